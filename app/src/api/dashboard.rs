@@ -1,0 +1,31 @@
+use leptos::prelude::*;
+
+use super::{dto::DashboardSummary, AppError};
+
+#[server]
+pub async fn dashboard_summary() -> Result<DashboardSummary, AppError> {
+    use crate::backend::{clock::parse_time_zone, seed, store::dashboard};
+    use crate::domain::role::Role;
+    use rust_decimal::Decimal;
+
+    let (state, _user) = super::guard::require(Role::Viewer)?;
+    let now = state.clock.now();
+    let org = seed::ensure_organisation(&state.db, now).await?;
+    let tz = parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
+    let today = state.clock.today_in(tz);
+    let counts = dashboard::counts(&state.db).await?;
+    let weeks = dashboard::booked_by_week(&state.db, today, 13).await?;
+    let booked_next_90_days = weeks.iter().map(|w| w.amount).sum::<Decimal>();
+    Ok(DashboardSummary {
+        organisation: org.name,
+        currency: org.currency,
+        today,
+        accounts: counts.accounts,
+        products: counts.products,
+        orders: counts.orders,
+        line_items: counts.line_items,
+        accounts_without_recipient: counts.accounts_without_recipient,
+        booked_next_90_days,
+        weeks,
+    })
+}

@@ -1,0 +1,107 @@
+//! What server functions send to the browser. Plain data, shared by both builds.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{billing_rule::BillingRule, role::Role};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    pub fn can(&self, needed: Role) -> bool {
+        self.role.allows(needed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffUserSummary {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    /// Local to the organisation, already formatted.
+    pub last_sign_in: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeekBucket {
+    pub week_start: NaiveDate,
+    pub line_items: i64,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardSummary {
+    pub organisation: String,
+    pub currency: String,
+    pub today: NaiveDate,
+    pub accounts: i64,
+    pub products: i64,
+    pub orders: i64,
+    pub line_items: i64,
+    pub accounts_without_recipient: i64,
+    pub booked_next_90_days: Decimal,
+    /// Booked amount by week of run date, from this week on.
+    pub weeks: Vec<WeekBucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub bill_to: Option<String>,
+    pub terms_days: Option<i32>,
+    pub contacts: i64,
+    pub invoice_recipients: i64,
+    pub orders: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+    pub category: String,
+    pub rule: BillingRule,
+    pub auto_invoice: bool,
+    pub ignore_before: Option<NaiveDate>,
+    pub unit_price: Decimal,
+    pub tax_rate: Decimal,
+    pub line_items: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub id: i64,
+    pub order_number: String,
+    pub account: String,
+    pub status: String,
+    pub ordered_on: NaiveDate,
+    pub line_items: i64,
+    pub amount: Decimal,
+    pub first_run: Option<NaiveDate>,
+    pub last_run: Option<NaiveDate>,
+}

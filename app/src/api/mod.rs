@@ -1,0 +1,13 @@
+//! Server functions: authorise, call a backend service, return DTOs. Thin by design.
+
+pub mod dashboard;
+pub mod directory;
+pub mod dto;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod guard;
+pub mod session;
+pub mod settings;
+pub mod users;
+
+pub use error::AppError;

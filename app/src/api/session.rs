@@ -1,0 +1,74 @@
+use leptos::prelude::*;
+
+use super::{dto::CurrentUser, AppError};
+
+/// The signed-in user, or `None`.
+#[server]
+pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    Ok(super::guard::current_user())
+}
+
+/// Only same-site paths, so a crafted link cannot bounce a fresh sign-in elsewhere.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.starts_with("/sign-in") {
+        next
+    } else {
+        "/"
+    }
+}
+
+#[server]
+pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+    use crate::backend::auth;
+    let state = super::guard::state()?;
+    let session = auth::sign_in(&state.db, &state.auth, state.clock.now(), &email, &password, &super::guard::client_ip()).await?;
+    let cookie = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        state.auth.cookie_name(),
+        session.token,
+        session.max_age_seconds,
+        if state.auth.secure_cookies { "; Secure" } else { "" }
+    );
+    let opts = expect_context::<leptos_axum::ResponseOptions>();
+    opts.append_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?);
+    leptos_axum::redirect(safe_next(&next));
+    Ok(())
+}
+
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = super::guard::state()?;
+    let name = state.auth.cookie_name();
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        for value in parts.headers.get_all(http::header::COOKIE) {
+            let Ok(value) = value.to_str() else { continue };
+            for pair in value.split(';') {
+                if let Some((k, v)) = pair.trim().split_once('=') {
+                    if k == name {
+                        crate::backend::auth::sign_out(&state.db, v).await?;
+                    }
+                }
+            }
+        }
+    }
+    let cookie = format!(
+        "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if state.auth.secure_cookies { "; Secure" } else { "" }
+    );
+    let opts = expect_context::<leptos_axum::ResponseOptions>();
+    opts.append_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?);
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(super::safe_next("/accounts?page=2"), "/accounts?page=2");
+        assert_eq!(super::safe_next("//evil.example"), "/");
+        assert_eq!(super::safe_next("https://evil.example"), "/");
+        assert_eq!(super::safe_next("/\\evil.example"), "/");
+        assert_eq!(super::safe_next(""), "/");
+    }
+}

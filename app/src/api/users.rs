@@ -1,0 +1,47 @@
+use leptos::prelude::*;
+
+use super::{dto::StaffUserSummary, AppError};
+
+#[server]
+pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {
+    use crate::{backend::{clock::parse_time_zone, store}, domain::role::Role};
+    let (state, _) = super::guard::require(Role::Viewer)?;
+    let tz = store::organisation::get(&state.db)
+        .await?
+        .and_then(|o| parse_time_zone(&o.time_zone))
+        .unwrap_or(chrono_tz::UTC);
+    let users = store::users::list(&state.db).await?;
+    users
+        .into_iter()
+        .map(|u| {
+            Ok(StaffUserSummary {
+                id: u.id,
+                role: u.role()?,
+                email: u.email,
+                name: u.name,
+                active: u.active,
+                last_sign_in: u.last_sign_in_at.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()),
+            })
+        })
+        .collect::<Result<_, crate::backend::StoreError>>()
+        .map_err(Into::into)
+}
+
+#[server]
+pub async fn create_user(email: String, name: String, role: String, password: String) -> Result<(), AppError> {
+    use crate::{backend::{auth, ServiceError}, domain::role::Role};
+    let (state, actor) = super::guard::require(Role::Admin)?;
+    let role = Role::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
+    let id = auth::create_user(&state.db, state.clock.now(), &email, &name, role, &password).await?;
+    tracing::info!(actor = actor.id, user_id = id, role = role.as_str(), "user created");
+    Ok(())
+}
+
+#[server]
+pub async fn update_user_access(user_id: i64, role: String, active: bool) -> Result<(), AppError> {
+    use crate::{backend::{auth, ServiceError}, domain::role::Role};
+    let (state, actor) = super::guard::require(Role::Admin)?;
+    let role = Role::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
+    auth::update_access(&state.db, &actor, user_id, role, active).await?;
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Money, quantities and rates are stored as BIGINT with four implied decimals, so both
+//! engines store and add them exactly. These are the only two conversions.
+
+use rust_decimal::Decimal;
+
+use super::StoreError;
+
+pub const SCALE: u32 = 4;
+
+pub fn to_db(value: Decimal) -> Result<i64, StoreError> {
+    let mut v = value.round_dp(SCALE);
+    v.rescale(SCALE);
+    i64::try_from(v.mantissa()).map_err(|_| StoreError::Invalid(format!("amount {value} is too large")))
+}
+
+pub fn from_db(raw: i64) -> Decimal {
+    Decimal::new(raw, SCALE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn round_trips() {
+        for s in ["0", "1", "12.5", "-3.1415", "0.0001", "922337203685477.5807"] {
+            let d = Decimal::from_str(s).unwrap();
+            assert_eq!(from_db(to_db(d).unwrap()), d, "{s}");
+        }
+        assert_eq!(to_db(Decimal::from_str("12.5").unwrap()).unwrap(), 125_000);
+        assert!(to_db(Decimal::from_str("922337203685477.5808").unwrap()).is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Server-only code: storage (sqlx on SQLite or PostgreSQL), services, and the state
+//! the server functions run with.
+
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod fixed;
+pub mod seed;
+pub mod state;
+pub mod store;
+
+pub use db::Db;
+pub use error::{ServiceError, StoreError};
+pub use state::AppState;

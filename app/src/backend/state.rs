@@ -1,0 +1,31 @@
+use std::sync::Arc;
+
+use super::{clock::Clock, Db};
+
+/// Everything a request or a background job needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub auth: AuthConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// `__Host-` cookies need HTTPS; plain-HTTP local runs use an unprefixed name.
+    pub secure_cookies: bool,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+}
+
+impl AuthConfig {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies { "__Host-pressrun_session" } else { "pressrun_session" }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, session_idle_minutes: 12 * 60, session_max_hours: 7 * 24 }
+    }
+}

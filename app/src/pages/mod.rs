@@ -1,0 +1,66 @@
+//! Pages and the routes that reach them.
+
+mod accounts;
+mod common;
+mod dashboard;
+mod format;
+mod layout;
+mod orders;
+mod products;
+mod sections;
+mod settings;
+mod sign_in;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/pressrun.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "Pressrun".to_string() } else { format!("{page} · Pressrun") }/>
+        <Router>
+            <Routes fallback=|| view! { <common::NotFound/> }>
+                <Route path=path!("/sign-in") view=sign_in::SignInPage/>
+                <ParentRoute path=path!("") view=layout::StaffLayout>
+                    <Route path=path!("") view=dashboard::DashboardPage/>
+                    <Route path=path!("accounting/billable-line-items") view=sections::BillableLineItemsPage/>
+                    <Route path=path!("accounting/invoices") view=sections::InvoicesPage/>
+                    <Route path=path!("accounting/payments") view=sections::PaymentsPage/>
+                    <Route path=path!("automation/accounting") view=sections::AutomationAccountingPage/>
+                    <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
+                    <Route path=path!("accounts") view=accounts::AccountsPage/>
+                    <Route path=path!("products") view=products::ProductsPage/>
+                    <Route path=path!("orders") view=orders::OrdersPage/>
+                    <Route path=path!("settings") view=settings::SettingsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
