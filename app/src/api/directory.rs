@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{
-    dto::{AccountSummary, OrderSummary, Page, ProductSummary},
+    dto::{AccountSummary, OrderSummary, Page, Priced, ProductSummary},
     AppError,
 };
 
@@ -14,13 +14,21 @@ pub async fn list_accounts(search: String, page: i64) -> Result<Page<AccountSumm
 }
 
 #[server]
-pub async fn list_products() -> Result<Vec<ProductSummary>, AppError> {
+pub async fn list_products() -> Result<Priced<Vec<ProductSummary>>, AppError> {
     let (state, _) = super::guard::require(crate::domain::role::Role::Viewer)?;
-    Ok(crate::backend::store::directory::products(&state.db).await?)
+    let currency = organisation_currency(&state).await?;
+    Ok(Priced { currency, items: crate::backend::store::directory::products(&state.db).await? })
 }
 
 #[server]
-pub async fn list_orders(search: String, page: i64) -> Result<Page<OrderSummary>, AppError> {
+pub async fn list_orders(search: String, page: i64) -> Result<Priced<Page<OrderSummary>>, AppError> {
     let (state, _) = super::guard::require(crate::domain::role::Role::Viewer)?;
-    Ok(crate::backend::store::directory::orders(&state.db, &search, page.max(1), PER_PAGE).await?)
+    let currency = organisation_currency(&state).await?;
+    let items = crate::backend::store::directory::orders(&state.db, &search, page.max(1), PER_PAGE).await?;
+    Ok(Priced { currency, items })
+}
+
+#[cfg(feature = "ssr")]
+async fn organisation_currency(state: &crate::backend::AppState) -> Result<String, AppError> {
+    Ok(crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?.currency)
 }

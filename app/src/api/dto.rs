@@ -105,3 +105,10 @@ pub struct OrderSummary {
     pub first_run: Option<NaiveDate>,
     pub last_run: Option<NaiveDate>,
 }
+
+/// A listing of money amounts together with the currency they are in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Priced<T> {
+    pub currency: String,
+    pub items: T,
+}

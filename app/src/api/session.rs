@@ -17,7 +17,7 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
-#[server]
+#[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
     use crate::backend::auth;
     let state = super::guard::state()?;

@@ -9,6 +9,8 @@ pub struct SettingsView {
     pub settings: OrganisationSettings,
     pub time_zones: Vec<String>,
     pub can_edit: bool,
+    /// Today in the organisation's time zone, for the invoice-number preview.
+    pub today: chrono::NaiveDate,
 }
 
 #[server]
@@ -17,12 +19,14 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
     let (state, user) = super::guard::require(Role::Viewer)?;
     let settings = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
     let time_zones = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_string()).collect();
-    Ok(SettingsView { settings, time_zones, can_edit: user.can(Role::Admin) })
+    let tz = crate::backend::clock::parse_time_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+    let today = state.clock.today_in(tz);
+    Ok(SettingsView { settings, time_zones, can_edit: user.can(Role::Admin), today })
 }
 
 /// Every argument is a string so that nothing a browser sends can fail before validation:
 /// each problem comes back tied to its field.
-#[server]
+#[server(endpoint = "save_settings")]
 #[allow(clippy::too_many_arguments)]
 pub async fn save_settings(
     name: String,

@@ -38,10 +38,15 @@ pub async fn create_user(email: String, name: String, role: String, password: St
 }
 
 #[server]
-pub async fn update_user_access(user_id: i64, role: String, active: bool) -> Result<(), AppError> {
+pub async fn update_user_access(user_id: i64, role: String, status: String) -> Result<(), AppError> {
     use crate::{backend::{auth, ServiceError}, domain::role::Role};
     let (state, actor) = super::guard::require(Role::Admin)?;
     let role = Role::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
+    let active = match status.as_str() {
+        "active" => true,
+        "inactive" => false,
+        _ => return Err(ServiceError::field("status", "Choose active or inactive.").into()),
+    };
     auth::update_access(&state.db, &actor, user_id, role, active).await?;
     Ok(())
 }

@@ -98,3 +98,15 @@ pub fn search_and_page() -> (Memo<String>, Memo<i64>) {
     let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1));
     (search, page)
 }
+
+/// A GET search form: the query lives in the URL, so results can be bookmarked and shared.
+#[component]
+pub fn SearchBox(base: &'static str, label: &'static str, search: Memo<String>) -> impl IntoView {
+    view! {
+        <leptos_router::components::Form method="GET" action=base attr:class="search" attr:role="search">
+            <label for="search" class="visually-hidden">{label}</label>
+            <input id="search" type="search" name="q" placeholder=label prop:value=move || search.get()/>
+            <button type="submit" class="button button-secondary">"Search"</button>
+        </leptos_router::components::Form>
+    }
+}

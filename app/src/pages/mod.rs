@@ -3,7 +3,7 @@
 mod accounts;
 mod common;
 mod dashboard;
-mod format;
+pub mod format;
 mod layout;
 mod orders;
 mod products;

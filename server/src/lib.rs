@@ -1,0 +1,5 @@
+//! The Pressrun server: configuration, the HTTP router and its guards. `main.rs` is the CLI.
+
+pub mod config;
+pub mod guard;
+pub mod routes;

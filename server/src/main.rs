@@ -1,0 +1,184 @@
+//! `pressrun [serve|migrate|seed-demo|create-admin]`. Configuration comes from the environment
+//! (see README); this file only wires the parts together.
+
+use std::{io::BufRead, process::ExitCode, sync::Arc};
+
+use app::{
+    backend::{auth, clock::SystemClock, seed, AppState, Db},
+    domain::role::Role,
+};
+use server::{config::Config, routes};
+
+const USAGE: &str = "\
+Usage: pressrun [COMMAND]
+
+Commands:
+  serve          Migrate the database and serve the app (default)
+  migrate        Apply database migrations and exit
+  seed-demo      Load the demo publisher into an empty database
+  create-admin   Create an admin user: --email E --name N (password from
+                 PRESSRUN_ADMIN_PASSWORD or the first line of standard input)
+
+Configuration is read from environment variables; see README.md.";
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Config(#[from] server::config::ConfigError),
+    #[error("database: {0}")]
+    Store(#[from] app::backend::StoreError),
+    #[error("{0}")]
+    Service(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<app::backend::ServiceError> for CliError {
+    fn from(e: app::backend::ServiceError) -> Self {
+        match e {
+            app::backend::ServiceError::Invalid(fields) => {
+                CliError::Service(fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
+            }
+            other => CliError::Service(other.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Usage(msg)) => {
+            eprintln!("{msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("pressrun: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Vec<String>) -> Result<(), CliError> {
+    let command = args.first().map(String::as_str).unwrap_or("serve");
+    if matches!(command, "-h" | "--help" | "help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    let db = open_database(&config).await?;
+    let result = match command {
+        "serve" => serve(config, db.clone()).await,
+        "migrate" => Ok(()),
+        "seed-demo" => seed_demo(&db).await,
+        "create-admin" => create_admin(&db, &args[1..]).await,
+        other => Err(CliError::Usage(format!("Unknown command \"{other}\"."))),
+    };
+    db.close().await;
+    result
+}
+
+async fn open_database(config: &Config) -> Result<Db, CliError> {
+    if !config.database_url.starts_with("postgres") {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    tracing::info!(engine = db.engine_name(), url = %app::backend::db::redact_url(&config.database_url), "database ready");
+    Ok(db)
+}
+
+async fn seed_demo(db: &Db) -> Result<(), CliError> {
+    if !seed::is_empty(db).await? {
+        return Err(CliError::Service("The database already has data; demo data is only loaded into an empty one.".into()));
+    }
+    let s = seed::seed_demo(db, chrono::Utc::now()).await?;
+    println!("Loaded the demo publisher: {} accounts, {} orders, {} line items.", s.accounts, s.orders, s.line_items);
+    print_demo_sign_in();
+    Ok(())
+}
+
+fn print_demo_sign_in() {
+    let (email, _, _, password) = seed::DEMO_USERS[0];
+    println!("Demo admin sign-in: {email} / {password}");
+}
+
+async fn create_admin(db: &Db, args: &[String]) -> Result<(), CliError> {
+    let mut email = None;
+    let mut name = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| CliError::Usage(format!("{flag} needs a value.")))?;
+        match flag.as_str() {
+            "--email" => email = Some(value.clone()),
+            "--name" => name = Some(value.clone()),
+            other => return Err(CliError::Usage(format!("Unknown option \"{other}\"."))),
+        }
+    }
+    let email = email.ok_or_else(|| CliError::Usage("create-admin needs --email.".into()))?;
+    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("Admin").to_string());
+    // Never from argv: command lines end up in shell history and `ps`.
+    let password = match std::env::var("PRESSRUN_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            eprintln!("Password for {email} (at least 10 characters), then Enter:");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    seed::ensure_organisation(db, chrono::Utc::now()).await?;
+    let id = auth::create_user(db, chrono::Utc::now(), &email, &name, Role::Admin, &password).await?;
+    println!("Created admin {email} (user {id}).");
+    Ok(())
+}
+
+async fn serve(config: Config, db: Db) -> Result<(), CliError> {
+    seed::ensure_organisation(&db, chrono::Utc::now()).await?;
+    if config.load_demo && seed::is_empty(&db).await? {
+        let s = seed::seed_demo(&db, chrono::Utc::now()).await?;
+        tracing::info!(accounts = s.accounts, orders = s.orders, "demo data loaded on first start");
+    }
+    let state = AppState { db, clock: Arc::new(SystemClock), auth: config.auth.clone() };
+    let options = routes::leptos_options(&config.site_root, config.addr);
+    let app = routes::router(state, options);
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    println!("Pressrun is running at http://{}", config.addr);
+    if config.load_demo {
+        print_demo_sign_in();
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let requests in flight finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested");
+}

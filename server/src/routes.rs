@@ -1,0 +1,55 @@
+//! The HTTP surface: Leptos pages and server functions, static assets, `/health`.
+
+use app::{backend::AppState, shell, App};
+use axum::{extract::State, response::IntoResponse, routing::get, Json, Router};
+use http::{header, HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
+    // cargo-leptos sets LEPTOS_ENV=DEV for `watch`, which turns on live reload.
+    let env = std::env::var("LEPTOS_ENV").ok().and_then(|e| e.parse().ok()).unwrap_or(leptos::config::Env::PROD);
+    LeptosOptions::builder()
+        .output_name("pressrun")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(env)
+        .build()
+}
+
+pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let health_state = state.clone();
+    Router::new()
+        .route("/health", get(move || health(State(health_state.clone()))))
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .with_state(options)
+        .layer(axum::middleware::from_fn_with_state(state, crate::guard::guard))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "database": state.db.engine_name() }))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": state.db.engine_name() })),
+            )
+        }
+    }
+}
