@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::{dto::DashboardSummary, AppError};
 
 #[server]
-pub async fn dashboard_summary() -> Result<DashboardSummary, AppError> {
+pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
     use crate::backend::{clock::parse_time_zone, seed, store::dashboard};
     use crate::domain::role::Role;
     use rust_decimal::Decimal;

@@ -19,6 +19,10 @@ pub enum AppError {
     NotFound(String),
     #[error("Please correct the highlighted fields.")]
     Invalid(Vec<FieldError>),
+    #[error("Incorrect email or password.")]
+    BadCredentials,
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// The request was understood and refused, with a reason for the person.
     #[error("{0}")]
     Rejected(String),
@@ -69,6 +73,8 @@ mod edge {
                 AppError::Forbidden => StatusCode::FORBIDDEN,
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+                AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Rejected(_) => StatusCode::CONFLICT,
                 AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
                 AppError::Request(_) => StatusCode::BAD_REQUEST,
@@ -81,10 +87,11 @@ mod edge {
             let app = match e {
                 ServiceError::Unauthenticated => AppError::Unauthenticated,
                 ServiceError::Forbidden => AppError::Forbidden,
-                ServiceError::BadCredentials => AppError::Rejected("Incorrect email or password.".into()),
+                ServiceError::BadCredentials => AppError::BadCredentials,
                 ServiceError::NotFound(what) => AppError::NotFound(format!("That {what} no longer exists.")),
                 ServiceError::Invalid(fields) => AppError::Invalid(fields),
-                ServiceError::Conflict(msg) | ServiceError::TooManyAttempts(msg) => AppError::Rejected(msg),
+                ServiceError::Conflict(msg) => AppError::Rejected(msg),
+                ServiceError::TooManyAttempts(msg) => AppError::TooManyAttempts(msg),
                 ServiceError::Store(StoreError::NotFound) => AppError::NotFound("That record no longer exists.".into()),
                 ServiceError::Store(StoreError::Conflict(c)) => {
                     tracing::info!(constraint = %c, "change refused by a constraint");

@@ -4,7 +4,7 @@ use super::{dto::CurrentUser, AppError};
 
 /// The signed-in user, or `None`.
 #[server]
-pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     Ok(super::guard::current_user())
 }
 

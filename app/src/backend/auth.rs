@@ -81,6 +81,13 @@ pub struct NewSession {
     pub max_age_seconds: i64,
 }
 
+/// The token is a credential: never print it.
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession").field("token", &"<redacted>").field("user", &self.user).finish()
+    }
+}
+
 /// A verified hash of a throwaway password, compared against when the e-mail is unknown so
 /// that a wrong e-mail and a wrong password take the same time.
 static DUMMY_HASH: std::sync::LazyLock<String> =

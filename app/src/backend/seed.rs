@@ -162,7 +162,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedSummary, Servi
                 .bind(format!("{} {} St\nMillbrook, OR", rng.gen_range(10..2999), ["Oak", "Main", "Elm", "River", "Mill"][n % 5]))
                 .bind(now).fetch_one(&mut *tx).await.map_err(super::StoreError::from)?;
             // Two advertisers have no invoice recipient so the warning has something to show.
-            let roles: &[&str] = match n { 7 | 23 => &["none"], _ if n % 4 == 0 => &["to", "cc"], _ => &["to"] };
+            let roles: &[&str] = match n { 7 | 22 => &["none"], _ if n % 4 == 0 => &["to", "cc"], _ => &["to"] };
             for (i, role) in roles.iter().enumerate() {
                 let first = FIRST[(n + i * 5) % FIRST.len()];
                 let last = LAST[(n * 7 + i) % LAST.len()];
@@ -179,7 +179,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedSummary, Servi
         let mut line_items = 0;
         for n in 0..300 {
             let account = *advertiser_ids.choose(&mut rng).expect("advertisers");
-            let first_run = today + chrono::Duration::days(rng.gen_range(-90..=80));
+            let first_run = today + chrono::Duration::days(rng.gen_range(-90..=90));
             let ordered_on = (first_run - chrono::Duration::days(rng.gen_range(3..30))).min(today);
             let status = match rng.gen_range(0..100) { 0..=3 => "draft", 4..=5 => "cancelled", _ => "confirmed" };
             let order_id: i64 = sqlx::query_scalar(
@@ -193,6 +193,9 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedSummary, Servi
             let cadence = if spec.category == "Radio" || spec.category == "Classifieds" { 1 } else { 7 };
             for r in 0..runs {
                 let run_date: NaiveDate = first_run + Days::new(r * cadence);
+                if run_date > today + Days::new(90) {
+                    break;
+                }
                 let (quantity, unit_price) = match spec.category {
                     "Digital" if spec.price < 100 => (Decimal::from(rng.gen_range(20..200) * 5), Decimal::from(spec.price)),
                     "Radio" => (Decimal::from(rng.gen_range(4..20)), Decimal::from(spec.price)),

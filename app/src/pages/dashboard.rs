@@ -6,11 +6,11 @@ use super::{
     common::{ErrorNotice, Loading, PageHeader},
     format,
 };
-use crate::api::{dashboard::dashboard_summary, dto::WeekBucket};
+use crate::api::{dashboard::get_dashboard, dto::WeekBucket};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let summary = OnceResource::new(dashboard_summary());
+    let summary = OnceResource::new(get_dashboard());
     view! {
         <PageHeader title="Dashboard"/>
         <Suspense fallback=|| view! { <Loading/> }>

@@ -3,7 +3,7 @@
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::components::{Outlet, A};
 
-use crate::api::session::{current_user, SignOut};
+use crate::api::session::{get_current_user, SignOut};
 
 #[component]
 fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
@@ -12,7 +12,7 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
 
 #[component]
 pub fn StaffLayout() -> impl IntoView {
-    let user = OnceResource::new(current_user());
+    let user = OnceResource::new(get_current_user());
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <div class="app">

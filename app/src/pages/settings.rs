@@ -121,7 +121,7 @@ fn OrganisationForm(view: SettingsView) -> impl IntoView {
                 <div class="field">
                     <label for="time_zone">"Time zone"</label>
                     <select id="time_zone" name="time_zone" disabled=disabled aria-describedby="time_zone-hint">
-                        {time_zones.into_iter().map(|z| { let sel = z == tz; view! { <option value=z.clone() selected=sel>{z}</option> } }).collect_view()}
+                        {time_zones.into_iter().map(|z| { let sel = z == tz; let label = z.clone(); view! { <option value=z selected=sel>{label}</option> } }).collect_view()}
                     </select>
                     <p class="hint" id="time_zone-hint">"Billable, due and past-due dates are days in this time zone."</p>
                     <p class="field-error">{move || field_error(&result.get(), "time_zone")}</p>

@@ -47,6 +47,6 @@ pub async fn save(db: &Db, s: &OrganisationSettings, now: DateTime<Utc>) -> Resu
            default_terms_days = excluded.default_terms_days, email_from = excluded.email_from, updated_at = excluded.updated_at")
         .bind(&s.name).bind(&s.address).bind(&s.logo_url).bind(&s.currency).bind(&s.time_zone)
         .bind(&s.invoice_number_format).bind(s.default_terms_days).bind(&s.email_from).bind(now)
-        .execute(p).await?);
+        .execute(p).await.map(|_| ())?);
     Ok(())
 }

@@ -21,7 +21,7 @@ pub async fn create(
 ) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)")
-        .bind(token_hash).bind(user_id).bind(now).bind(expires_at).execute(p).await?);
+        .bind(token_hash).bind(user_id).bind(now).bind(expires_at).execute(p).await.map(|_| ())?);
     Ok(())
 }
 
@@ -36,18 +36,18 @@ pub async fn find(db: &Db, token_hash: &str) -> Result<Option<SessionRecord>, St
 
 pub async fn touch(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-        .bind(now).bind(token_hash).execute(p).await?);
+        .bind(now).bind(token_hash).execute(p).await.map(|_| ())?);
     Ok(())
 }
 
 pub async fn delete(db: &Db, token_hash: &str) -> Result<(), StoreError> {
-    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(p).await?);
+    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(p).await.map(|_| ())?);
     Ok(())
 }
 
 /// Signs a user out everywhere (on deactivation or a role change).
 pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<(), StoreError> {
-    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await?);
+    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await.map(|_| ())?);
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use crate::{backend::{Db, StoreError}, on_db};
 
 pub async fn record(db: &Db, email: &str, client_ip: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("INSERT INTO sign_in_failures (email, client_ip, failed_at) VALUES ($1, $2, $3)")
-        .bind(email).bind(client_ip).bind(at).execute(p).await?);
+        .bind(email).bind(client_ip).bind(at).execute(p).await.map(|_| ())?);
     Ok(())
 }
 
@@ -25,6 +25,6 @@ pub async fn oldest_since(db: &Db, email: &str, since: DateTime<Utc>) -> Result<
 }
 
 pub async fn clear(db: &Db, email: &str) -> Result<(), StoreError> {
-    on_db!(db, p => sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(p).await?);
+    on_db!(db, p => sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(p).await.map(|_| ())?);
     Ok(())
 }

@@ -64,12 +64,12 @@ pub async fn count_active_admins(db: &Db) -> Result<i64, StoreError> {
 
 pub async fn record_sign_in(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("UPDATE staff_users SET last_sign_in_at = $1 WHERE id = $2")
-        .bind(now).bind(id).execute(p).await?);
+        .bind(now).bind(id).execute(p).await.map(|_| ())?);
     Ok(())
 }
 
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
-        .bind(hash).bind(id).execute(p).await?);
+        .bind(hash).bind(id).execute(p).await.map(|_| ())?);
     Ok(())
 }

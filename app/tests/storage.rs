@@ -1,0 +1,259 @@
+//! Storage and service tests, each run on SQLite and on PostgreSQL.
+
+mod support;
+
+use app::{
+    api::dto::CurrentUser,
+    backend::{
+        auth::{self, MAX_FAILURES_PER_EMAIL},
+        seed,
+        state::AuthConfig,
+        store, Db, ServiceError, StoreError,
+    },
+    domain::role::Role,
+    on_db,
+};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap()
+}
+
+const IP: &str = "203.0.113.9";
+
+async fn admin(db: &Db) -> CurrentUser {
+    seed::ensure_organisation(db, t0()).await.unwrap();
+    let id = auth::create_user(db, t0(), "Ada@Example.COM ", "Ada Admin", Role::Admin, "correct horse battery").await.unwrap();
+    CurrentUser { id, email: "ada@example.com".into(), name: "Ada Admin".into(), role: Role::Admin }
+}
+
+async fn exec(db: &Db, sql: &str) -> Result<(), StoreError> {
+    on_db!(db, p => sqlx::query(sql).execute(p).await.map(|_| ()).map_err(StoreError::from))
+}
+
+on_both_engines!(migrations_are_idempotent, |db| async move {
+    db.migrate().await.expect("second run is a no-op");
+    db.ping().await.unwrap();
+});
+
+on_both_engines!(organisation_defaults_then_round_trips, |db| async move {
+    assert!(store::organisation::get(&db).await.unwrap().is_none());
+    let created = seed::ensure_organisation(&db, t0()).await.unwrap();
+    assert_eq!(created, seed::default_organisation());
+    let mut changed = created.clone();
+    changed.name = "Harbor Weekly".into();
+    changed.time_zone = "Pacific/Auckland".into();
+    changed.default_terms_days = 45;
+    store::organisation::save(&db, &changed, t0()).await.unwrap();
+    assert_eq!(store::organisation::get(&db).await.unwrap(), Some(changed.clone()));
+    // ensure_organisation never overwrites saved settings.
+    assert_eq!(seed::ensure_organisation(&db, t0()).await.unwrap(), changed);
+});
+
+on_both_engines!(users_are_unique_by_normalised_email, |db| async move {
+    admin(&db).await;
+    let dup = auth::create_user(&db, t0(), "ada@example.com", "Other", Role::Viewer, "another long password").await;
+    match dup {
+        Err(ServiceError::Invalid(f)) => assert_eq!(f[0].field, "email"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    match auth::create_user(&db, t0(), "nope", "", Role::Viewer, "short").await {
+        Err(ServiceError::Invalid(f)) => {
+            let fields: Vec<_> = f.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["email", "name", "password"]);
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    let stored = store::users::find_by_email(&db, "ada@example.com").await.unwrap().unwrap();
+    assert!(stored.password_hash.starts_with("$argon2id$"), "argon2id hash, not the password");
+});
+
+on_both_engines!(sign_in_creates_a_session_that_resolves, |db| async move {
+    let cfg = AuthConfig::default();
+    admin(&db).await;
+    let s = auth::sign_in(&db, &cfg, t0(), "ADA@example.com", "correct horse battery", IP).await.unwrap();
+    assert_eq!(s.token.len(), 64);
+    let user = auth::resolve_session(&db, &cfg, t0() + Duration::minutes(5), &s.token).await.unwrap().unwrap();
+    assert_eq!((user.email.as_str(), user.role), ("ada@example.com", Role::Admin));
+    // The cookie value is never stored: only its hash.
+    let stored: i64 = on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
+        .bind(&s.token).fetch_one(p).await.unwrap());
+    assert_eq!(stored, 0);
+    assert!(auth::resolve_session(&db, &cfg, t0(), "not-a-token").await.unwrap().is_none());
+    auth::sign_out(&db, &s.token).await.unwrap();
+    assert!(auth::resolve_session(&db, &cfg, t0(), &s.token).await.unwrap().is_none());
+});
+
+on_both_engines!(sessions_expire_when_idle_and_at_their_limit, |db| async move {
+    let cfg = AuthConfig { secure_cookies: false, session_idle_minutes: 30, session_max_hours: 2 };
+    admin(&db).await;
+    let idle = auth::sign_in(&db, &cfg, t0(), "ada@example.com", "correct horse battery", IP).await.unwrap();
+    assert!(auth::resolve_session(&db, &cfg, t0() + Duration::minutes(29), &idle.token).await.unwrap().is_some());
+    // Activity at 29 minutes moved the idle deadline to 59 minutes.
+    assert!(auth::resolve_session(&db, &cfg, t0() + Duration::minutes(58), &idle.token).await.unwrap().is_some());
+    assert!(auth::resolve_session(&db, &cfg, t0() + Duration::minutes(89), &idle.token).await.unwrap().is_none());
+
+    let busy = auth::sign_in(&db, &cfg, t0(), "ada@example.com", "correct horse battery", IP).await.unwrap();
+    for m in (20..120).step_by(20) {
+        assert!(auth::resolve_session(&db, &cfg, t0() + Duration::minutes(m), &busy.token).await.unwrap().is_some());
+    }
+    assert!(auth::resolve_session(&db, &cfg, t0() + Duration::minutes(121), &busy.token).await.unwrap().is_none());
+});
+
+on_both_engines!(failed_sign_ins_are_throttled_per_email, |db| async move {
+    let cfg = AuthConfig::default();
+    admin(&db).await;
+    for _ in 0..MAX_FAILURES_PER_EMAIL {
+        let r = auth::sign_in(&db, &cfg, t0(), "ada@example.com", "wrong password!", IP).await;
+        assert!(matches!(r, Err(ServiceError::BadCredentials)), "{r:?}");
+    }
+    // Even the right password is refused while the limit holds …
+    let r = auth::sign_in(&db, &cfg, t0() + Duration::minutes(1), "ada@example.com", "correct horse battery", IP).await;
+    match r {
+        Err(ServiceError::TooManyAttempts(msg)) => assert!(msg.contains("14 minutes"), "{msg}"),
+        other => panic!("expected throttling, got {other:?}"),
+    }
+    // … and from another address too: the limit protects the account, not the network.
+    let r = auth::sign_in(&db, &cfg, t0() + Duration::minutes(1), "ada@example.com", "correct horse battery", "198.51.100.1").await;
+    assert!(matches!(r, Err(ServiceError::TooManyAttempts(_))));
+    // The window slides: fifteen minutes later it works, and success clears the record.
+    auth::sign_in(&db, &cfg, t0() + Duration::minutes(16), "ada@example.com", "correct horse battery", IP).await.unwrap();
+    let (by_email, _) = store::sign_in_failures::count_since(&db, "ada@example.com", IP, t0()).await.unwrap();
+    assert_eq!(by_email, 0);
+});
+
+on_both_engines!(unknown_email_and_inactive_users_cannot_sign_in, |db| async move {
+    let cfg = AuthConfig::default();
+    let actor = admin(&db).await;
+    let r = auth::sign_in(&db, &cfg, t0(), "nobody@example.com", "whatever password", IP).await;
+    assert!(matches!(r, Err(ServiceError::BadCredentials)));
+    let v = auth::create_user(&db, t0(), "vic@example.com", "Vic", Role::Viewer, "viewer password").await.unwrap();
+    let s = auth::sign_in(&db, &cfg, t0(), "vic@example.com", "viewer password", IP).await.unwrap();
+    auth::update_access(&db, &actor, v, Role::Viewer, false).await.unwrap();
+    // Deactivation ends existing sessions at once.
+    assert!(auth::resolve_session(&db, &cfg, t0(), &s.token).await.unwrap().is_none());
+    let r = auth::sign_in(&db, &cfg, t0(), "vic@example.com", "viewer password", IP).await;
+    assert!(matches!(r, Err(ServiceError::BadCredentials)));
+});
+
+on_both_engines!(the_last_active_admin_cannot_be_removed, |db| async move {
+    let actor = admin(&db).await;
+    let r = auth::update_access(&db, &actor, actor.id, Role::Billing, true).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
+    let r = auth::update_access(&db, &actor, actor.id, Role::Admin, false).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))));
+    let other = auth::create_user(&db, t0(), "bo@example.com", "Bo", Role::Billing, "billing password").await.unwrap();
+    auth::update_access(&db, &actor, other, Role::Admin, true).await.unwrap();
+    auth::update_access(&db, &actor, actor.id, Role::Viewer, true).await.unwrap();
+    assert_eq!(store::users::count_active_admins(&db).await.unwrap(), 1);
+});
+
+/// Minimal rows for schema tests: an account, a product, an order with one line item and
+/// two invoices.
+async fn billing_fixture(db: &Db) -> (i64, i64, i64) {
+    seed::ensure_organisation(db, t0()).await.unwrap();
+    let now = "2026-11-24T17:00:00Z";
+    for sql in [
+        format!("INSERT INTO accounts (name, kind, created_at) VALUES ('Acme', 'advertiser', '{now}')"),
+        format!("INSERT INTO products (name, code, category, billing_rule, rule_days, auto_invoice, unit_price, tax_rate, active, created_at, updated_at)
+                 VALUES ('Banner', 'B', 'Digital', 'immediately', 0, FALSE, 1000000, 0, TRUE, '{now}', '{now}')"),
+        format!("INSERT INTO orders (order_number, account_id, status, ordered_on, created_at, updated_at)
+                 VALUES ('IO-1', 1, 'confirmed', '2026-11-01', '{now}', '{now}')"),
+        format!("INSERT INTO line_items (order_id, product_id, run_date, description, quantity, unit_price, discount, created_at, updated_at)
+                 VALUES (1, 1, '2026-12-01', 'Banner', 10000, 1000000, 0, '{now}', '{now}')"),
+    ] {
+        exec(db, &sql).await.unwrap();
+    }
+    let mut invoices = Vec::new();
+    for n in 1..=2 {
+        exec(db, &format!(
+            "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, created_at)
+             VALUES ('INV-{n}', 1, 'open', '2026-11-24', '2026-12-24', 30, 'USD', '{now}')")).await.unwrap();
+        invoices.push(n);
+    }
+    (1, invoices[0], invoices[1])
+}
+
+fn line_sql(invoice: i64, line_item: i64, live: &str) -> String {
+    format!(
+        "INSERT INTO invoice_lines (invoice_id, line_item_id, position, product_name, description, quantity, unit_price, net_amount, live)
+         VALUES ({invoice}, {line_item}, 1, 'Banner', 'Banner', 10000, 1000000, 1000000, {live})"
+    )
+}
+
+on_both_engines!(a_line_item_is_billed_by_at_most_one_live_invoice_line, |db| async move {
+    let (li, inv1, inv2) = billing_fixture(&db).await;
+    exec(&db, &line_sql(inv1, li, "TRUE")).await.unwrap();
+    match exec(&db, &line_sql(inv2, li, "TRUE")).await {
+        Err(StoreError::Conflict(_)) => {}
+        other => panic!("a second live line must be refused, got {other:?}"),
+    }
+    // Voiding the first invoice clears `live`; the line item can then be billed again.
+    exec(&db, "UPDATE invoice_lines SET live = FALSE WHERE invoice_id = 1").await.unwrap();
+    exec(&db, &line_sql(inv2, li, "TRUE")).await.unwrap();
+});
+
+on_both_engines!(each_external_effect_has_one_outbox_row, |db| async move {
+    billing_fixture(&db).await;
+    let insert = "INSERT INTO outbox (effect_key, kind, payload, invoice_id, next_attempt_at, created_at)
+                  VALUES ('invoice:1:email:ada@example.com', 'invoice_email', '{}', 1, '2026-11-24T17:00:00Z', '2026-11-24T17:00:00Z')";
+    exec(&db, insert).await.unwrap();
+    assert!(matches!(exec(&db, insert).await, Err(StoreError::Conflict(_))));
+});
+
+on_both_engines!(invoice_numbers_are_unique, |db| async move {
+    billing_fixture(&db).await;
+    let r = exec(&db, "UPDATE invoices SET number = 'INV-1' WHERE id = 2").await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+});
+
+on_both_engines!(money_keeps_every_cent, |db| async move {
+    billing_fixture(&db).await;
+    let price = Decimal::new(123_456_789, 4); // 12,345.6789
+    let stored = app::backend::fixed::to_db(price).unwrap();
+    exec(&db, &format!("UPDATE products SET unit_price = {stored} WHERE id = 1")).await.unwrap();
+    let products = store::directory::products(&db).await.unwrap();
+    assert_eq!(products[0].unit_price, price);
+});
+
+on_both_engines!(demo_data_is_a_realistic_publisher, |db| async move {
+    assert!(seed::is_empty(&db).await.unwrap());
+    let s = seed::seed_demo(&db, t0()).await.unwrap();
+    assert_eq!(s.orders, 300);
+    assert!((50..=60).contains(&s.accounts), "{}", s.accounts);
+    assert!(!seed::is_empty(&db).await.unwrap());
+    assert!(matches!(seed::seed_demo(&db, t0()).await, Err(ServiceError::Conflict(_))), "seeding twice is refused");
+
+    let products = store::directory::products(&db).await.unwrap();
+    for kind in ["do_not_invoice", "immediately", "days_before", "days_after"] {
+        assert!(products.iter().any(|p| p.rule.kind() == kind), "no product bills {kind}");
+    }
+    let agencies: i64 = on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE kind = 'agency'").fetch_one(p).await.unwrap());
+    assert!((3..=6).contains(&agencies));
+    let billed_via_agency: i64 = on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE bill_to_account_id IS NOT NULL").fetch_one(p).await.unwrap());
+    assert!(billed_via_agency > 0);
+    let (first, last): (NaiveDate, NaiveDate) = on_db!(&db, p => sqlx::query_as("SELECT MIN(run_date), MAX(run_date) FROM line_items").fetch_one(p).await.unwrap());
+    let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    assert!(first >= today - Duration::days(90) && first <= today - Duration::days(75), "{first}");
+    assert!(last <= today + Duration::days(90) && last >= today + Duration::days(75), "{last}");
+
+    let page = store::directory::accounts(&db, "", 1, 25).await.unwrap();
+    assert_eq!((page.items.len(), page.total), (25, s.accounts));
+    let names: Vec<_> = page.items.iter().map(|a| a.name.clone()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted, "accounts are listed by name");
+    let wanted = page.items[3].name.clone();
+    let found = store::directory::accounts(&db, &wanted.to_uppercase(), 1, 25).await.unwrap();
+    assert!(found.items.iter().any(|a| a.name == wanted), "search ignores case");
+    let orders = store::directory::orders(&db, "", 12, 25).await.unwrap();
+    assert_eq!((orders.items.len(), orders.total), (25, 300));
+
+    let counts = store::dashboard::counts(&db).await.unwrap();
+    assert_eq!(counts.line_items, s.line_items);
+    assert_eq!(counts.accounts_without_recipient, 2);
+    let weeks = store::dashboard::booked_by_week(&db, today, 13).await.unwrap();
+    assert_eq!(weeks.len(), 13);
+    assert!(weeks.iter().map(|w| w.amount).sum::<Decimal>() > Decimal::ZERO);
+});
