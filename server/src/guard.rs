@@ -16,15 +16,18 @@ use axum::{
 };
 use http::{header, HeaderMap, Method, StatusCode};
 
-/// Paths a signed-out visitor may reach. Server functions (`/api/…`) are reachable so that
-/// sign-in works; each of them checks the session and role itself.
-fn is_public(path: &str) -> bool {
+/// Server functions a signed-out visitor may call. Every other one is refused here, before
+/// its arguments are even read, and checks the session and the role again itself.
+const PUBLIC_SERVER_FNS: [&str; 3] = ["/api/sign_in", "/api/get_current_user", "/api/sign_out"];
+
+/// Paths a signed-out visitor may reach.
+pub fn is_public(path: &str) -> bool {
     path == "/sign-in"
         || path == "/health"
         || path == "/favicon.svg"
         || path.starts_with("/pkg/")
-        || path.starts_with("/api/")
         || path.starts_with("/portal/")
+        || PUBLIC_SERVER_FNS.contains(&path)
 }
 
 pub fn session_token<'a>(headers: &'a HeaderMap, cookie_name: &str) -> Option<&'a str> {
@@ -80,7 +83,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     };
 
     if user.is_none() && !is_public(&path) {
-        if req.method() == Method::GET || req.method() == Method::HEAD {
+        if (req.method() == Method::GET || req.method() == Method::HEAD) && !path.starts_with("/api/") {
             let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let target = if wanted == "/" {
                 "/sign-in".to_string()
@@ -89,7 +92,8 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             };
             return Redirect::to(&target).into_response();
         }
-        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+        // The body is the serialised `AppError::Unauthenticated`, so the page can say why.
+        return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], "\"Unauthenticated\"").into_response();
     }
     if user.is_some() && path == "/sign-in" && req.method() == Method::GET {
         return Redirect::to("/").into_response();
@@ -134,6 +138,8 @@ mod tests {
     fn only_sign_in_assets_and_portal_are_public() {
         assert!(is_public("/sign-in"));
         assert!(is_public("/pkg/pressrun.wasm"));
+        assert!(is_public("/api/sign_in"));
+        assert!(!is_public("/api/save_settings"));
         assert!(!is_public("/settings"));
         assert!(!is_public("/"));
     }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{dto::DashboardSummary, AppError};
 
-#[server]
+#[server(endpoint = "get_dashboard")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
     use crate::backend::{clock::parse_time_zone, seed, store::dashboard};
     use crate::domain::role::Role;

@@ -7,20 +7,20 @@ use super::{
 
 pub const PER_PAGE: i64 = 25;
 
-#[server]
+#[server(endpoint = "list_accounts")]
 pub async fn list_accounts(search: String, page: i64) -> Result<Page<AccountSummary>, AppError> {
     let (state, _) = super::guard::require(crate::domain::role::Role::Viewer)?;
     Ok(crate::backend::store::directory::accounts(&state.db, &search, page.max(1), PER_PAGE).await?)
 }
 
-#[server]
+#[server(endpoint = "list_products")]
 pub async fn list_products() -> Result<Priced<Vec<ProductSummary>>, AppError> {
     let (state, _) = super::guard::require(crate::domain::role::Role::Viewer)?;
     let currency = organisation_currency(&state).await?;
     Ok(Priced { currency, items: crate::backend::store::directory::products(&state.db).await? })
 }
 
-#[server]
+#[server(endpoint = "list_orders")]
 pub async fn list_orders(search: String, page: i64) -> Result<Priced<Page<OrderSummary>>, AppError> {
     let (state, _) = super::guard::require(crate::domain::role::Role::Viewer)?;
     let currency = organisation_currency(&state).await?;

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::{dto::CurrentUser, AppError};
 
 /// The signed-in user, or `None`.
-#[server]
+#[server(endpoint = "get_current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     Ok(super::guard::current_user())
 }
@@ -35,7 +35,7 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     Ok(())
 }
 
-#[server]
+#[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let state = super::guard::state()?;
     let name = state.auth.cookie_name();

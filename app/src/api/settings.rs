@@ -13,7 +13,7 @@ pub struct SettingsView {
     pub today: chrono::NaiveDate,
 }
 
-#[server]
+#[server(endpoint = "get_settings")]
 pub async fn get_settings() -> Result<SettingsView, AppError> {
     use crate::domain::role::Role;
     let (state, user) = super::guard::require(Role::Viewer)?;

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{dto::StaffUserSummary, AppError};
 
-#[server]
+#[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {
     use crate::{backend::{clock::parse_time_zone, store}, domain::role::Role};
     let (state, _) = super::guard::require(Role::Viewer)?;
@@ -27,7 +27,7 @@ pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {
         .map_err(Into::into)
 }
 
-#[server]
+#[server(endpoint = "create_user")]
 pub async fn create_user(email: String, name: String, role: String, password: String) -> Result<(), AppError> {
     use crate::{backend::{auth, ServiceError}, domain::role::Role};
     let (state, actor) = super::guard::require(Role::Admin)?;
@@ -37,7 +37,7 @@ pub async fn create_user(email: String, name: String, role: String, password: St
     Ok(())
 }
 
-#[server]
+#[server(endpoint = "update_user_access")]
 pub async fn update_user_access(user_id: i64, role: String, status: String) -> Result<(), AppError> {
     use crate::{backend::{auth, ServiceError}, domain::role::Role};
     let (state, actor) = super::guard::require(Role::Admin)?;

@@ -1,0 +1,212 @@
+//! The HTTP surface over a real socket: sessions, roles, CSRF and health, on both engines.
+
+#[path = "../../app/tests/support/mod.rs"]
+mod support;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use app::backend::{clock::ManualClock, seed, state::AuthConfig, AppState, Db};
+use chrono::{TimeZone, Utc};
+use reqwest::{redirect::Policy, Client, StatusCode};
+
+struct Running {
+    base: String,
+    db: Db,
+}
+
+async fn start(db: Db) -> Running {
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap();
+    seed::seed_demo(&db, now).await.unwrap();
+    let state = AppState { db: db.clone(), clock: Arc::new(ManualClock::new(now)), auth: AuthConfig::default() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = server::routes::router(state, server::routes::leptos_options("target/site", addr));
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    Running { base: format!("http://{addr}"), db }
+}
+
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+impl Running {
+    async fn signed_in(&self, email: &str, password: &str) -> Client {
+        let c = browser();
+        let r = c
+            .post(format!("{}/api/sign_in", self.base))
+            .form(&[("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "sign in as {email}");
+        c
+    }
+
+    async fn organisation_name(&self) -> String {
+        app::backend::store::organisation::get(&self.db).await.unwrap().unwrap().name
+    }
+}
+
+fn settings_form(name: &str, terms: &str, format: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.into()),
+        ("address", "1 Press Row".into()),
+        ("logo_url", String::new()),
+        ("currency", "USD".into()),
+        ("time_zone", "America/Chicago".into()),
+        ("invoice_number_format", format.into()),
+        ("default_terms_days", terms.into()),
+        ("email_from", "billing@valley.example".into()),
+    ]
+}
+
+on_both_engines!(health_checks_the_database, |db| async move {
+    let s = start(db).await;
+    let r = browser().get(format!("{}/health", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+});
+
+on_both_engines!(pages_send_signed_out_visitors_to_sign_in, |db| async move {
+    let s = start(db).await;
+    let c = browser();
+    for (path, next) in [("/accounts?page=2", "/sign-in?next=%2Faccounts%3Fpage%3D2"), ("/", "/sign-in"), ("/settings", "/sign-in?next=%2Fsettings")] {
+        let r = c.get(format!("{}{path}", s.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers()["location"], next);
+    }
+    let r = c.get(format!("{}/sign-in", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("<h1>Sign in</h1>"));
+});
+
+on_both_engines!(every_server_function_needs_a_session, |db| async move {
+    let s = start(db).await;
+    let c = browser();
+    let mut checked = 0;
+    for (path, _method) in leptos::server_fn::axum::server_fn_paths() {
+        if ["/api/sign_in", "/api/get_current_user", "/api/sign_out"].contains(&path) {
+            continue;
+        }
+        let r = c.post(format!("{}{path}", s.base)).form(&[("x", "1")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(r.text().await.unwrap(), "\"Unauthenticated\"");
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} server functions found");
+});
+
+on_both_engines!(sign_in_sets_a_protected_cookie_and_opens_pages, |db| async move {
+    let s = start(db).await;
+    let c = browser();
+    let r = c.post(format!("{}/api/sign_in", s.base))
+        .form(&[("email", "admin@pressrun.example"), ("password", "not the password"), ("next", "/")])
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.text().await.unwrap(), "\"BadCredentials\"");
+
+    let r = c.post(format!("{}/api/sign_in", s.base))
+        .form(&[("email", "Admin@Pressrun.example"), ("password", "pressrun-admin"), ("next", "/orders")])
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("pressrun_session="), "{cookie}");
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attr), "{attr} missing from {cookie}");
+    }
+    assert_eq!(r.headers()["location"], "/orders");
+
+    let page = c.get(format!("{}/accounts", s.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Avery Admin"), "the signed-in user is shown");
+    assert!(html.contains("Anchor Marine"), "accounts are rendered on the server");
+
+    // A signed-in visitor going to the sign-in page lands on the dashboard.
+    let r = c.get(format!("{}/sign-in", s.base)).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/");
+
+    let r = c.post(format!("{}/api/sign_out", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c.get(format!("{}/accounts", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed out");
+});
+
+on_both_engines!(viewers_read_but_cannot_change, |db| async move {
+    let s = start(db).await;
+    let viewer = s.signed_in("viewer@pressrun.example", "pressrun-viewer").await;
+    let r = viewer.get(format!("{}/settings", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Only admins can change these settings"));
+
+    let before = s.organisation_name().await;
+    let r = viewer.post(format!("{}/api/save_settings", s.base)).form(&settings_form("Hijacked", "30", "INV-{SEQ}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.organisation_name().await, before);
+
+    let r = viewer.post(format!("{}/api/create_user", s.base))
+        .form(&[("email", "mallory@example.com"), ("name", "Mallory"), ("role", "admin"), ("password", "long enough password")])
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let billing = s.signed_in("billing@pressrun.example", "pressrun-billing").await;
+    let r = billing.post(format!("{}/api/save_settings", s.base)).form(&settings_form("Hijacked", "30", "INV-{SEQ}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "billing staff do not change settings");
+});
+
+on_both_engines!(admins_save_settings_and_see_each_bad_field, |db| async move {
+    let s = start(db).await;
+    let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
+    let before = s.organisation_name().await;
+    let r = admin.post(format!("{}/api/save_settings", s.base)).form(&settings_form("", "forty", "INV")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = body["Invalid"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "invoice_number_format", "default_terms_days"]);
+    assert_eq!(s.organisation_name().await, before, "nothing saved");
+
+    let r = admin.post(format!("{}/api/save_settings", s.base)).form(&settings_form("Harbor Weekly", "45", "HW-{YY}{MM}-{SEQ:4}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let saved = app::backend::store::organisation::get(&s.db).await.unwrap().unwrap();
+    assert_eq!((saved.name.as_str(), saved.default_terms_days, saved.time_zone.as_str()), ("Harbor Weekly", 45, "America/Chicago"));
+});
+
+on_both_engines!(cross_site_posts_are_refused, |db| async move {
+    let s = start(db).await;
+    let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
+    let r = admin.post(format!("{}/api/save_settings", s.base))
+        .header("Origin", "https://evil.example")
+        .form(&settings_form("Forged", "30", "INV-{SEQ}"))
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_ne!(s.organisation_name().await, "Forged");
+    let same = s.base.clone();
+    let r = admin.post(format!("{}/api/save_settings", s.base))
+        .header("Origin", same)
+        .form(&settings_form("Same Site", "30", "INV-{SEQ}"))
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+});
+
+on_both_engines!(admins_manage_users_and_keep_one_admin, |db| async move {
+    let s = start(db).await;
+    let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
+    let r = admin.post(format!("{}/api/create_user", s.base))
+        .form(&[("email", "new@valley.example"), ("name", "New Person"), ("role", "billing"), ("password", "short")])
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin.post(format!("{}/api/create_user", s.base))
+        .form(&[("email", "new@valley.example"), ("name", "New Person"), ("role", "billing"), ("password", "a long enough password")])
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    s.signed_in("new@valley.example", "a long enough password").await;
+
+    let admin_id = app::backend::store::users::find_by_email(&s.db, "admin@pressrun.example").await.unwrap().unwrap().id;
+    let r = admin.post(format!("{}/api/update_user_access", s.base))
+        .form(&[("user_id", admin_id.to_string().as_str()), ("role", "viewer"), ("status", "active")])
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "the only admin cannot demote themself");
+});
