@@ -10,10 +10,18 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
+# `--test` adds what only the test suite needs.
+FOR_TESTS=0; [ "${1:-}" = "--test" ] && FOR_TESTS=1
+
 need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
-command -v psql >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+if ((FOR_TESTS)); then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+  command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql)
+fi
 if ((${#need_apt[@]})); then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test unit integration e2e tools build fmt clippy bench
+
+## Build the release site and serve it on http://127.0.0.1:3000 with the demo publisher.
+run: tools
+	cargo leptos build --release
+	PRESSRUN_DEMO=1 PRESSRUN_SITE_ROOT=target/site target/release/pressrun serve
+
+## Every test: unit, storage and HTTP on SQLite and PostgreSQL, then Chromium end-to-end.
+test:
+	scripts/setup-tools.sh --test
+	scripts/ensure-postgres.sh
+	cargo test -p app --features ssr
+	cargo test -p server
+	scripts/e2e.sh
+
+tools:
+	scripts/setup-tools.sh
+
+e2e:
+	scripts/setup-tools.sh --test
+	scripts/ensure-postgres.sh
+	scripts/e2e.sh
+
+clippy:
+	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
