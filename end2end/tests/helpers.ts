@@ -17,7 +17,7 @@ export async function signIn(page: Page, who: { email: string; password: string;
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByText(who.name)).toBeVisible();
+  await expect(page.getByRole('banner').getByText(who.name)).toBeVisible();
 }
 
 export async function screenshot(page: Page, name: string) {
