@@ -144,3 +144,23 @@ mod tests {
         assert!(!is_public("/"));
     }
 }
+
+/// Leptos answers 500 when a server function's arguments cannot be decoded (a missing or
+/// malformed field), although the fault is the caller's. Those answers carry the serialised
+/// `AppError::Request`; give them the 400 they deserve so bad input never reads as our failure.
+pub async fn argument_errors_are_bad_requests(req: Request, next: Next) -> Response {
+    let is_server_fn = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+    };
+    if bytes.starts_with(br#"{"Request":"#) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}

@@ -34,6 +34,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options)
+        .layer(axum::middleware::from_fn(crate::guard::argument_errors_are_bad_requests))
         .layer(axum::middleware::from_fn_with_state(state, crate::guard::guard))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

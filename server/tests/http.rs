@@ -210,3 +210,28 @@ on_both_engines!(admins_manage_users_and_keep_one_admin, |db| async move {
         .send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT, "the only admin cannot demote themself");
 });
+
+on_both_engines!(malformed_arguments_are_the_callers_fault, |db| async move {
+    let s = start(db).await;
+    let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
+    for (path, form) in [
+        ("/api/list_accounts", vec![("search", ""), ("page", "abc")]),
+        ("/api/list_accounts", vec![("search", "")]),
+        ("/api/update_user_access", vec![("user_id", "1.5"), ("role", "admin"), ("status", "active")]),
+        ("/api/sign_in", vec![("email", "")]),
+    ] {
+        let r = admin.post(format!("{}{path}", s.base)).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path} {form:?}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["Request"].as_str().unwrap().contains("arguments"), "{body}");
+    }
+    let r = admin.post(format!("{}/api/update_user_access", s.base))
+        .form(&[("user_id", "99999"), ("role", "admin"), ("status", "active")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = admin.post(format!("{}/api/update_user_access", s.base))
+        .form(&[("user_id", "1"), ("role", "owner"), ("status", "active")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Odd query strings on pages are tolerated, not errors.
+    let r = admin.get(format!("{}/accounts?page=-5&q=%25", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+});

@@ -22,7 +22,7 @@ pub fn AccountsPage() -> impl IntoView {
                             let terms = a.terms_days
                                 .and_then(|d| PaymentTerms::new(i64::from(d)).ok())
                                 .map(|t| t.label())
-                                .unwrap_or_else(|| "Organisation default".into());
+                                .unwrap_or_else(|| "Default terms".into());
                             let missing = a.invoice_recipients == 0;
                             view! {
                                 <tr>
