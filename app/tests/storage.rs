@@ -247,6 +247,8 @@ on_both_engines!(demo_data_is_a_realistic_publisher, |db| async move {
     let wanted = page.items[3].name.clone();
     let found = store::directory::accounts(&db, &wanted.to_uppercase(), 1, 25).await.unwrap();
     assert!(found.items.iter().any(|a| a.name == wanted), "search ignores case");
+    assert_eq!(store::directory::accounts(&db, "%", 1, 25).await.unwrap().total, 0, "% is literal");
+    assert_eq!(store::directory::accounts(&db, "_", 1, 25).await.unwrap().total, 0, "_ is literal");
     let orders = store::directory::orders(&db, "", 12, 25).await.unwrap();
     assert_eq!((orders.items.len(), orders.total), (25, 300));
 

@@ -23,9 +23,9 @@ struct AccountRow {
 }
 
 pub async fn accounts(db: &Db, search: &str, page: i64, per_page: i64) -> Result<Page<AccountSummary>, StoreError> {
-    let pattern = format!("%{}%", search.trim().to_lowercase());
+    let pattern = super::contains_pattern(search);
     let (total, rows) = on_db!(db, p => {
-        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts WHERE archived_at IS NULL AND LOWER(name) LIKE $1")
+        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts WHERE archived_at IS NULL AND LOWER(name) LIKE $1 ESCAPE '\\'")
             .bind(&pattern).fetch_one(p).await?;
         let rows = sqlx::query_as::<_, AccountRow>(
             "SELECT a.id, a.name, a.kind, b.name AS bill_to, a.payment_terms_days,
@@ -33,7 +33,7 @@ pub async fn accounts(db: &Db, search: &str, page: i64, per_page: i64) -> Result
                (SELECT COUNT(*) FROM contacts c WHERE c.account_id = COALESCE(a.bill_to_account_id, a.id) AND c.invoice_role = 'to') AS invoice_recipients,
                (SELECT COUNT(*) FROM orders o WHERE o.account_id = a.id) AS orders
              FROM accounts a LEFT JOIN accounts b ON b.id = a.bill_to_account_id
-             WHERE a.archived_at IS NULL AND LOWER(a.name) LIKE $1
+             WHERE a.archived_at IS NULL AND LOWER(a.name) LIKE $1 ESCAPE '\\'
              ORDER BY a.name, a.id LIMIT $2 OFFSET $3")
             .bind(&pattern).bind(per_page).bind((page - 1) * per_page).fetch_all(p).await?;
         (total, rows)
@@ -111,11 +111,11 @@ struct OrderRow {
 }
 
 pub async fn orders(db: &Db, search: &str, page: i64, per_page: i64) -> Result<Page<OrderSummary>, StoreError> {
-    let pattern = format!("%{}%", search.trim().to_lowercase());
+    let pattern = super::contains_pattern(search);
     let (total, rows) = on_db!(db, p => {
         let total = sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM orders o JOIN accounts a ON a.id = o.account_id
-             WHERE LOWER(o.order_number) LIKE $1 OR LOWER(a.name) LIKE $1")
+             WHERE LOWER(o.order_number) LIKE $1 ESCAPE '\\' OR LOWER(a.name) LIKE $1 ESCAPE '\\'")
             .bind(&pattern).fetch_one(p).await?;
         let rows = sqlx::query_as::<_, OrderRow>(
             "SELECT o.id, o.order_number, a.name AS account, o.status, o.ordered_on,
@@ -124,7 +124,7 @@ pub async fn orders(db: &Db, search: &str, page: i64, per_page: i64) -> Result<P
                CAST(COALESCE(SUM(li.discount), 0) AS BIGINT) AS discount,
                MIN(li.run_date) AS first_run, MAX(li.run_date) AS last_run
              FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN line_items li ON li.order_id = o.id
-             WHERE LOWER(o.order_number) LIKE $1 OR LOWER(a.name) LIKE $1
+             WHERE LOWER(o.order_number) LIKE $1 ESCAPE '\\' OR LOWER(a.name) LIKE $1 ESCAPE '\\'
              GROUP BY o.id, o.order_number, a.name, o.status, o.ordered_on
              ORDER BY o.ordered_on DESC, o.id DESC LIMIT $2 OFFSET $3")
             .bind(&pattern).bind(per_page).bind((page - 1) * per_page).fetch_all(p).await?;
