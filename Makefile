@@ -26,5 +26,6 @@ e2e:
 	scripts/e2e.sh
 
 clippy:
+	cargo fmt --check
 	cargo clippy -p server --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

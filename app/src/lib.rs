@@ -10,4 +10,4 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod backend;
 
-pub use pages::{shell, App};
+pub use pages::{App, shell};

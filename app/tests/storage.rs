@@ -5,10 +5,11 @@ mod support;
 use app::{
     api::dto::CurrentUser,
     backend::{
+        Db, ServiceError, StoreError,
         auth::{self, MAX_FAILURES_PER_EMAIL},
         seed,
         state::AuthConfig,
-        store, Db, ServiceError, StoreError,
+        store,
     },
     domain::role::Role,
     on_db,
@@ -24,7 +25,9 @@ const IP: &str = "203.0.113.9";
 
 async fn admin(db: &Db) -> CurrentUser {
     seed::ensure_organisation(db, t0()).await.unwrap();
-    let id = auth::create_user(db, t0(), "Ada@Example.COM ", "Ada Admin", Role::Admin, "correct horse battery").await.unwrap();
+    let id = auth::create_user(db, t0(), "Ada@Example.COM ", "Ada Admin", Role::Admin, "correct horse battery")
+        .await
+        .unwrap();
     CurrentUser { id, email: "ada@example.com".into(), name: "Ada Admin".into(), role: Role::Admin }
 }
 
@@ -115,10 +118,20 @@ on_both_engines!(failed_sign_ins_are_throttled_per_email, |db| async move {
         other => panic!("expected throttling, got {other:?}"),
     }
     // … and from another address too: the limit protects the account, not the network.
-    let r = auth::sign_in(&db, &cfg, t0() + Duration::minutes(1), "ada@example.com", "correct horse battery", "198.51.100.1").await;
+    let r = auth::sign_in(
+        &db,
+        &cfg,
+        t0() + Duration::minutes(1),
+        "ada@example.com",
+        "correct horse battery",
+        "198.51.100.1",
+    )
+    .await;
     assert!(matches!(r, Err(ServiceError::TooManyAttempts(_))));
     // The window slides: fifteen minutes later it works, and success clears the record.
-    auth::sign_in(&db, &cfg, t0() + Duration::minutes(16), "ada@example.com", "correct horse battery", IP).await.unwrap();
+    auth::sign_in(&db, &cfg, t0() + Duration::minutes(16), "ada@example.com", "correct horse battery", IP)
+        .await
+        .unwrap();
     let (by_email, _) = store::sign_in_failures::count_since(&db, "ada@example.com", IP, t0()).await.unwrap();
     assert_eq!(by_email, 0);
 });
@@ -167,9 +180,14 @@ async fn billing_fixture(db: &Db) -> (i64, i64, i64) {
     }
     let mut invoices = Vec::new();
     for n in 1..=2 {
-        exec(db, &format!(
+        exec(
+            db,
+            &format!(
             "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, created_at)
-             VALUES ('INV-{n}', 1, 'open', '2026-11-24', '2026-12-24', 30, 'USD', '{now}')")).await.unwrap();
+             VALUES ('INV-{n}', 1, 'open', '2026-11-24', '2026-12-24', 30, 'USD', '{now}')"),
+        )
+        .await
+        .unwrap();
         invoices.push(n);
     }
     (1, invoices[0], invoices[1])

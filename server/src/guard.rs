@@ -7,14 +7,14 @@ use std::net::SocketAddr;
 
 use app::{
     api::guard::{ClientIp, SessionUser},
-    backend::{auth, AppState},
+    backend::{AppState, auth},
 };
 use axum::{
     extract::{ConnectInfo, Request, State},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use http::{header, HeaderMap, Method, StatusCode};
+use http::{HeaderMap, Method, StatusCode, header};
 
 /// Server functions a signed-out visitor may call. Every other one is refused here, before
 /// its arguments are even read, and checks the session and the role again itself.
@@ -45,10 +45,10 @@ pub fn session_token<'a>(headers: &'a HeaderMap, cookie_name: &str) -> Option<&'
 /// request was forged by another site. Clients that send no `Origin` (curl, tests) are not
 /// browsers riding on a victim's cookie, and `SameSite=Lax` keeps cookies off cross-site POSTs anyway.
 pub fn is_cross_site(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site == "cross-site" || site == "same-site" {
-            return true;
-        }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && (site == "cross-site" || site == "same-site")
+    {
+        return true;
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return true };
@@ -76,7 +76,10 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             Ok(user) => user,
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
-                return (StatusCode::SERVICE_UNAVAILABLE, "Pressrun cannot reach its database. Please try again shortly.")
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Pressrun cannot reach its database. Please try again shortly.",
+                )
                     .into_response();
             }
         },
@@ -93,7 +96,8 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             return Redirect::to(&target).into_response();
         }
         // The body is the serialised `AppError::Unauthenticated`, so the page can say why.
-        return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], "\"Unauthenticated\"").into_response();
+        return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], "\"Unauthenticated\"")
+            .into_response();
     }
     if user.is_some() && path == "/sign-in" && req.method() == Method::GET {
         return Redirect::to("/").into_response();
@@ -104,6 +108,26 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         req.extensions_mut().insert(SessionUser(u));
     }
     next.run(req).await
+}
+
+/// Leptos answers 500 when a server function's arguments cannot be decoded (a missing or
+/// malformed field), although the fault is the caller's. Those answers carry the serialised
+/// `AppError::Request`; give them the 400 they deserve so bad input never reads as our failure.
+pub async fn argument_errors_are_bad_requests(req: Request, next: Next) -> Response {
+    let is_server_fn = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+    };
+    if bytes.starts_with(br#"{"Request":"#) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 #[cfg(test)]
@@ -143,24 +167,4 @@ mod tests {
         assert!(!is_public("/settings"));
         assert!(!is_public("/"));
     }
-}
-
-/// Leptos answers 500 when a server function's arguments cannot be decoded (a missing or
-/// malformed field), although the fault is the caller's. Those answers carry the serialised
-/// `AppError::Request`; give them the 400 they deserve so bad input never reads as our failure.
-pub async fn argument_errors_are_bad_requests(req: Request, next: Next) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/api/");
-    let res = next.run(req).await;
-    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
-        Ok(b) => b,
-        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
-    };
-    if bytes.starts_with(br#"{"Request":"#) {
-        parts.status = StatusCode::BAD_REQUEST;
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
 }

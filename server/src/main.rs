@@ -4,7 +4,7 @@
 use std::{io::BufRead, process::ExitCode, sync::Arc};
 
 use app::{
-    backend::{auth, clock::SystemClock, seed, AppState, Db},
+    backend::{AppState, Db, auth, clock::SystemClock, seed},
     domain::role::Role,
 };
 use server::{config::Config, routes};
@@ -38,9 +38,9 @@ enum CliError {
 impl From<app::backend::ServiceError> for CliError {
     fn from(e: app::backend::ServiceError) -> Self {
         match e {
-            app::backend::ServiceError::Invalid(fields) => {
-                CliError::Service(fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
-            }
+            app::backend::ServiceError::Invalid(fields) => CliError::Service(
+                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+            ),
             other => CliError::Service(other.to_string()),
         }
     }
@@ -99,7 +99,9 @@ async fn open_database(config: &Config) -> Result<Db, CliError> {
 
 async fn seed_demo(db: &Db) -> Result<(), CliError> {
     if !seed::is_empty(db).await? {
-        return Err(CliError::Service("The database already has data; demo data is only loaded into an empty one.".into()));
+        return Err(CliError::Service(
+            "The database already has data; demo data is only loaded into an empty one.".into(),
+        ));
     }
     let s = seed::seed_demo(db, chrono::Utc::now()).await?;
     println!("Loaded the demo publisher: {} accounts, {} orders, {} line items.", s.accounts, s.orders, s.line_items);

@@ -1,10 +1,10 @@
 //! The HTTP surface: Leptos pages and server functions, static assets, `/health`.
 
-use app::{backend::AppState, shell, App};
-use axum::{extract::State, response::IntoResponse, routing::get, Json, Router};
-use http::{header, HeaderValue, StatusCode};
+use app::{App, backend::AppState, shell};
+use axum::{Json, Router, extract::State, response::IntoResponse, routing::get};
+use http::{HeaderValue, StatusCode, header};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
@@ -36,7 +36,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(options)
         .layer(axum::middleware::from_fn(crate::guard::argument_errors_are_bad_requests))
         .layer(axum::middleware::from_fn_with_state(state, crate::guard::guard))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(tower_http::trace::TraceLayer::new_for_http())

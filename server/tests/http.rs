@@ -5,9 +5,9 @@ mod support;
 
 use std::{net::SocketAddr, sync::Arc};
 
-use app::backend::{clock::ManualClock, seed, state::AuthConfig, AppState, Db};
+use app::backend::{AppState, Db, clock::ManualClock, seed, state::AuthConfig};
 use chrono::{TimeZone, Utc};
-use reqwest::{redirect::Policy, Client, StatusCode};
+use reqwest::{Client, StatusCode, redirect::Policy};
 
 struct Running {
     base: String,
@@ -73,7 +73,11 @@ on_both_engines!(health_checks_the_database, |db| async move {
 on_both_engines!(pages_send_signed_out_visitors_to_sign_in, |db| async move {
     let s = start(db).await;
     let c = browser();
-    for (path, next) in [("/accounts?page=2", "/sign-in?next=%2Faccounts%3Fpage%3D2"), ("/", "/sign-in"), ("/settings", "/sign-in?next=%2Fsettings")] {
+    for (path, next) in [
+        ("/accounts?page=2", "/sign-in?next=%2Faccounts%3Fpage%3D2"),
+        ("/", "/sign-in"),
+        ("/settings", "/sign-in?next=%2Fsettings"),
+    ] {
         let r = c.get(format!("{}{path}", s.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.headers()["location"], next);
@@ -102,15 +106,21 @@ on_both_engines!(every_server_function_needs_a_session, |db| async move {
 on_both_engines!(sign_in_sets_a_protected_cookie_and_opens_pages, |db| async move {
     let s = start(db).await;
     let c = browser();
-    let r = c.post(format!("{}/api/sign_in", s.base))
+    let r = c
+        .post(format!("{}/api/sign_in", s.base))
         .form(&[("email", "admin@pressrun.example"), ("password", "not the password"), ("next", "/")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.text().await.unwrap(), "\"BadCredentials\"");
 
-    let r = c.post(format!("{}/api/sign_in", s.base))
+    let r = c
+        .post(format!("{}/api/sign_in", s.base))
         .form(&[("email", "Admin@Pressrun.example"), ("password", "pressrun-admin"), ("next", "/orders")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("pressrun_session="), "{cookie}");
@@ -143,17 +153,35 @@ on_both_engines!(viewers_read_but_cannot_change, |db| async move {
     assert!(r.text().await.unwrap().contains("Only admins can change these settings"));
 
     let before = s.organisation_name().await;
-    let r = viewer.post(format!("{}/api/save_settings", s.base)).form(&settings_form("Hijacked", "30", "INV-{SEQ}")).send().await.unwrap();
+    let r = viewer
+        .post(format!("{}/api/save_settings", s.base))
+        .form(&settings_form("Hijacked", "30", "INV-{SEQ}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(s.organisation_name().await, before);
 
-    let r = viewer.post(format!("{}/api/create_user", s.base))
-        .form(&[("email", "mallory@example.com"), ("name", "Mallory"), ("role", "admin"), ("password", "long enough password")])
-        .send().await.unwrap();
+    let r = viewer
+        .post(format!("{}/api/create_user", s.base))
+        .form(&[
+            ("email", "mallory@example.com"),
+            ("name", "Mallory"),
+            ("role", "admin"),
+            ("password", "long enough password"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let billing = s.signed_in("billing@pressrun.example", "pressrun-billing").await;
-    let r = billing.post(format!("{}/api/save_settings", s.base)).form(&settings_form("Hijacked", "30", "INV-{SEQ}")).send().await.unwrap();
+    let r = billing
+        .post(format!("{}/api/save_settings", s.base))
+        .form(&settings_form("Hijacked", "30", "INV-{SEQ}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "billing staff do not change settings");
 });
 
@@ -161,53 +189,87 @@ on_both_engines!(admins_save_settings_and_see_each_bad_field, |db| async move {
     let s = start(db).await;
     let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
     let before = s.organisation_name().await;
-    let r = admin.post(format!("{}/api/save_settings", s.base)).form(&settings_form("", "forty", "INV")).send().await.unwrap();
+    let r = admin
+        .post(format!("{}/api/save_settings", s.base))
+        .form(&settings_form("", "forty", "INV"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = r.json().await.unwrap();
     let fields: Vec<&str> = body["Invalid"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["name", "invoice_number_format", "default_terms_days"]);
     assert_eq!(s.organisation_name().await, before, "nothing saved");
 
-    let r = admin.post(format!("{}/api/save_settings", s.base)).form(&settings_form("Harbor Weekly", "45", "HW-{YY}{MM}-{SEQ:4}")).send().await.unwrap();
+    let r = admin
+        .post(format!("{}/api/save_settings", s.base))
+        .form(&settings_form("Harbor Weekly", "45", "HW-{YY}{MM}-{SEQ:4}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let saved = app::backend::store::organisation::get(&s.db).await.unwrap().unwrap();
-    assert_eq!((saved.name.as_str(), saved.default_terms_days, saved.time_zone.as_str()), ("Harbor Weekly", 45, "America/Chicago"));
+    assert_eq!(
+        (saved.name.as_str(), saved.default_terms_days, saved.time_zone.as_str()),
+        ("Harbor Weekly", 45, "America/Chicago")
+    );
 });
 
 on_both_engines!(cross_site_posts_are_refused, |db| async move {
     let s = start(db).await;
     let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
-    let r = admin.post(format!("{}/api/save_settings", s.base))
+    let r = admin
+        .post(format!("{}/api/save_settings", s.base))
         .header("Origin", "https://evil.example")
         .form(&settings_form("Forged", "30", "INV-{SEQ}"))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_ne!(s.organisation_name().await, "Forged");
     let same = s.base.clone();
-    let r = admin.post(format!("{}/api/save_settings", s.base))
+    let r = admin
+        .post(format!("{}/api/save_settings", s.base))
         .header("Origin", same)
         .form(&settings_form("Same Site", "30", "INV-{SEQ}"))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 });
 
 on_both_engines!(admins_manage_users_and_keep_one_admin, |db| async move {
     let s = start(db).await;
     let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
-    let r = admin.post(format!("{}/api/create_user", s.base))
+    let r = admin
+        .post(format!("{}/api/create_user", s.base))
         .form(&[("email", "new@valley.example"), ("name", "New Person"), ("role", "billing"), ("password", "short")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = admin.post(format!("{}/api/create_user", s.base))
-        .form(&[("email", "new@valley.example"), ("name", "New Person"), ("role", "billing"), ("password", "a long enough password")])
-        .send().await.unwrap();
+    let r = admin
+        .post(format!("{}/api/create_user", s.base))
+        .form(&[
+            ("email", "new@valley.example"),
+            ("name", "New Person"),
+            ("role", "billing"),
+            ("password", "a long enough password"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     s.signed_in("new@valley.example", "a long enough password").await;
 
-    let admin_id = app::backend::store::users::find_by_email(&s.db, "admin@pressrun.example").await.unwrap().unwrap().id;
-    let r = admin.post(format!("{}/api/update_user_access", s.base))
+    let admin_id =
+        app::backend::store::users::find_by_email(&s.db, "admin@pressrun.example").await.unwrap().unwrap().id;
+    let r = admin
+        .post(format!("{}/api/update_user_access", s.base))
         .form(&[("user_id", admin_id.to_string().as_str()), ("role", "viewer"), ("status", "active")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT, "the only admin cannot demote themself");
 });
 
@@ -225,11 +287,19 @@ on_both_engines!(malformed_arguments_are_the_callers_fault, |db| async move {
         let body: serde_json::Value = r.json().await.unwrap();
         assert!(body["Request"].as_str().unwrap().contains("arguments"), "{body}");
     }
-    let r = admin.post(format!("{}/api/update_user_access", s.base))
-        .form(&[("user_id", "99999"), ("role", "admin"), ("status", "active")]).send().await.unwrap();
+    let r = admin
+        .post(format!("{}/api/update_user_access", s.base))
+        .form(&[("user_id", "99999"), ("role", "admin"), ("status", "active")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = admin.post(format!("{}/api/update_user_access", s.base))
-        .form(&[("user_id", "1"), ("role", "owner"), ("status", "active")]).send().await.unwrap();
+    let r = admin
+        .post(format!("{}/api/update_user_access", s.base))
+        .form(&[("user_id", "1"), ("role", "owner"), ("status", "active")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Odd query strings on pages are tolerated, not errors.
     let r = admin.get(format!("{}/accounts?page=-5&q=%25", s.base)).send().await.unwrap();

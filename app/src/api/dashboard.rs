@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{dto::DashboardSummary, AppError};
+use super::{AppError, dto::DashboardSummary};
 
 #[server(endpoint = "get_dashboard")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use super::{
-    dto::{AccountSummary, OrderSummary, Page, Priced, ProductSummary},
     AppError,
+    dto::{AccountSummary, OrderSummary, Page, Priced, ProductSummary},
 };
 
 pub const PER_PAGE: i64 = 25;

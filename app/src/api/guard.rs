@@ -2,7 +2,7 @@
 
 use leptos::prelude::use_context;
 
-use super::{dto::CurrentUser, AppError};
+use super::{AppError, dto::CurrentUser};
 use crate::{
     backend::{AppState, ServiceError},
     domain::role::Role,

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{dto::CurrentUser, AppError};
+use super::{AppError, dto::CurrentUser};
 
 /// The signed-in user, or `None`.
 #[server(endpoint = "get_current_user")]
@@ -21,7 +21,8 @@ pub fn safe_next(next: &str) -> &str {
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
     use crate::backend::auth;
     let state = super::guard::state()?;
-    let session = auth::sign_in(&state.db, &state.auth, state.clock.now(), &email, &password, &super::guard::client_ip()).await?;
+    let session =
+        auth::sign_in(&state.db, &state.auth, state.clock.now(), &email, &password, &super::guard::client_ip()).await?;
     let cookie = format!(
         "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         state.auth.cookie_name(),
@@ -43,10 +44,10 @@ pub async fn sign_out() -> Result<(), AppError> {
         for value in parts.headers.get_all(http::header::COOKIE) {
             let Ok(value) = value.to_str() else { continue };
             for pair in value.split(';') {
-                if let Some((k, v)) = pair.trim().split_once('=') {
-                    if k == name {
-                        crate::backend::auth::sign_out(&state.db, v).await?;
-                    }
+                if let Some((k, v)) = pair.trim().split_once('=')
+                    && k == name
+                {
+                    crate::backend::auth::sign_out(&state.db, v).await?;
                 }
             }
         }

@@ -1,3 +1,6 @@
+//! Organisation settings. Server functions mirror HTML forms, one argument per field.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +41,10 @@ pub async fn save_settings(
     default_terms_days: String,
     email_from: String,
 ) -> Result<(), AppError> {
-    use crate::{backend::{clock::parse_time_zone, ServiceError}, domain::{role::Role, settings::FieldError}};
+    use crate::{
+        backend::{ServiceError, clock::parse_time_zone},
+        domain::{role::Role, settings::FieldError},
+    };
     let (state, user) = super::guard::require(Role::Admin)?;
     let terms = default_terms_days.trim().parse::<i32>();
     let candidate = OrganisationSettings {

@@ -1,10 +1,13 @@
 use leptos::prelude::*;
 
-use super::{dto::StaffUserSummary, AppError};
+use super::{AppError, dto::StaffUserSummary};
 
 #[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {
-    use crate::{backend::{clock::parse_time_zone, store}, domain::role::Role};
+    use crate::{
+        backend::{clock::parse_time_zone, store},
+        domain::role::Role,
+    };
     let (state, _) = super::guard::require(Role::Viewer)?;
     let tz = store::organisation::get(&state.db)
         .await?
@@ -29,7 +32,10 @@ pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {
 
 #[server(endpoint = "create_user")]
 pub async fn create_user(email: String, name: String, role: String, password: String) -> Result<(), AppError> {
-    use crate::{backend::{auth, ServiceError}, domain::role::Role};
+    use crate::{
+        backend::{ServiceError, auth},
+        domain::role::Role,
+    };
     let (state, actor) = super::guard::require(Role::Admin)?;
     let role = Role::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
     let id = auth::create_user(&state.db, state.clock.now(), &email, &name, role, &password).await?;
@@ -39,7 +45,10 @@ pub async fn create_user(email: String, name: String, role: String, password: St
 
 #[server(endpoint = "update_user_access")]
 pub async fn update_user_access(user_id: i64, role: String, status: String) -> Result<(), AppError> {
-    use crate::{backend::{auth, ServiceError}, domain::role::Role};
+    use crate::{
+        backend::{ServiceError, auth},
+        domain::role::Role,
+    };
     let (state, actor) = super::guard::require(Role::Admin)?;
     let role = Role::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
     let active = match status.as_str() {

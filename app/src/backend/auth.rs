@@ -2,17 +2,17 @@
 //! token is stored only as a SHA-256, and throttling of failed sign-ins.
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
 };
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::{
+    Db, ServiceError,
     state::AuthConfig,
     store::{sessions, sign_in_failures, users},
-    Db, ServiceError,
 };
 use crate::{
     api::dto::CurrentUser,
@@ -211,14 +211,22 @@ pub async fn create_user(
     let hash = hash_password_blocking(password.to_string()).await?;
     match users::create(db, &email, name, role, &hash, now).await {
         Ok(id) => Ok(id),
-        Err(super::StoreError::Conflict(_)) => Err(ServiceError::field("email", "A user with this e-mail already exists.")),
+        Err(super::StoreError::Conflict(_)) => {
+            Err(ServiceError::field("email", "A user with this e-mail already exists."))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Changes a user's role or active flag, keeping at least one active admin, and signs the
 /// user out everywhere so the change takes effect at once.
-pub async fn update_access(db: &Db, actor: &CurrentUser, user_id: i64, role: Role, active: bool) -> Result<(), ServiceError> {
+pub async fn update_access(
+    db: &Db,
+    actor: &CurrentUser,
+    user_id: i64,
+    role: Role,
+    active: bool,
+) -> Result<(), ServiceError> {
     let all = users::list(db).await?;
     let target = all.iter().find(|u| u.id == user_id).ok_or(ServiceError::NotFound("user"))?;
     let was_active_admin = target.active && target.role == "admin";

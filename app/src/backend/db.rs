@@ -6,9 +6,9 @@
 use std::{path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
+    PgPool, Pool, Postgres, Sqlite, SqlitePool, Transaction,
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    PgPool, Pool, Postgres, Sqlite, SqlitePool, Transaction,
 };
 
 use super::StoreError;
@@ -93,7 +93,9 @@ impl Db {
 /// (`BEGIN IMMEDIATE`) so two writers queue instead of failing half-way with SQLITE_BUSY.
 pub trait BeginWrite {
     type Database: sqlx::Database;
-    fn begin_write(&self) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Database>, StoreError>> + Send;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Database>, StoreError>> + Send;
 }
 
 impl BeginWrite for Pool<Sqlite> {

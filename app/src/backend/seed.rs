@@ -3,11 +3,14 @@
 //! Deterministic (fixed RNG seed) so screenshots and tests see the same data.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use rust_decimal::Decimal;
 
-use super::{auth, clock::parse_time_zone, db::BeginWrite, fixed, store, Db, ServiceError};
-use crate::{domain::{role::Role, settings::OrganisationSettings}, on_db};
+use super::{Db, ServiceError, auth, clock::parse_time_zone, db::BeginWrite, fixed, store};
+use crate::{
+    domain::{role::Role, settings::OrganisationSettings},
+    on_db,
+};
 
 pub const DEMO_USERS: [(&str, &str, Role, &str); 3] = [
     ("admin@pressrun.example", "Avery Admin", Role::Admin, "pressrun-admin"),
@@ -55,40 +58,203 @@ struct ProductSpec {
 }
 
 const PRODUCTS: &[ProductSpec] = &[
-    ProductSpec { name: "Full Page Color (Print)", code: "PR-FP", category: "Print display", rule: "days_before", days: 7, price: 2400, auto: true },
-    ProductSpec { name: "Half Page Color (Print)", code: "PR-HP", category: "Print display", rule: "days_before", days: 7, price: 1350, auto: true },
-    ProductSpec { name: "Quarter Page (Print)", code: "PR-QP", category: "Print display", rule: "days_before", days: 5, price: 720, auto: true },
-    ProductSpec { name: "Front Page Strip (Print)", code: "PR-FS", category: "Print display", rule: "days_before", days: 3, price: 950, auto: false },
-    ProductSpec { name: "Classified Line Ad", code: "CL-LN", category: "Classifieds", rule: "immediately", days: 0, price: 45, auto: true },
-    ProductSpec { name: "Legal Notice", code: "CL-LG", category: "Classifieds", rule: "immediately", days: 0, price: 180, auto: false },
-    ProductSpec { name: "Obituary", code: "CL-OB", category: "Classifieds", rule: "immediately", days: 0, price: 150, auto: true },
-    ProductSpec { name: "Leaderboard Banner (1k impressions)", code: "DG-LB", category: "Digital", rule: "days_after", days: 30, price: 12, auto: true },
-    ProductSpec { name: "Medium Rectangle (1k impressions)", code: "DG-MR", category: "Digital", rule: "days_after", days: 30, price: 10, auto: true },
-    ProductSpec { name: "Homepage Takeover (day)", code: "DG-HT", category: "Digital", rule: "days_after", days: 1, price: 1800, auto: false },
-    ProductSpec { name: "Newsletter Sponsorship", code: "NL-SP", category: "Newsletter", rule: "days_after", days: 0, price: 650, auto: true },
-    ProductSpec { name: "Radio Spot :30", code: "RD-30", category: "Radio", rule: "days_after", days: 14, price: 85, auto: true },
-    ProductSpec { name: "Radio Spot :60", code: "RD-60", category: "Radio", rule: "days_after", days: 14, price: 140, auto: true },
-    ProductSpec { name: "Sponsored Content Package", code: "SC-PK", category: "Digital", rule: "days_before", days: 14, price: 3200, auto: false },
-    ProductSpec { name: "House Ad (no charge)", code: "HS-AD", category: "Internal", rule: "do_not_invoice", days: 0, price: 0, auto: false },
+    ProductSpec {
+        name: "Full Page Color (Print)",
+        code: "PR-FP",
+        category: "Print display",
+        rule: "days_before",
+        days: 7,
+        price: 2400,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Half Page Color (Print)",
+        code: "PR-HP",
+        category: "Print display",
+        rule: "days_before",
+        days: 7,
+        price: 1350,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Quarter Page (Print)",
+        code: "PR-QP",
+        category: "Print display",
+        rule: "days_before",
+        days: 5,
+        price: 720,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Front Page Strip (Print)",
+        code: "PR-FS",
+        category: "Print display",
+        rule: "days_before",
+        days: 3,
+        price: 950,
+        auto: false,
+    },
+    ProductSpec {
+        name: "Classified Line Ad",
+        code: "CL-LN",
+        category: "Classifieds",
+        rule: "immediately",
+        days: 0,
+        price: 45,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Legal Notice",
+        code: "CL-LG",
+        category: "Classifieds",
+        rule: "immediately",
+        days: 0,
+        price: 180,
+        auto: false,
+    },
+    ProductSpec {
+        name: "Obituary",
+        code: "CL-OB",
+        category: "Classifieds",
+        rule: "immediately",
+        days: 0,
+        price: 150,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Leaderboard Banner (1k impressions)",
+        code: "DG-LB",
+        category: "Digital",
+        rule: "days_after",
+        days: 30,
+        price: 12,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Medium Rectangle (1k impressions)",
+        code: "DG-MR",
+        category: "Digital",
+        rule: "days_after",
+        days: 30,
+        price: 10,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Homepage Takeover (day)",
+        code: "DG-HT",
+        category: "Digital",
+        rule: "days_after",
+        days: 1,
+        price: 1800,
+        auto: false,
+    },
+    ProductSpec {
+        name: "Newsletter Sponsorship",
+        code: "NL-SP",
+        category: "Newsletter",
+        rule: "days_after",
+        days: 0,
+        price: 650,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Radio Spot :30",
+        code: "RD-30",
+        category: "Radio",
+        rule: "days_after",
+        days: 14,
+        price: 85,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Radio Spot :60",
+        code: "RD-60",
+        category: "Radio",
+        rule: "days_after",
+        days: 14,
+        price: 140,
+        auto: true,
+    },
+    ProductSpec {
+        name: "Sponsored Content Package",
+        code: "SC-PK",
+        category: "Digital",
+        rule: "days_before",
+        days: 14,
+        price: 3200,
+        auto: false,
+    },
+    ProductSpec {
+        name: "House Ad (no charge)",
+        code: "HS-AD",
+        category: "Internal",
+        rule: "do_not_invoice",
+        days: 0,
+        price: 0,
+        auto: false,
+    },
 ];
 
 const BUSINESSES: &[&str] = &[
-    "Riverside Dental", "Maple Street Bakery", "Henderson Ford", "Bluewater Realty", "Summit Outdoor Supply",
-    "Oak & Iron Furniture", "Lakeside Family Medicine", "Valley Credit Union", "Peak Fitness", "Golden Dragon Restaurant",
-    "Corner Hardware", "Northside Veterinary Clinic", "Brightview Eye Care", "Harbor Lights Theater", "Green Acres Garden Center",
-    "Miller & Sons Plumbing", "Sunrise Senior Living", "Cedar Ridge Winery", "Parkway Toyota", "First Street Books",
-    "Hillcrest Bank", "Tri-County Fair", "Lindqvist Law Office", "Fresh Market Grocers", "Westgate Mall",
-    "Bella Vista Salon", "Redwood Roofing", "Cascade Insurance Group", "Mountain View College", "Pine Hollow Golf Club",
-    "Silver Spoon Diner", "Anchor Marine", "Prairie Wind Energy", "County Animal Shelter", "Elm Street Pharmacy",
-    "Jensen Heating & Air", "Starlight Cinema", "Harvest Moon Brewing", "Clearwater Pools", "Heritage Museum",
-    "Blue Heron Inn", "Keystone Builders", "Main Street Jewelers", "Willow Creek Dentistry", "Evergreen Landscaping",
-    "Union Station Grill", "Stone Bridge Apartments", "Copper Kettle Cafe", "Metro Auto Glass", "Little Sprouts Daycare",
+    "Riverside Dental",
+    "Maple Street Bakery",
+    "Henderson Ford",
+    "Bluewater Realty",
+    "Summit Outdoor Supply",
+    "Oak & Iron Furniture",
+    "Lakeside Family Medicine",
+    "Valley Credit Union",
+    "Peak Fitness",
+    "Golden Dragon Restaurant",
+    "Corner Hardware",
+    "Northside Veterinary Clinic",
+    "Brightview Eye Care",
+    "Harbor Lights Theater",
+    "Green Acres Garden Center",
+    "Miller & Sons Plumbing",
+    "Sunrise Senior Living",
+    "Cedar Ridge Winery",
+    "Parkway Toyota",
+    "First Street Books",
+    "Hillcrest Bank",
+    "Tri-County Fair",
+    "Lindqvist Law Office",
+    "Fresh Market Grocers",
+    "Westgate Mall",
+    "Bella Vista Salon",
+    "Redwood Roofing",
+    "Cascade Insurance Group",
+    "Mountain View College",
+    "Pine Hollow Golf Club",
+    "Silver Spoon Diner",
+    "Anchor Marine",
+    "Prairie Wind Energy",
+    "County Animal Shelter",
+    "Elm Street Pharmacy",
+    "Jensen Heating & Air",
+    "Starlight Cinema",
+    "Harvest Moon Brewing",
+    "Clearwater Pools",
+    "Heritage Museum",
+    "Blue Heron Inn",
+    "Keystone Builders",
+    "Main Street Jewelers",
+    "Willow Creek Dentistry",
+    "Evergreen Landscaping",
+    "Union Station Grill",
+    "Stone Bridge Apartments",
+    "Copper Kettle Cafe",
+    "Metro Auto Glass",
+    "Little Sprouts Daycare",
 ];
 
 const AGENCIES: &[&str] = &["Brightline Media Buying", "Northstar Agency", "Crescent Creative", "Tall Pines Marketing"];
 
-const FIRST: &[&str] = &["Alex", "Jordan", "Sam", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Drew", "Pat", "Robin", "Lee"];
-const LAST: &[&str] = &["Garcia", "Nguyen", "Smith", "Patel", "Johnson", "Kowalski", "Okafor", "Larsen", "Rossi", "Chen", "Brown", "Meyer"];
+const FIRST: &[&str] =
+    &["Alex", "Jordan", "Sam", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Drew", "Pat", "Robin", "Lee"];
+const LAST: &[&str] = &[
+    "Garcia", "Nguyen", "Smith", "Patel", "Johnson", "Kowalski", "Okafor", "Larsen", "Rossi", "Chen", "Brown", "Meyer",
+];
 
 fn slug(name: &str) -> String {
     name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
@@ -97,7 +263,9 @@ fn slug(name: &str) -> String {
 /// Loads the demo organisation, users and data. Refuses on a database that has data.
 pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedSummary, ServiceError> {
     if !is_empty(db).await? {
-        return Err(ServiceError::Conflict("The database already has data; demo data is only loaded into an empty one.".into()));
+        return Err(ServiceError::Conflict(
+            "The database already has data; demo data is only loaded into an empty one.".into(),
+        ));
     }
     let org = OrganisationSettings {
         name: "Valley Courier Media".into(),
@@ -216,7 +384,12 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedSummary, Servi
         tx.commit().await.map_err(super::StoreError::from)?;
         SeedSummary { accounts: (AGENCIES.len() + BUSINESSES.len()) as i64, orders, line_items }
     });
-    tracing::info!(accounts = summary.accounts, orders = summary.orders, line_items = summary.line_items, "demo data loaded");
+    tracing::info!(
+        accounts = summary.accounts,
+        orders = summary.orders,
+        line_items = summary.line_items,
+        "demo data loaded"
+    );
     Ok(summary)
 }
 

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::{clock::Clock, Db};
+use super::{Db, clock::Clock};
 
 /// Everything a request or a background job needs; cheap to clone.
 #[derive(Clone)]

@@ -122,10 +122,10 @@ impl LineItemTiming {
         if !self.order_confirmed {
             return BillableStatus::NotBillable(NotBillableReason::OrderNotConfirmed);
         }
-        if let Some(ignore) = self.ignore_before {
-            if self.run_date < ignore {
-                return BillableStatus::NotBillable(NotBillableReason::BeforeIgnoreDate(ignore));
-            }
+        if let Some(ignore) = self.ignore_before
+            && self.run_date < ignore
+        {
+            return BillableStatus::NotBillable(NotBillableReason::BeforeIgnoreDate(ignore));
         }
         match self.rule.billable_date(self.run_date, self.booked_on) {
             None => BillableStatus::NotBillable(NotBillableReason::RuleIsDoNotInvoice),
@@ -195,7 +195,12 @@ mod tests {
 
     #[test]
     fn parts_round_trip_and_validate() {
-        for rule in [BillingRule::DoNotInvoice, BillingRule::Immediately, BillingRule::DaysBeforeRun(7), BillingRule::DaysAfterRun(0)] {
+        for rule in [
+            BillingRule::DoNotInvoice,
+            BillingRule::Immediately,
+            BillingRule::DaysBeforeRun(7),
+            BillingRule::DaysAfterRun(0),
+        ] {
             assert_eq!(BillingRule::from_parts(rule.kind(), i64::from(rule.days())), Ok(rule));
         }
         assert!(BillingRule::from_parts("days_before", -1).is_err());

@@ -45,7 +45,11 @@ impl InvoiceNumberFormat {
                             .ok_or("{SEQ:n} needs a width from 1 to 12.")?;
                         Part::Seq { width }
                     }
-                    other => return Err(format!("Unknown placeholder {{{other}}}. Use {{YYYY}}, {{YY}}, {{MM}} or {{SEQ:n}}.")),
+                    other => {
+                        return Err(format!(
+                            "Unknown placeholder {{{other}}}. Use {{YYYY}}, {{YY}}, {{MM}} or {{SEQ:n}}."
+                        ));
+                    }
                 });
                 if matches!(parts.last(), Some(Part::Seq { .. })) {
                     seq_count += 1;

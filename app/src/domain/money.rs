@@ -47,20 +47,12 @@ pub fn format_money(amount: Decimal, currency: &str) -> String {
     }
     let sym = symbol(currency);
     let sign = if negative { "-" } else { "" };
-    if sym.is_empty() {
-        format!("{sign}{grouped}.{frac} {currency}")
-    } else {
-        format!("{sign}{sym}{grouped}.{frac}")
-    }
+    if sym.is_empty() { format!("{sign}{grouped}.{frac} {currency}") } else { format!("{sign}{sym}{grouped}.{frac}") }
 }
 
 /// Parses an amount as people type it: `1,234.50`, `$99`, ` 12 `. At most four decimals.
 pub fn parse_amount(input: &str) -> Result<Decimal, String> {
-    let cleaned: String = input
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | ' ' | '$' | '€' | '£' | '₹'))
-        .collect();
+    let cleaned: String = input.trim().chars().filter(|c| !matches!(c, ',' | ' ' | '$' | '€' | '£' | '₹')).collect();
     if cleaned.is_empty() {
         return Err("Enter an amount.".into());
     }

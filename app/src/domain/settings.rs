@@ -63,7 +63,9 @@ impl OrganisationSettings {
         if self.address.chars().count() > 500 {
             errors.push(FieldError::new("address", "Use at most 500 characters."));
         }
-        if !self.logo_url.is_empty() && !(self.logo_url.starts_with("https://") || self.logo_url.starts_with('/')) {
+        let logo_is_ours_or_https = self.logo_url.starts_with("https://")
+            || (self.logo_url.starts_with('/') && !self.logo_url.starts_with("//"));
+        if !self.logo_url.is_empty() && !logo_is_ours_or_https {
             errors.push(FieldError::new("logo_url", "The logo must be an https:// address or a path on this site."));
         }
         if !is_supported_currency(&self.currency) {
@@ -121,7 +123,10 @@ mod tests {
             ..good()
         };
         let fields: Vec<String> = bad.normalised().unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["name", "logo_url", "currency", "invoice_number_format", "default_terms_days", "email_from"]);
+        assert_eq!(
+            fields,
+            ["name", "logo_url", "currency", "invoice_number_format", "default_terms_days", "email_from"]
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::common::{search_and_page, ErrorNotice, Loading, PageHeader, Pager, SearchBox};
+use super::common::{ErrorNotice, Loading, PageHeader, Pager, SearchBox, search_and_page};
 use crate::{api::directory::list_accounts, domain::terms::PaymentTerms};
 
 #[component]

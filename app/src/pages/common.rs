@@ -7,7 +7,11 @@ use leptos_router::components::A;
 use crate::api::AppError;
 
 #[component]
-pub fn PageHeader(title: &'static str, #[prop(optional)] subtitle: Option<&'static str>, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn PageHeader(
+    title: &'static str,
+    #[prop(optional)] subtitle: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
         <Title text=title/>
         <header class="page-header">

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use rust_decimal::{prelude::ToPrimitive, Decimal};
+use rust_decimal::{Decimal, prelude::ToPrimitive};
 
 use super::{
     common::{ErrorNotice, Loading, PageHeader},
@@ -85,7 +85,12 @@ fn WeekChart(weeks: Vec<WeekBucket>, currency: String) -> impl IntoView {
             let h = (ratio(w.amount) * plot_h).max(if w.amount > Decimal::ZERO { 2.0 } else { 0.0 });
             let x = pad_left + i as f64 * slot + slot * 0.15;
             let y = height - pad_bottom - h;
-            let title = format!("Week of {}: {} across {} line items", format::date(w.week_start), format::money(w.amount, &currency), w.line_items);
+            let title = format!(
+                "Week of {}: {} across {} line items",
+                format::date(w.week_start),
+                format::money(w.amount, &currency),
+                w.line_items
+            );
             let tick = w.week_start.format("%b %-d").to_string();
             view! {
                 <g>

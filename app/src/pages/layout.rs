@@ -1,9 +1,9 @@
 //! The staff shell: navigation, the signed-in user, sign-out.
 
 use leptos::{form::ActionForm, prelude::*};
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::{A, Outlet};
 
-use crate::api::session::{get_current_user, SignOut};
+use crate::api::session::{SignOut, get_current_user};
 
 #[component]
 fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{
-    common::{search_and_page, ErrorNotice, Loading, PageHeader, Pager, SearchBox},
+    common::{ErrorNotice, Loading, PageHeader, Pager, SearchBox, search_and_page},
     format,
 };
 use crate::api::directory::list_orders;

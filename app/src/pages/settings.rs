@@ -5,11 +5,11 @@ use leptos::{form::ActionForm, prelude::*};
 use super::common::{ErrorNotice, Loading, PageHeader};
 use crate::{
     api::{
+        AppError,
         dto::StaffUserSummary,
         error::field_error,
-        settings::{get_settings, SaveSettings, SettingsView},
-        users::{list_users, CreateUser, UpdateUserAccess},
-        AppError,
+        settings::{SaveSettings, SettingsView, get_settings},
+        users::{CreateUser, UpdateUserAccess, list_users},
     },
     domain::{invoice_number::InvoiceNumberFormat, money::CURRENCIES, role::Role, terms::PaymentTerms},
 };
@@ -46,7 +46,8 @@ fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     /// Keeps ids unique when two forms on a page share a field name.
-    #[prop(default = "")] id_prefix: &'static str,
+    #[prop(default = "")]
+    id_prefix: &'static str,
     disabled: bool,
 ) -> impl IntoView {
     let error = move || field_error(&errors.get(), name);
@@ -84,7 +85,9 @@ fn OrganisationForm(view: SettingsView) -> impl IntoView {
         }
     };
     let general = move || match result.get() {
-        Some(Err(AppError::Invalid(_))) => Some("Please correct the highlighted fields; nothing was saved.".to_string()),
+        Some(Err(AppError::Invalid(_))) => {
+            Some("Please correct the highlighted fields; nothing was saved.".to_string())
+        }
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };

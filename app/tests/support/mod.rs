@@ -39,9 +39,9 @@ pub fn pg_admin_url() -> String {
 pub async fn create_pg_database() -> (String, String) {
     let admin_url = pg_admin_url();
     let name = unique_name();
-    let admin = sqlx::PgPool::connect(&admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is required for these tests ({e}); start it or set {PG_ADMIN_URL_VAR}"));
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at {admin_url} is required for these tests ({e}); start it or set {PG_ADMIN_URL_VAR}")
+    });
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
     admin.close().await;
     let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
@@ -61,7 +61,10 @@ impl TestDb {
             }
             Engine::Postgres => {
                 let (url, name) = create_pg_database().await;
-                (Db::connect(&url).await.expect("connect to test database"), Cleanup::PgDatabase { admin_url: pg_admin_url(), name })
+                (
+                    Db::connect(&url).await.expect("connect to test database"),
+                    Cleanup::PgDatabase { admin_url: pg_admin_url(), name },
+                )
             }
         };
         db.migrate().await.expect("migrations apply");
@@ -86,7 +89,9 @@ impl Drop for TestDb {
                     }
                     Cleanup::PgDatabase { admin_url, name } => {
                         if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&admin)
+                                .await;
                             admin.close().await;
                         }
                     }

@@ -3,7 +3,7 @@ use rust_decimal::Decimal;
 
 use crate::{
     api::dto::WeekBucket,
-    backend::{fixed, Db, StoreError},
+    backend::{Db, StoreError, fixed},
     on_db,
 };
 

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::{
     api::dto::{AccountSummary, OrderSummary, Page, ProductSummary},
-    backend::{fixed, Db, StoreError},
+    backend::{Db, StoreError, fixed},
     domain::billing_rule::BillingRule,
     on_db,
 };

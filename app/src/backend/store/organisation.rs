@@ -1,6 +1,10 @@
 use chrono::{DateTime, Utc};
 
-use crate::{backend::{Db, StoreError}, domain::settings::OrganisationSettings, on_db};
+use crate::{
+    backend::{Db, StoreError},
+    domain::settings::OrganisationSettings,
+    on_db,
+};
 
 #[derive(sqlx::FromRow)]
 struct OrganisationRow {

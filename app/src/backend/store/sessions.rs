@@ -1,6 +1,9 @@
 use chrono::{DateTime, Utc};
 
-use crate::{backend::{Db, StoreError}, on_db};
+use crate::{
+    backend::{Db, StoreError},
+    on_db,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRecord {
@@ -52,5 +55,7 @@ pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<(), StoreError> {
 }
 
 pub async fn delete_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    Ok(on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await?.rows_affected()))
+    Ok(
+        on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await?.rows_affected()),
+    )
 }

@@ -1,6 +1,9 @@
 use chrono::{DateTime, Utc};
 
-use crate::{backend::{Db, StoreError}, on_db};
+use crate::{
+    backend::{Db, StoreError},
+    on_db,
+};
 
 pub async fn record(db: &Db, email: &str, client_ip: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("INSERT INTO sign_in_failures (email, client_ip, failed_at) VALUES ($1, $2, $3)")
@@ -9,7 +12,12 @@ pub async fn record(db: &Db, email: &str, client_ip: &str, at: DateTime<Utc>) ->
 }
 
 /// Failures since `since` for this e-mail, and from this address for any e-mail.
-pub async fn count_since(db: &Db, email: &str, client_ip: &str, since: DateTime<Utc>) -> Result<(i64, i64), StoreError> {
+pub async fn count_since(
+    db: &Db,
+    email: &str,
+    client_ip: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, i64), StoreError> {
     Ok(on_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
         "SELECT
            (SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND failed_at > $3),

@@ -1,6 +1,10 @@
 use chrono::{DateTime, Utc};
 
-use crate::{backend::{Db, StoreError}, domain::role::Role, on_db};
+use crate::{
+    backend::{Db, StoreError},
+    domain::role::Role,
+    on_db,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffUserRecord {
