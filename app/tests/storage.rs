@@ -277,3 +277,131 @@ on_both_engines!(demo_data_is_a_realistic_publisher, |db| async move {
     assert_eq!(weeks.len(), 13);
     assert!(weeks.iter().map(|w| w.amount).sum::<Decimal>() > Decimal::ZERO);
 });
+
+mod invoicing {
+    use super::*;
+    use app::backend::invoicing::{InvoiceRequest, Source, invoice_line_items};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Four advertisers (the fourth billed through an agency), one "Immediately" product,
+    /// one "Do Not Invoice" product, and `per_account` confirmed line items per advertiser.
+    pub async fn book(db: &Db, per_account: usize) -> Vec<i64> {
+        seed::ensure_organisation(db, t0()).await.unwrap();
+        let now = "2026-11-24T17:00:00Z";
+        exec(db, &format!("INSERT INTO accounts (name, kind, created_at) VALUES ('Agency', 'agency', '{now}')"))
+            .await
+            .unwrap();
+        for (n, bill_to) in [("A", "NULL"), ("B", "NULL"), ("C", "NULL"), ("D", "1")] {
+            exec(db, &format!(
+                "INSERT INTO accounts (name, kind, bill_to_account_id, payment_terms_days, created_at) VALUES ('{n}', 'advertiser', {bill_to}, 15, '{now}')"
+            )).await.unwrap();
+        }
+        exec(db, &format!(
+            "INSERT INTO products (name, billing_rule, rule_days, unit_price, tax_rate, created_at, updated_at)
+             VALUES ('Banner', 'immediately', 0, 1250000, 82500, '{now}', '{now}'), ('House ad', 'do_not_invoice', 0, 0, 0, '{now}', '{now}')"
+        )).await.unwrap();
+        let mut ids = Vec::new();
+        for account in 2..=5 {
+            exec(
+                db,
+                &format!(
+                    "INSERT INTO orders (order_number, account_id, status, ordered_on, created_at, updated_at)
+                 VALUES ('IO-{account}', {account}, 'confirmed', '2026-11-01', '{now}', '{now}')"
+                ),
+            )
+            .await
+            .unwrap();
+            let order: i64 =
+                on_db!(db, p => sqlx::query_scalar("SELECT MAX(id) FROM orders").fetch_one(p).await.unwrap());
+            for i in 0..per_account {
+                exec(db, &format!(
+                    "INSERT INTO line_items (order_id, product_id, run_date, description, quantity, unit_price, discount, created_at, updated_at)
+                     VALUES ({order}, 1, '2026-12-{:02}', 'Run {i}', {}, 1250000, {}, '{now}', '{now}')",
+                    1 + i % 28, 10000 * (1 + i as i64 % 3), (i as i64 % 4) * 10000
+                )).await.unwrap();
+                ids.push(on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM line_items").fetch_one(p).await.unwrap()));
+            }
+        }
+        ids
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    fn request(ids: Vec<i64>) -> InvoiceRequest {
+        InvoiceRequest {
+            line_item_ids: ids,
+            issue_date: today(),
+            due_date: None,
+            created_by: None,
+            source: Source::Manual,
+        }
+    }
+
+    on_both_engines!(one_invoice_per_bill_to_account, |db| async move {
+        let ids = book(&db, 3).await;
+        let out = invoice_line_items(&db, t0(), &request(ids.clone())).await.unwrap();
+        let by_account: BTreeMap<i64, usize> =
+            out.created.iter().map(|c| (c.bill_to_account_id, c.line_count)).collect();
+        // D (account 5) bills to the agency (account 1).
+        assert_eq!(by_account, BTreeMap::from([(1, 3), (2, 3), (3, 3), (4, 3)]));
+        let numbers: Vec<&str> = out.created.iter().map(|c| c.number.as_str()).collect();
+        assert_eq!(numbers, ["INV-2026-00001", "INV-2026-00002", "INV-2026-00003", "INV-2026-00004"]);
+        for c in &out.created {
+            // The bill-to account's terms: the advertisers' Net 15, the agency's organisation default Net 30.
+            let due = if c.bill_to_account_id == 1 { (2026, 12, 24) } else { (2026, 12, 9) };
+            assert_eq!(c.due_date, NaiveDate::from_ymd_opt(due.0, due.1, due.2).unwrap(), "{c:?}");
+        }
+        // Stored totals equal the sum of stored lines, to the cent.
+        let rows: Vec<(i64, i64, i64)> = on_db!(&db, p => sqlx::query_as(
+            "SELECT i.total, CAST(SUM(l.net_amount + l.tax_amount) AS BIGINT), i.tax_total FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id GROUP BY i.id, i.total, i.tax_total")
+            .fetch_all(p).await.unwrap());
+        for (total, sum, tax) in rows {
+            assert_eq!(total, sum);
+            assert!(tax > 0);
+        }
+        // Asking again invoices nothing.
+        let again = invoice_line_items(&db, t0(), &request(ids.clone())).await.unwrap();
+        assert_eq!((again.created.len(), again.already_invoiced), (0, ids.len()));
+    });
+
+    on_both_engines!(not_billable_items_are_reported_not_invoiced, |db| async move {
+        let ids = book(&db, 1).await;
+        exec(&db, &format!("UPDATE line_items SET product_id = 2 WHERE id = {}", ids[0])).await.unwrap();
+        exec(&db, "UPDATE orders SET status = 'draft' WHERE account_id = 3").await.unwrap();
+        let out = invoice_line_items(&db, t0(), &request(ids.clone())).await.unwrap();
+        assert_eq!(out.created.len(), 2);
+        let reasons: BTreeSet<String> = out.not_billable.iter().map(|(_, r)| format!("{r:?}")).collect();
+        assert_eq!(reasons, BTreeSet::from(["OrderNotConfirmed".to_string(), "RuleIsDoNotInvoice".to_string()]));
+        let bad_due = InvoiceRequest { due_date: Some(today() - Duration::days(1)), ..request(ids) };
+        assert!(matches!(invoice_line_items(&db, t0(), &bad_due).await, Err(ServiceError::Invalid(_))));
+    });
+
+    on_both_engines!(concurrent_invoicing_bills_each_line_item_once_without_number_gaps, |db| async move {
+        let ids = book(&db, 30).await;
+        // Eight overlapping selections, started together.
+        let tasks: Vec<_> = (0..8)
+            .map(|k| {
+                let db = db.clone();
+                let chosen: Vec<i64> = ids.iter().copied().filter(|id| (id + k) % 3 != 0).collect();
+                tokio::spawn(async move { invoice_line_items(&db, t0(), &request(chosen)).await.unwrap() })
+            })
+            .collect();
+        let mut created = Vec::new();
+        for t in tasks {
+            created.extend(t.await.unwrap().created);
+        }
+        let billed: Vec<(i64, i64)> = on_db!(&db, p => sqlx::query_as(
+            "SELECT line_item_id, COUNT(*) FROM invoice_lines WHERE live = TRUE GROUP BY line_item_id").fetch_all(p).await.unwrap());
+        assert_eq!(billed.len(), ids.len(), "every line item billed");
+        assert!(billed.iter().all(|(_, n)| *n == 1), "none twice");
+        let mut seqs: Vec<u32> =
+            created.iter().map(|c| c.number.trim_start_matches("INV-2026-").parse().unwrap()).collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=created.len() as u32).collect::<Vec<_>>(), "numbers have no gaps or repeats");
+        let stored: i64 =
+            on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(p).await.unwrap());
+        assert_eq!(stored as usize, created.len());
+    });
+}

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod fixed;
+pub mod invoicing;
 pub mod seed;
 pub mod state;
 pub mod store;

@@ -1,0 +1,291 @@
+//! Turning line items into invoices: one invoice per bill-to account, numbered without gaps,
+//! each line item billed by at most one live invoice line. Used by Invoice Selected and,
+//! later, by the auto-invoicing scheduler.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::{Db, ServiceError, StoreError, db::BeginWrite, fixed};
+use crate::{
+    domain::{
+        billing_rule::{BillableStatus, BillingRule, LineItemTiming, NotBillableReason},
+        invoice::{InvoiceTotals, LineAmounts, LineCharge},
+        invoice_number::InvoiceNumberFormat,
+        terms::PaymentTerms,
+    },
+    on_db,
+};
+
+/// The most line items one request may invoice; larger selections are split by the caller.
+pub const MAX_LINE_ITEMS_PER_REQUEST: usize = 200_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Manual,
+    Auto,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Manual => "manual",
+            Source::Auto => "auto",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct InvoiceRequest {
+    pub line_item_ids: Vec<i64>,
+    pub issue_date: NaiveDate,
+    /// Replaces the due date the payment terms would give.
+    pub due_date: Option<NaiveDate>,
+    pub created_by: Option<i64>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedInvoice {
+    pub id: i64,
+    pub number: String,
+    pub bill_to_account_id: i64,
+    pub line_count: usize,
+    pub total: Decimal,
+    pub due_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceOutcome {
+    pub created: Vec<CreatedInvoice>,
+    /// Selected but already on a live invoice (perhaps invoiced by someone else just now).
+    pub already_invoiced: usize,
+    /// Selected but not billable, with the reason.
+    pub not_billable: Vec<(i64, NotBillableReason)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    id: i64,
+    run_date: NaiveDate,
+    description: String,
+    quantity: i64,
+    unit_price: i64,
+    discount: i64,
+    product_name: String,
+    billing_rule: String,
+    rule_days: i32,
+    ignore_before: Option<NaiveDate>,
+    tax_rate: i64,
+    order_status: String,
+    ordered_on: NaiveDate,
+    bill_to_id: i64,
+    bill_to_terms: Option<i32>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Org {
+    currency: String,
+    invoice_number_format: String,
+    default_terms_days: i32,
+}
+
+struct PlannedLine {
+    line_item_id: i64,
+    product_name: String,
+    description: String,
+    run_date: NaiveDate,
+    charge: LineCharge,
+    amounts: LineAmounts,
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Creates the invoices for `req` in one transaction: all of them or none.
+pub async fn invoice_line_items(
+    db: &Db,
+    now: DateTime<Utc>,
+    req: &InvoiceRequest,
+) -> Result<InvoiceOutcome, ServiceError> {
+    let mut ids = req.line_item_ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(ServiceError::field("line_item_ids", "Select at least one line item to invoice."));
+    }
+    if ids.len() > MAX_LINE_ITEMS_PER_REQUEST {
+        return Err(ServiceError::field(
+            "line_item_ids",
+            format!("Invoice at most {MAX_LINE_ITEMS_PER_REQUEST} line items at a time."),
+        ));
+    }
+    if let Some(due) = req.due_date
+        && due < req.issue_date
+    {
+        return Err(ServiceError::field("due_date", "The due date cannot be before the issue date."));
+    }
+    // Ids are integers, so inlining them is safe; it also avoids engine limits on bound parameters.
+    let in_list = id_list(&ids);
+    let lock_rows = db.is_postgres();
+
+    let outcome = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let org: Org = sqlx::query_as("SELECT currency, invoice_number_format, default_terms_days FROM organisation WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .ok_or_else(|| ServiceError::Conflict("Set up the organisation in Settings before invoicing.".into()))?;
+        let format = InvoiceNumberFormat::parse(&org.invoice_number_format)
+            .map_err(|e| ServiceError::Conflict(format!("The invoice number format in Settings is not valid: {e}")))?;
+
+        if lock_rows {
+            // Row locks in id order: concurrent requests for overlapping line items queue here
+            // (without deadlock), and the next statement sees what the winner committed.
+            sqlx::query(&format!("SELECT id FROM line_items WHERE id IN ({in_list}) ORDER BY id FOR UPDATE"))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+        }
+        let candidates: Vec<Candidate> = sqlx::query_as(&format!(
+            "SELECT li.id, li.run_date, li.description, li.quantity, li.unit_price, li.discount,
+                    p.name AS product_name, p.billing_rule, p.rule_days, p.ignore_before, p.tax_rate,
+                    o.status AS order_status, o.ordered_on,
+                    COALESCE(a.bill_to_account_id, a.id) AS bill_to_id,
+                    b.payment_terms_days AS bill_to_terms
+             FROM line_items li
+             JOIN orders o ON o.id = li.order_id
+             JOIN products p ON p.id = li.product_id
+             JOIN accounts a ON a.id = o.account_id
+             JOIN accounts b ON b.id = COALESCE(a.bill_to_account_id, a.id)
+             WHERE li.id IN ({in_list})
+               AND NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.line_item_id = li.id AND il.live = TRUE)
+             ORDER BY li.run_date, li.id"
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+
+        let mut outcome = InvoiceOutcome { already_invoiced: ids.len() - candidates.len(), ..Default::default() };
+        let mut groups: BTreeMap<i64, (Option<i32>, Vec<PlannedLine>)> = BTreeMap::new();
+        for c in candidates {
+            let rule = BillingRule::from_parts(&c.billing_rule, i64::from(c.rule_days)).map_err(ServiceError::Internal)?;
+            let timing = LineItemTiming {
+                rule,
+                run_date: c.run_date,
+                booked_on: c.ordered_on,
+                ignore_before: c.ignore_before,
+                order_confirmed: c.order_status == "confirmed",
+            };
+            if let BillableStatus::NotBillable(reason) = timing.status(req.issue_date) {
+                outcome.not_billable.push((c.id, reason));
+                continue;
+            }
+            let charge = LineCharge {
+                quantity: fixed::from_db(c.quantity),
+                unit_price: fixed::from_db(c.unit_price),
+                discount: fixed::from_db(c.discount),
+                tax_rate: fixed::from_db(c.tax_rate),
+            };
+            let entry = groups.entry(c.bill_to_id).or_insert_with(|| (c.bill_to_terms, Vec::new()));
+            entry.1.push(PlannedLine {
+                line_item_id: c.id,
+                product_name: c.product_name,
+                description: c.description,
+                run_date: c.run_date,
+                amounts: charge.amounts(),
+                charge,
+            });
+        }
+
+        let period = format.period(req.issue_date.year(), req.issue_date.month());
+        for (bill_to_id, (terms_days, lines)) in groups {
+            let terms = PaymentTerms::new(i64::from(terms_days.unwrap_or(org.default_terms_days)))
+                .map_err(ServiceError::Internal)?;
+            let due_date = req.due_date.unwrap_or_else(|| terms.due_date(req.issue_date));
+            let totals = InvoiceTotals::of(lines.iter().map(|l| &l.amounts));
+            // The counter row is bumped inside this transaction, so a rollback gives the
+            // number back: numbers have no gaps, and the row lock orders concurrent writers.
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO invoice_counters (period, last_value) VALUES ($1, 1)
+                 ON CONFLICT (period) DO UPDATE SET last_value = invoice_counters.last_value + 1
+                 RETURNING last_value",
+            )
+            .bind(&period)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+            let number = format.render(req.issue_date.year(), req.issue_date.month(), seq as u64);
+            let invoice_id: i64 = sqlx::query_scalar(
+                "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency,
+                                       subtotal, discount_total, tax_total, total, amount_paid, source, created_by, created_at)
+                 VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13) RETURNING id",
+            )
+            .bind(&number)
+            .bind(bill_to_id)
+            .bind(req.issue_date)
+            .bind(due_date)
+            .bind(i32::from(terms.days()))
+            .bind(&org.currency)
+            .bind(fixed::to_db(totals.subtotal)?)
+            .bind(fixed::to_db(totals.discount_total)?)
+            .bind(fixed::to_db(totals.tax_total)?)
+            .bind(fixed::to_db(totals.total)?)
+            .bind(req.source.as_str())
+            .bind(req.created_by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+            for (position, l) in lines.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO invoice_lines (invoice_id, line_item_id, position, product_name, description, run_date,
+                                                quantity, unit_price, discount, tax_rate, net_amount, tax_amount, live)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE)",
+                )
+                .bind(invoice_id)
+                .bind(l.line_item_id)
+                .bind(position as i32 + 1)
+                .bind(&l.product_name)
+                .bind(&l.description)
+                .bind(l.run_date)
+                .bind(fixed::to_db(l.charge.quantity)?)
+                .bind(fixed::to_db(l.charge.unit_price)?)
+                .bind(fixed::to_db(l.amounts.discount)?)
+                .bind(fixed::to_db(l.charge.tax_rate)?)
+                .bind(fixed::to_db(l.amounts.net)?)
+                .bind(fixed::to_db(l.amounts.tax)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            }
+            sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'created', $2, $3, $4)")
+                .bind(invoice_id)
+                .bind(format!("{} line item{}", lines.len(), if lines.len() == 1 { "" } else { "s" }))
+                .bind(req.created_by.map(|id| format!("user:{id}")).unwrap_or_else(|| "scheduler".into()))
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            outcome.created.push(CreatedInvoice {
+                id: invoice_id,
+                number,
+                bill_to_account_id: bill_to_id,
+                line_count: lines.len(),
+                total: totals.total,
+                due_date,
+            });
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        outcome
+    });
+    tracing::info!(
+        invoices = outcome.created.len(),
+        already_invoiced = outcome.already_invoiced,
+        not_billable = outcome.not_billable.len(),
+        "line items invoiced"
+    );
+    Ok(outcome)
+}
