@@ -405,3 +405,97 @@ mod invoicing {
         assert_eq!(stored as usize, created.len());
     });
 }
+
+mod billable_line_items {
+    use super::*;
+    use app::{
+        api::billable_dto::{BillableFilter, SortKey, StatusFilter},
+        backend::store::billable,
+        domain::billing_rule::BillableStatus,
+    };
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    // The SQL that filters by status and the domain function that labels each row must agree
+    // on every demo line item (all four rules, draft and confirmed orders, ignore dates).
+    on_both_engines!(sql_and_domain_agree_on_every_status, |db| async move {
+        seed::seed_demo(&db, t0()).await.unwrap();
+        exec(&db, "UPDATE products SET ignore_before = '2026-10-01' WHERE id = 2").await.unwrap();
+        let all = BillableFilter { status: StatusFilter::All, ..Default::default() };
+        let counts = billable::counts(&db, &all, today()).await.unwrap();
+        assert!(counts.now > 0 && counts.upcoming > 0 && counts.not_billable > 0, "{counts:?}");
+        let mut seen = 0;
+        for status in [StatusFilter::Now, StatusFilter::Upcoming, StatusFilter::NotBillable] {
+            let f = BillableFilter { status, ..Default::default() };
+            let page = billable::page(&db, &f, today(), 10_000).await.unwrap();
+            assert_eq!(page.total, counts.get(status));
+            for row in &page.items {
+                let ok = match (status, row.status) {
+                    (StatusFilter::Now, BillableStatus::BillableNow { since }) => since <= today(),
+                    (StatusFilter::Upcoming, BillableStatus::BillableOn(d)) => d > today(),
+                    (StatusFilter::NotBillable, BillableStatus::NotBillable(_)) => true,
+                    _ => false,
+                };
+                assert!(ok, "{status:?} tab shows {:?}", row.status);
+            }
+            seen += page.items.len() as i64;
+        }
+        assert_eq!(seen, counts.get(StatusFilter::All));
+        let now_page = billable::page(&db, &BillableFilter::default(), today(), 10_000).await.unwrap();
+        assert_eq!(
+            now_page.items.iter().map(|r| r.amount).sum::<Decimal>(),
+            counts.now_amount,
+            "tab total = sum of rows"
+        );
+    });
+
+    on_both_engines!(filters_sorting_and_paging, |db| async move {
+        seed::seed_demo(&db, t0()).await.unwrap();
+        let f = BillableFilter { status: StatusFilter::All, sort: SortKey::RunDate, ..Default::default() };
+        let p1 = billable::page(&db, &f, today(), 20).await.unwrap();
+        let p2 = billable::page(&db, &BillableFilter { page: 2, ..f.clone() }, today(), 20).await.unwrap();
+        assert_eq!((p1.items.len(), p2.items.len()), (20, 20));
+        assert!(p1.items.last().unwrap().run_date <= p2.items[0].run_date, "pages continue in order");
+        let desc = billable::page(&db, &BillableFilter { descending: true, ..f.clone() }, today(), 5).await.unwrap();
+        assert!(desc.items[0].run_date >= desc.items[4].run_date);
+
+        let from = today() - Duration::days(10);
+        let to = today();
+        let window = BillableFilter { status: StatusFilter::Now, from: Some(from), to: Some(to), ..Default::default() };
+        let rows = billable::page(&db, &window, today(), 10_000).await.unwrap();
+        assert!(rows.total > 0);
+        for r in &rows.items {
+            let BillableStatus::BillableNow { since } = r.status else { panic!("{:?}", r.status) };
+            assert!(since >= from && since <= to);
+        }
+        let product = billable::page(
+            &db,
+            &BillableFilter { status: StatusFilter::All, product_id: Some(1), ..Default::default() },
+            today(),
+            10_000,
+        )
+        .await
+        .unwrap();
+        assert!(product.total > 0 && product.items.iter().all(|r| r.product == "Full Page Color (Print)"));
+
+        // Invoicing everything billable now empties the tab.
+        let ids = billable::matching_ids(&db, &BillableFilter::default(), today()).await.unwrap();
+        let out = app::backend::invoicing::invoice_line_items(
+            &db,
+            t0(),
+            &app::backend::invoicing::InvoiceRequest {
+                line_item_ids: ids.clone(),
+                issue_date: today(),
+                due_date: None,
+                created_by: None,
+                source: app::backend::invoicing::Source::Manual,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.created.iter().map(|c| c.line_count).sum::<usize>(), ids.len());
+        assert_eq!(billable::counts(&db, &BillableFilter::default(), today()).await.unwrap().now, 0);
+    });
+}

@@ -1,5 +1,7 @@
 //! Server functions: authorise, call a backend service, return DTOs. Thin by design.
 
+pub mod billable;
+pub mod billable_dto;
 pub mod dashboard;
 pub mod directory;
 pub mod dto;

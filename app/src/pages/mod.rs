@@ -1,6 +1,7 @@
 //! Pages and the routes that reach them.
 
 mod accounts;
+mod billable;
 mod common;
 mod dashboard;
 pub mod format;
@@ -50,7 +51,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                 <ParentRoute path=path!("") view=layout::StaffLayout>
                     <Route path=path!("") view=dashboard::DashboardPage/>
-                    <Route path=path!("accounting/billable-line-items") view=sections::BillableLineItemsPage/>
+                    <Route path=path!("accounting/billable-line-items") view=billable::BillableLineItemsPage/>
                     <Route path=path!("accounting/invoices") view=sections::InvoicesPage/>
                     <Route path=path!("accounting/payments") view=sections::PaymentsPage/>
                     <Route path=path!("automation/accounting") view=sections::AutomationAccountingPage/>

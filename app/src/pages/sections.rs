@@ -6,20 +6,6 @@ use leptos_router::components::A;
 use super::common::{EmptyState, PageHeader};
 
 #[component]
-pub fn BillableLineItemsPage() -> impl IntoView {
-    view! {
-        <PageHeader title="Billable Line Items" subtitle="Ads whose billing date has come, ready to invoice."/>
-        <EmptyState title="Nothing to invoice yet">
-            <p>"Every line item that has not been invoiced will be listed here with its billable date — "
-               <em>"billable now"</em>", "<em>"billable on a date"</em>", or "<em>"not billable"</em>" with the reason."</p>
-            <p>"You will filter by account, product and date, select rows and choose "<strong>"Invoice Selected"</strong>
-               " to create one invoice per bill-to account. Each product's billing rule decides the billable date: see "
-               <A href="/products">"Products"</A>"."</p>
-        </EmptyState>
-    }
-}
-
-#[component]
 pub fn InvoicesPage() -> impl IntoView {
     view! {
         <PageHeader title="Invoices" subtitle="Every invoice, by status."/>

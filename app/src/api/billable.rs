@@ -1,0 +1,168 @@
+//! Billable Line Items: the list, and Invoice Selected.
+
+use leptos::prelude::*;
+
+use super::{
+    AppError,
+    billable_dto::{BillableView, InvoiceSelectedResult},
+};
+
+pub const PER_PAGE: i64 = 50;
+
+/// Splits a URL query string into its decoded pairs.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn filter_from_query(query: &str) -> super::billable_dto::BillableFilter {
+    let pairs = query_pairs(query);
+    super::billable_dto::BillableFilter::from_query(|k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone()))
+}
+
+#[server(endpoint = "get_billable")]
+pub async fn get_billable(query: String) -> Result<BillableView, AppError> {
+    use crate::{
+        backend::{clock::parse_time_zone, seed, store::billable},
+        domain::role::Role,
+    };
+    let (state, user) = super::guard::require(Role::Viewer)?;
+    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let today = state.clock.today_in(parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC));
+    let filter = filter_from_query(&query);
+    let rows = billable::page(&state.db, &filter, today, PER_PAGE).await?;
+    let counts = billable::counts(&state.db, &filter, today).await?;
+    Ok(BillableView {
+        rows,
+        counts,
+        currency: org.currency,
+        today,
+        accounts: billable::account_choices(&state.db).await?,
+        products: billable::product_choices(&state.db).await?,
+        can_invoice: user.can(Role::Billing),
+        filter,
+    })
+}
+
+/// `ids` is a comma-separated list; with `all_matching = "true"` every line item matching
+/// `query` is invoiced instead. Dates are `YYYY-MM-DD`; an empty due date uses the terms.
+#[server(endpoint = "invoice_selected")]
+pub async fn invoice_selected(
+    ids: String,
+    all_matching: String,
+    query: String,
+    issue_date: String,
+    due_date: String,
+) -> Result<InvoiceSelectedResult, AppError> {
+    use std::collections::HashMap;
+
+    use chrono::NaiveDate;
+
+    use super::billable_dto::CreatedInvoiceSummary;
+    use crate::{
+        backend::{
+            ServiceError,
+            clock::parse_time_zone,
+            invoicing::{InvoiceRequest, Source, invoice_line_items},
+            seed,
+            store::billable,
+        },
+        domain::{role::Role, settings::FieldError},
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let today = state.clock.today_in(parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC));
+
+    let mut errors = Vec::new();
+    let parse_date =
+        |field: &str, v: &str, errors: &mut Vec<FieldError>| match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new(field, "Enter a date as YYYY-MM-DD."));
+                None
+            }
+        };
+    let issue =
+        if issue_date.trim().is_empty() { Some(today) } else { parse_date("issue_date", &issue_date, &mut errors) };
+    let due = if due_date.trim().is_empty() { None } else { parse_date("due_date", &due_date, &mut errors) };
+    let line_item_ids: Vec<i64> = if all_matching == "true" {
+        billable::matching_ids(&state.db, &filter_from_query(&query), today).await?
+    } else {
+        let parsed: Result<Vec<i64>, _> =
+            ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::parse::<i64>).collect();
+        match parsed {
+            Ok(v) => v,
+            Err(_) => {
+                errors.push(FieldError::new("line_item_ids", "The selection could not be read; reload the page."));
+                Vec::new()
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors).into());
+    }
+    let req = InvoiceRequest {
+        line_item_ids,
+        issue_date: issue.unwrap_or(today),
+        due_date: due,
+        created_by: Some(user.id),
+        source: Source::Manual,
+    };
+    let outcome = invoice_line_items(&state.db, state.clock.now(), &req).await?;
+    let names: HashMap<i64, String> =
+        billable::account_choices(&state.db).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    Ok(InvoiceSelectedResult {
+        created: outcome
+            .created
+            .into_iter()
+            .map(|c| CreatedInvoiceSummary {
+                id: c.id,
+                account: names.get(&c.bill_to_account_id).cloned().unwrap_or_default(),
+                number: c.number,
+                line_count: c.line_count,
+                total: c.total,
+                due_date: c.due_date,
+            })
+            .collect(),
+        already_invoiced: outcome.already_invoiced,
+        not_billable: outcome.not_billable.len(),
+        currency: org.currency,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decodes_queries() {
+        let pairs = super::query_pairs("?status=now&q=a+b%26c&bad=%zz");
+        assert_eq!(pairs[1], ("q".to_string(), "a b&c".to_string()));
+        assert_eq!(pairs[2].1, "%zz");
+    }
+}
