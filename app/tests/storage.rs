@@ -335,6 +335,7 @@ mod invoicing {
             issue_date: today(),
             due_date: None,
             created_by: None,
+            actor: "Test".into(),
             source: Source::Manual,
         }
     }
@@ -490,6 +491,7 @@ mod billable_line_items {
                 issue_date: today(),
                 due_date: None,
                 created_by: None,
+                actor: "Test".into(),
                 source: app::backend::invoicing::Source::Manual,
             },
         )
@@ -497,5 +499,77 @@ mod billable_line_items {
         .unwrap();
         assert_eq!(out.created.iter().map(|c| c.line_count).sum::<usize>(), ids.len());
         assert_eq!(billable::counts(&db, &BillableFilter::default(), today()).await.unwrap().now, 0);
+    });
+}
+
+mod invoice_list {
+    use super::*;
+    use app::{
+        api::invoice_dto::{InvoiceFilter, InvoiceTab},
+        backend::{
+            invoicing::{InvoiceRequest, Source, invoice_line_items},
+            store::invoices,
+        },
+        domain::invoice::InvoiceStatus,
+    };
+
+    on_both_engines!(tabs_count_and_total_and_void_returns_line_items, |db| async move {
+        let ids = super::invoicing::book(&db, 2).await;
+        let issue = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let req = InvoiceRequest {
+            line_item_ids: ids.clone(),
+            issue_date: issue,
+            due_date: None,
+            created_by: None,
+            actor: "Test".into(),
+            source: Source::Manual,
+        };
+        // Billable "immediately" from the booking date 2026-11-01, so issue on that day.
+        let req = InvoiceRequest { issue_date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), ..req };
+        let out = invoice_line_items(&db, t0(), &req).await.unwrap();
+        assert_eq!(out.created.len(), 4);
+        // Account A pays half of its invoice; B's is paid in full.
+        exec(&db, "UPDATE invoices SET amount_paid = total / 2, status = 'partially_paid' WHERE account_id = 2")
+            .await
+            .unwrap();
+        exec(&db, "UPDATE invoices SET amount_paid = total, status = 'paid' WHERE account_id = 3").await.unwrap();
+
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(); // Net 15 from Nov 1 → due Nov 16: past due.
+        let tabs: std::collections::HashMap<InvoiceTab, _> =
+            invoices::tabs(&db, "", today).await.unwrap().into_iter().collect();
+        assert_eq!(tabs[&InvoiceTab::All].count, 4);
+        assert_eq!(tabs[&InvoiceTab::Unpaid].count, 3, "open, open and partially paid");
+        assert_eq!(tabs[&InvoiceTab::PastDue].count, 2, "the agency's invoice is Net 30, not yet due");
+        assert_eq!(tabs[&InvoiceTab::PartiallyPaid].count, 1);
+        assert_eq!(tabs[&InvoiceTab::Paid].count, 1);
+        let all = invoices::list(&db, &InvoiceFilter::default(), today, 50).await.unwrap();
+        let unpaid_balance: Decimal = all.items.iter().filter(|r| r.status.is_receivable()).map(|r| r.balance).sum();
+        assert_eq!(tabs[&InvoiceTab::Unpaid].amount, unpaid_balance);
+        assert_eq!(tabs[&InvoiceTab::All].amount, all.items.iter().map(|r| r.total).sum::<Decimal>());
+
+        let past_due =
+            invoices::list(&db, &InvoiceFilter { tab: InvoiceTab::PastDue, ..Default::default() }, today, 50)
+                .await
+                .unwrap();
+        assert!(past_due.items.iter().all(|r| r.past_due));
+        let found = invoices::list(&db, &InvoiceFilter { search: "00002".into(), ..Default::default() }, today, 50)
+            .await
+            .unwrap();
+        assert_eq!(found.items.len(), 1);
+        assert_eq!(found.items[0].number.as_deref(), Some("INV-2026-00002"));
+
+        // Paid invoices cannot be voided; an open one can, and its line items are billable again.
+        let paid = all.items.iter().find(|r| r.status == InvoiceStatus::Paid).unwrap().id;
+        assert!(!invoices::void(&db, paid, "mistake", "Test", t0()).await.unwrap());
+        let open = all.items.iter().find(|r| r.status == InvoiceStatus::Open).unwrap().id;
+        assert!(invoices::void(&db, open, "wrong rate", "Test", t0()).await.unwrap());
+        assert!(!invoices::void(&db, open, "again", "Test", t0()).await.unwrap(), "voiding twice does nothing");
+        let (record, lines, events) = invoices::get(&db, open).await.unwrap().unwrap();
+        assert_eq!(record.status().unwrap(), InvoiceStatus::Void);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["created", "voided"]);
+        let again = invoice_line_items(&db, t0(), &InvoiceRequest { line_item_ids: ids, ..req }).await.unwrap();
+        assert_eq!((again.created.len(), again.created[0].line_count), (1, 2));
+        assert_eq!(again.created[0].number, "INV-2026-00005", "voided numbers are kept, not reused");
     });
 }

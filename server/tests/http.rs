@@ -305,3 +305,56 @@ on_both_engines!(malformed_arguments_are_the_callers_fault, |db| async move {
     let r = admin.get(format!("{}/accounts?page=-5&q=%25", s.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 });
+
+on_both_engines!(billing_staff_invoice_and_viewers_cannot, |db| async move {
+    let s = start(db).await;
+    let viewer = s.signed_in("viewer@pressrun.example", "pressrun-viewer").await;
+    let form = [("ids", ""), ("all_matching", "true"), ("query", "status=now"), ("issue_date", ""), ("due_date", "")];
+    let r = viewer.post(format!("{}/api/invoice_selected", s.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let billing = s.signed_in("billing@pressrun.example", "pressrun-billing").await;
+    let bad =
+        [("ids", "1,x"), ("all_matching", "false"), ("query", ""), ("issue_date", "24/11/2026"), ("due_date", "")];
+    let r = billing.post(format!("{}/api/invoice_selected", s.base)).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = body["Invalid"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["issue_date", "line_item_ids"]);
+
+    let r = billing.post(format!("{}/api/invoice_selected", s.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let created = body["created"].as_array().unwrap();
+    assert!(!created.is_empty());
+    let first = created[0]["id"].as_i64().unwrap();
+    let page = viewer.get(format!("{}/accounting/invoices/{first}", s.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(created[0]["number"].as_str().unwrap()));
+    assert!(html.contains("Blake Billing"), "the activity says who created it");
+    assert!(!html.contains("Void this invoice"), "viewers are not offered Void");
+    let r = viewer
+        .post(format!("{}/api/void_invoice", s.base))
+        .form(&[("id", first.to_string().as_str()), ("reason", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = billing
+        .post(format!("{}/api/void_invoice", s.base))
+        .form(&[("id", first.to_string().as_str()), ("reason", " ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = billing
+        .post(format!("{}/api/void_invoice", s.base))
+        .form(&[("id", first.to_string().as_str()), ("reason", "Duplicate")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = viewer.get(format!("{}/accounting/invoices/999999", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+});

@@ -133,6 +133,7 @@ pub async fn invoice_selected(
         issue_date: issue.unwrap_or(today),
         due_date: due,
         created_by: Some(user.id),
+        actor: format!("{} ({})", user.name, user.email),
         source: Source::Manual,
     };
     let outcome = invoice_line_items(&state.db, state.clock.now(), &req).await?;

@@ -8,6 +8,8 @@ pub mod dto;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod invoice_dto;
+pub mod invoices;
 pub mod session;
 pub mod settings;
 pub mod users;

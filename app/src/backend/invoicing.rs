@@ -43,6 +43,8 @@ pub struct InvoiceRequest {
     /// Replaces the due date the payment terms would give.
     pub due_date: Option<NaiveDate>,
     pub created_by: Option<i64>,
+    /// Who, as shown in the invoice's activity ("Blake Billing (billing@…)", "Scheduler").
+    pub actor: String,
     pub source: Source,
 }
 
@@ -264,7 +266,7 @@ pub async fn invoice_line_items(
             sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'created', $2, $3, $4)")
                 .bind(invoice_id)
                 .bind(format!("{} line item{}", lines.len(), if lines.len() == 1 { "" } else { "s" }))
-                .bind(req.created_by.map(|id| format!("user:{id}")).unwrap_or_else(|| "scheduler".into()))
+                .bind(&req.actor)
                 .bind(now)
                 .execute(&mut *tx)
                 .await

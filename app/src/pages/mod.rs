@@ -5,6 +5,7 @@ mod billable;
 mod common;
 mod dashboard;
 pub mod format;
+mod invoices;
 mod layout;
 mod orders;
 mod products;
@@ -15,6 +16,7 @@ mod sign_in;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
@@ -52,7 +54,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=layout::StaffLayout>
                     <Route path=path!("") view=dashboard::DashboardPage/>
                     <Route path=path!("accounting/billable-line-items") view=billable::BillableLineItemsPage/>
-                    <Route path=path!("accounting/invoices") view=sections::InvoicesPage/>
+                    <Route path=path!("accounting/invoices") view=invoices::InvoicesPage/>
+                    // Rendered whole before sending, so a missing invoice can answer 404.
+                    <Route path=path!("accounting/invoices/:id") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("accounting/payments") view=sections::PaymentsPage/>
                     <Route path=path!("automation/accounting") view=sections::AutomationAccountingPage/>
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>

@@ -6,17 +6,6 @@ use leptos_router::components::A;
 use super::common::{EmptyState, PageHeader};
 
 #[component]
-pub fn InvoicesPage() -> impl IntoView {
-    view! {
-        <PageHeader title="Invoices" subtitle="Every invoice, by status."/>
-        <EmptyState title="No invoices yet">
-            <p>"Invoices created from Billable Line Items, and those the auto-invoicing scheduler creates, will be listed here "
-               "under All, Draft, Unpaid, Sent, Past Due, Partially Paid, Paid and Void, each with a count and a total."</p>
-        </EmptyState>
-    }
-}
-
-#[component]
 pub fn PaymentsPage() -> impl IntoView {
     view! {
         <PageHeader title="Payments" subtitle="Money received, online and by hand."/>

@@ -3,6 +3,7 @@
 pub mod billable;
 pub mod dashboard;
 pub mod directory;
+pub mod invoices;
 pub mod organisation;
 pub mod sessions;
 pub mod sign_in_failures;

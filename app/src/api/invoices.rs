@@ -1,0 +1,107 @@
+//! Invoices: the list with its tabs, one invoice, voiding.
+
+use leptos::prelude::*;
+
+use super::{
+    AppError,
+    invoice_dto::{InvoiceDetail, InvoiceListView},
+};
+
+pub const PER_PAGE: i64 = 25;
+
+#[cfg(feature = "ssr")]
+async fn today_and_currency(
+    state: &crate::backend::AppState,
+) -> Result<(chrono::NaiveDate, String, chrono_tz::Tz), AppError> {
+    let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let tz = crate::backend::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
+    Ok((state.clock.today_in(tz), org.currency, tz))
+}
+
+#[server(endpoint = "get_invoices")]
+pub async fn get_invoices(query: String) -> Result<InvoiceListView, AppError> {
+    use super::invoice_dto::InvoiceFilter;
+    use crate::{backend::store::invoices, domain::role::Role};
+    let (state, _) = super::guard::require(Role::Viewer)?;
+    let (today, currency, _) = today_and_currency(&state).await?;
+    let pairs = super::billable::query_pairs(&query);
+    let filter = InvoiceFilter::from_query(|k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone()));
+    let rows = invoices::list(&state.db, &filter, today, PER_PAGE).await?;
+    let tabs = invoices::tabs(&state.db, &filter.search, today).await?;
+    Ok(InvoiceListView { filter, rows, tabs, currency, today })
+}
+
+#[server(endpoint = "get_invoice")]
+pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
+    use super::invoice_dto::InvoiceEventView;
+    use crate::{
+        backend::{ServiceError, store::invoices},
+        domain::{invoice::is_past_due, role::Role},
+    };
+    let (state, user) = super::guard::require(Role::Viewer)?;
+    let (today, _, tz) = today_and_currency(&state).await?;
+    let (inv, lines, events) = invoices::get(&state.db, id).await?.ok_or(ServiceError::NotFound("invoice"))?;
+    let status = inv.status()?;
+    let f = crate::backend::fixed::from_db;
+    let balance = f(inv.total) - f(inv.amount_paid);
+    Ok(InvoiceDetail {
+        id: inv.id,
+        number: inv.number,
+        account_id: inv.account_id,
+        account: inv.account,
+        account_address: inv.account_address,
+        status,
+        past_due: is_past_due(status, inv.due_date, balance, today),
+        issue_date: inv.issue_date,
+        due_date: inv.due_date,
+        terms_days: inv.terms_days,
+        currency: inv.currency,
+        subtotal: f(inv.subtotal),
+        discount_total: f(inv.discount_total),
+        tax_total: f(inv.tax_total),
+        total: f(inv.total),
+        amount_paid: f(inv.amount_paid),
+        balance,
+        void_reason: inv.void_reason,
+        lines,
+        events: events
+            .into_iter()
+            .map(|e| InvoiceEventView {
+                kind: e.kind,
+                detail: e.detail,
+                actor: e.actor,
+                at: e.at.with_timezone(&tz).format("%b %-d, %Y %H:%M").to_string(),
+            })
+            .collect(),
+        can_void: user.can(Role::Billing)
+            && inv.amount_paid == 0
+            && matches!(inv.status.as_str(), "draft" | "open" | "sent"),
+    })
+}
+
+#[server(endpoint = "void_invoice")]
+pub async fn void_invoice(id: i64, reason: String) -> Result<(), AppError> {
+    use crate::{
+        backend::{ServiceError, store::invoices},
+        domain::role::Role,
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(
+            ServiceError::field("reason", "Say why the invoice is being voided; it is kept in the activity.").into()
+        );
+    }
+    if reason.chars().count() > 500 {
+        return Err(ServiceError::field("reason", "Use at most 500 characters.").into());
+    }
+    let actor = format!("{} ({})", user.name, user.email);
+    if !invoices::void(&state.db, id, reason, &actor, state.clock.now()).await? {
+        return Err(ServiceError::Conflict(
+            "This invoice cannot be voided: it has payments, is already void or paid, or no longer exists.".into(),
+        )
+        .into());
+    }
+    tracing::info!(invoice_id = id, user_id = user.id, "invoice voided");
+    Ok(())
+}
