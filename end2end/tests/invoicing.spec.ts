@@ -1,0 +1,59 @@
+import { expect, test } from '@playwright/test';
+import { DEMO, hydrated, screenshot, signIn } from './helpers';
+
+test('billing staff invoice selected line items and find the invoice under Unpaid', async ({ page }) => {
+  await signIn(page, DEMO.billing, '/accounting/billable-line-items');
+  await hydrated(page);
+  await expect(page.getByRole('link', { name: /Billable now/ })).toHaveAttribute('aria-current', 'page');
+  await screenshot(page, 'billable-line-items-now');
+
+  // Narrow to one account, then pick its first two rows.
+  const rows = page.locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+  const account = (await rows.first().locator('th').innerText()).split(' → ')[0].trim();
+  await page.getByLabel('Account').selectOption({ label: account });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/account=\d+/);
+  await expect(rows.first().locator('th')).toContainText(account);
+
+  await rows.nth(0).getByRole('checkbox').check();
+  const count = await rows.count();
+  if (count > 1) await rows.nth(1).getByRole('checkbox').check();
+  await expect(page.getByText(`${Math.min(count, 2)} selected`)).toBeVisible();
+  await page.getByRole('button', { name: 'Invoice Selected' }).click();
+
+  const created = page.getByRole('status').filter({ hasText: 'Created 1 invoice.' });
+  await expect(created).toBeVisible();
+  await screenshot(page, 'billable-line-items-invoiced');
+  const link = created.getByRole('link').first();
+  const number = (await link.innerText()).trim();
+  expect(number).toMatch(/^INV-\d{4}-\d{5}$/);
+
+  await link.click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Invoice ${number}`);
+  await expect(page.getByText('Balance due')).toBeVisible();
+  await expect(page.getByText(DEMO.billing.name)).toBeVisible();
+  await screenshot(page, 'invoice');
+
+  await page.getByRole('link', { name: 'Invoices', exact: true }).first().click();
+  await page.getByRole('link', { name: /^Unpaid/ }).click();
+  await expect(page).toHaveURL(/tab=unpaid/);
+  await expect(page.getByRole('row', { name: new RegExp(number) })).toBeVisible();
+  await screenshot(page, 'invoices-unpaid');
+});
+
+test('voiding an invoice returns its line items', async ({ page }) => {
+  await signIn(page, DEMO.billing, '/accounting/invoices?tab=unpaid');
+  const first = page.locator('tbody tr').first().getByRole('link');
+  const number = (await first.innerText()).trim();
+  await first.click();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Void invoice' }).click();
+  await expect(page.getByText('Say why the invoice is being voided')).toBeVisible();
+  await page.getByLabel('Reason').fill('Booked twice');
+  await page.getByRole('button', { name: 'Void invoice' }).click();
+  await expect(page.getByText('Void: Booked twice')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(number);
+  await page.goto('/accounting/invoices?tab=void');
+  await expect(page.getByRole('row', { name: new RegExp(number) })).toBeVisible();
+});
