@@ -10,6 +10,7 @@ pub mod error;
 pub mod guard;
 pub mod invoice_dto;
 pub mod invoices;
+pub mod rules;
 pub mod session;
 pub mod settings;
 pub mod users;

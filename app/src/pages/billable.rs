@@ -34,7 +34,7 @@ pub fn BillableLineItemsPage() -> impl IntoView {
     });
     view! {
         <PageHeader title="Billable Line Items" subtitle="Ads not yet invoiced, and when each becomes billable.">
-            <A href="/products" attr:class="button button-secondary">"Manage Rules"</A>
+            <A href="/rules" attr:class="button button-secondary">"Manage Rules"</A>
         </PageHeader>
         <InvoiceResult action=invoice/>
         <Suspense fallback=|| view! { <Loading/> }>

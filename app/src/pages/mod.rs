@@ -9,6 +9,7 @@ mod invoices;
 mod layout;
 mod orders;
 mod products;
+mod rules;
 mod sections;
 mod settings;
 mod sign_in;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
                     <Route path=path!("products") view=products::ProductsPage/>
+                    <Route path=path!("rules") view=rules::RulesPage/>
                     <Route path=path!("orders") view=orders::OrdersPage/>
                     <Route path=path!("settings") view=settings::SettingsPage/>
                 </ParentRoute>

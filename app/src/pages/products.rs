@@ -10,7 +10,9 @@ use crate::api::directory::list_products;
 pub fn ProductsPage() -> impl IntoView {
     let products = OnceResource::new(list_products());
     view! {
-        <PageHeader title="Products" subtitle="What you sell, and when each line item becomes billable."/>
+        <PageHeader title="Products" subtitle="What you sell, and when each line item becomes billable.">
+            <leptos_router::components::A href="/rules" attr:class="button button-secondary">"Manage Rules"</leptos_router::components::A>
+        </PageHeader>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match products.await {

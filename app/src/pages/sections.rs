@@ -24,7 +24,7 @@ pub fn AutomationAccountingPage() -> impl IntoView {
             <EmptyState title="Auto-Invoice">
                 <p>"Choose which products invoice themselves when their billable date comes, whether invoices are only "
                    "generated or also emailed — at once, after review, or in scheduled batches — and the email template used."</p>
-                <p>"Product billing rules are on "<A href="/products">"Products"</A>"."</p>
+                <p><A href="/rules" attr:class="button button-secondary">"Manage Rules"</A></p>
             </EmptyState>
             <EmptyState title="Past Due Reminders">
                 <p>"Reminders sent at the days past due you choose (for example 7, 30 and 90), each with its own template, "

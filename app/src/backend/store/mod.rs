@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod invoices;
 pub mod organisation;
+pub mod products;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;

@@ -1,0 +1,126 @@
+//! Manage Rules: one screen, reached from Billable Line Items and from Automation.
+
+use chrono::{Days, NaiveDate};
+use leptos::{form::ActionForm, prelude::*};
+
+use super::common::{ErrorNotice, Loading, PageHeader};
+use crate::{
+    api::{
+        AppError,
+        dto::ProductSummary,
+        error::field_error,
+        rules::{RulesView, SaveProductRule, get_rules},
+    },
+    domain::billing_rule::{BillingRule, preview_sentence},
+};
+
+const KINDS: [(&str, &str); 4] = [
+    ("do_not_invoice", "Do Not Invoice"),
+    ("immediately", "Immediately"),
+    ("days_before", "X Days Before Run Date"),
+    ("days_after", "X Days After Run Date"),
+];
+
+#[component]
+pub fn RulesPage() -> impl IntoView {
+    let data = OnceResource::new(get_rules());
+    view! {
+        <PageHeader title="Manage Rules" subtitle="When each product's line items become billable, and which invoice themselves."/>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(v) => view! { <RulesTable view=v/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RulesTable(view: RulesView) -> impl IntoView {
+    let RulesView { products, today, can_edit } = view;
+    // The preview uses an ad two weeks out, booked today.
+    let sample_run = today + Days::new(14);
+    view! {
+        {(!can_edit).then(|| view! {
+            <p class="notice notice-info" role="note">"Only admins can change billing rules. You are seeing them read-only."</p>
+        })}
+        <div class="rules">
+            {products.into_iter().map(|p| view! { <RuleRow product=p today=today sample_run=sample_run can_edit=can_edit/> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can_edit: bool) -> impl IntoView {
+    let save = ServerAction::<SaveProductRule>::new();
+    let result: Signal<Option<Result<(), AppError>>> = save.value().into();
+    let kind = RwSignal::new(product.rule.kind().to_string());
+    let days = RwSignal::new(product.rule.days().to_string());
+    let needs_days = move || matches!(kind.get().as_str(), "days_before" | "days_after");
+    // The same function the scheduler runs, here in the browser as the admin edits.
+    let preview = move || {
+        let d = if needs_days() { days.get().trim().parse::<i64>().map_err(|_| "Enter a whole number of days.".to_string()) } else { Ok(0) };
+        d.and_then(|d| BillingRule::from_parts(&kind.get(), d)).map(|rule| {
+            let s = preview_sentence(&rule, sample_run, today);
+            let mut chars = s.chars();
+            chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+        })
+    };
+    let id = product.id;
+    let name = product.name.clone();
+    let general = move || match result.get() {
+        Some(Err(AppError::Invalid(_))) | None => None,
+        Some(Ok(())) => Some(Ok("Saved.")),
+        Some(Err(e)) => Some(Err(e.to_string())),
+    };
+    view! {
+        <section class="card rule-row" aria-label=format!("Billing rule for {name}")>
+            <div class="rule-product">
+                <h2>{product.name.clone()}</h2>
+                <p class="muted small">{format!("{} · {} line items", product.category, super::format::count(product.line_items))}</p>
+            </div>
+            <ActionForm action=save attr:class="rule-form">
+                <input type="hidden" name="product_id" value=id.to_string()/>
+                <div class="field">
+                    <label for=format!("rule-{id}")>"Billing rule"</label>
+                    <select id=format!("rule-{id}") name="rule" disabled=!can_edit on:change=move |ev| kind.set(event_target_value(&ev))>
+                        {KINDS.iter().map(|(k, label)| view! { <option value=*k selected=*k == product.rule.kind()>{*label}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field field-days" class:hidden=move || !needs_days()>
+                    <label for=format!("days-{id}")>"Days"</label>
+                    <input id=format!("days-{id}") name="days" type="number" min="0" max="3650" step="1" inputmode="numeric"
+                        value=product.rule.days().to_string() disabled=!can_edit
+                        aria-invalid=move || field_error(&result.get(), "days").is_some().to_string()
+                        on:input=move |ev| days.set(event_target_value(&ev))/>
+                    <p class="field-error">{move || field_error(&result.get(), "days")}</p>
+                </div>
+                <div class="field">
+                    <label for=format!("ignore-{id}")>"Ignore line items before"</label>
+                    <input id=format!("ignore-{id}") name="ignore_before" type="date" disabled=!can_edit
+                        value=product.ignore_before.map(|d| d.to_string()).unwrap_or_default()/>
+                    <p class="field-error">{move || field_error(&result.get(), "ignore_before")}</p>
+                </div>
+                <label class="inline-check">
+                    <input type="checkbox" name="auto_invoice" value="on" checked=product.auto_invoice disabled=!can_edit/>
+                    " Auto-invoice"
+                </label>
+                {can_edit.then(|| view! {
+                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
+                })}
+            </ActionForm>
+            <p class="rule-preview" aria-live="polite">
+                {move || match preview() {
+                    Ok(s) => view! { <span>{s}"."</span> }.into_any(),
+                    Err(e) => view! { <span class="field-error">{e}</span> }.into_any(),
+                }}
+                {move || general().map(|r| match r {
+                    Ok(m) => view! { <span class="saved" role="status">{format!(" {m}")}</span> }.into_any(),
+                    Err(m) => view! { <span class="field-error" role="alert">{format!(" {m}")}</span> }.into_any(),
+                })}
+            </p>
+        </section>
+    }
+}
