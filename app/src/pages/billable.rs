@@ -27,9 +27,10 @@ pub fn BillableLineItemsPage() -> impl IntoView {
     let invoice = ServerAction::<InvoiceSelected>::new();
     let data = Resource::new(move || (query.get(), invoice.version().get()), |(q, _)| get_billable(q));
     let selected = RwSignal::new(BTreeSet::<i64>::new());
-    // A new filter or page starts a new selection.
+    // A new filter, page or finished invoicing run starts a new selection.
     Effect::new(move |_| {
         query.track();
+        invoice.version().track();
         selected.set(BTreeSet::new());
     });
     view! {
@@ -277,7 +278,10 @@ fn BillableTable(
                     })}
                     <td>{r.order_number}</td>
                     <th scope="row">{r.account}{r.bill_to.map(|b| view! { <span class="muted small">{format!(" → bills to {b}")}</span> })}</th>
-                    <td>{r.product}<span class="muted small">{format!(" {}", r.description)}</span></td>
+                    <td>
+                        {r.product.clone()}
+                        {(!r.description.starts_with(&r.product)).then(|| view! { <span class="muted small">{format!(" {}", r.description)}</span> })}
+                    </td>
                     <td>{format::date(r.run_date)}</td>
                     <td><span class=format!("badge {status_class}")>{status_text}</span></td>
                     <td class="num">{format::money(r.amount, &currency)}</td>

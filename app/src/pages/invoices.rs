@@ -197,7 +197,10 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>) -> impl Into
         .map(|l| {
             view! {
                 <tr>
-                    <th scope="row">{l.product.clone()}<span class="muted small">{format!(" {}", l.description)}</span></th>
+                    <th scope="row">
+                        {l.product.clone()}
+                        {(!l.description.starts_with(&l.product)).then(|| view! { <span class="muted small">{format!(" {}", l.description)}</span> })}
+                    </th>
                     <td>{format::opt_date(l.run_date)}</td>
                     <td class="num">{l.quantity.normalize().to_string()}</td>
                     <td class="num">{money(l.unit_price)}</td>
