@@ -29,3 +29,9 @@ clippy:
 	cargo fmt --check
 	cargo clippy -p server --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+## Billable Line Items and Invoice Selected at 100 k line items, on SQLite then PostgreSQL.
+bench:
+	scripts/ensure-postgres.sh
+	cargo bench -p app --features ssr --bench billable
+	cargo bench -p app --features ssr --bench billable -- --postgres
