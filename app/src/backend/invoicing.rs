@@ -21,6 +21,9 @@ use crate::{
 /// The most line items one request may invoice; larger selections are split by the caller.
 pub const MAX_LINE_ITEMS_PER_REQUEST: usize = 200_000;
 
+/// Batches at least this large refresh PostgreSQL's statistics afterwards.
+const ANALYZE_AFTER_LINES: usize = 1_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Manual,
@@ -283,6 +286,15 @@ pub async fn invoice_line_items(
         tx.commit().await.map_err(StoreError::from)?;
         outcome
     });
+    let lines: usize = outcome.created.iter().map(|c| c.line_count).sum();
+    if lines >= ANALYZE_AFTER_LINES && let Db::Postgres(pool) = db {
+        // A large batch makes the planner's picture of invoice_lines stale until autovacuum
+        // catches up, and the Billable Line Items anti-join then picks a nested loop that takes
+        // minutes at 100 k line items. Refreshing the statistics costs milliseconds.
+        if let Err(e) = sqlx::query("ANALYZE invoice_lines").execute(pool).await {
+            tracing::warn!(error = %e, "could not refresh invoice_lines statistics");
+        }
+    }
     tracing::info!(
         invoices = outcome.created.len(),
         already_invoiced = outcome.already_invoiced,
