@@ -1,7 +1,7 @@
 //! Pressrun's Leptos application, compiled twice: with `ssr` for the server and with
 //! `hydrate` for the browser. `domain` is pure billing logic that both sides share.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod domain;
