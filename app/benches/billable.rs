@@ -84,7 +84,8 @@ async fn load(db: &Db, today: NaiveDate) {
 async fn main() {
     let postgres = std::env::args().any(|a| a == "--postgres");
     let (db, cleanup): (Db, Box<dyn FnOnce()>) = if postgres {
-        let admin_url = std::env::var("PRESSRUN_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin_url = std::env::var("PRESSRUN_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let name = format!("pressrun_bench_{}", std::process::id());
         let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL");
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
@@ -92,13 +93,27 @@ async fn main() {
         let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
         let drop_db = move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async { sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.unwrap(); });
+            rt.block_on(async {
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.unwrap();
+            });
         };
-        (db, Box::new(move || { std::thread::spawn(drop_db).join().unwrap(); }))
+        (
+            db,
+            Box::new(move || {
+                std::thread::spawn(drop_db).join().unwrap();
+            }),
+        )
     } else {
         let path = std::env::temp_dir().join(format!("pressrun_bench_{}.db", std::process::id()));
         let db = Db::connect_sqlite_file(&path).await.unwrap();
-        (db, Box::new(move || { for s in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{s}", path.display())); } }))
+        (
+            db,
+            Box::new(move || {
+                for s in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+                }
+            }),
+        )
     };
     db.migrate().await.unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
@@ -110,7 +125,9 @@ async fn main() {
         on_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT CAST(SUM(quantity * unit_price / 10000) AS BIGINT) FROM line_items").fetch_one(p).await.unwrap())
     })
     .await;
-    let report = |name: &str, d: Duration| println!("{name:<48} {:>9.2?}  {:>7.1}× baseline", d, d.as_secs_f64() / baseline.as_secs_f64());
+    let report = |name: &str, d: Duration| {
+        println!("{name:<48} {:>9.2?}  {:>7.1}× baseline", d, d.as_secs_f64() / baseline.as_secs_f64())
+    };
     report("baseline: one pass over every line item", baseline);
 
     let now_filter = BillableFilter::default();
@@ -120,11 +137,22 @@ async fn main() {
     report("page 1 of Billable now (50 rows)", time(5, || billable::page(&db, &now_filter, today, 50)).await);
     let deep = BillableFilter { page: 200, ..BillableFilter::default() };
     report("page 200 of Billable now", time(5, || billable::page(&db, &deep, today, 50)).await);
-    let by_account = BillableFilter { status: StatusFilter::All, account_id: Some(7), sort: SortKey::Amount, ..Default::default() };
-    report("one account, all statuses, sorted by amount", time(5, || billable::page(&db, &by_account, today, 50)).await);
+    let by_account =
+        BillableFilter { status: StatusFilter::All, account_id: Some(7), sort: SortKey::Amount, ..Default::default() };
+    report(
+        "one account, all statuses, sorted by amount",
+        time(5, || billable::page(&db, &by_account, today, 50)).await,
+    );
 
     let ids = billable::matching_ids(&db, &now_filter, today).await.unwrap();
-    let req = InvoiceRequest { line_item_ids: ids.clone(), issue_date: today, due_date: None, created_by: None, actor: "Benchmark".into(), source: Source::Manual };
+    let req = InvoiceRequest {
+        line_item_ids: ids.clone(),
+        issue_date: today,
+        due_date: None,
+        created_by: None,
+        actor: "Benchmark".into(),
+        source: Source::Manual,
+    };
     let start = Instant::now();
     let out = invoice_line_items(&db, Utc::now(), &req).await.unwrap();
     let took = start.elapsed();

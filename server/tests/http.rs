@@ -361,7 +361,9 @@ on_both_engines!(billing_staff_invoice_and_viewers_cannot, |db| async move {
 
 on_both_engines!(only_admins_change_billing_rules_and_bad_days_are_named, |db| async move {
     let s = start(db).await;
-    let form = |days: &'static str| [("product_id", "1"), ("rule", "days_before"), ("days", days), ("ignore_before", ""), ("auto_invoice", "on")];
+    let form = |days: &'static str| {
+        [("product_id", "1"), ("rule", "days_before"), ("days", days), ("ignore_before", ""), ("auto_invoice", "on")]
+    };
     let billing = s.signed_in("billing@pressrun.example", "pressrun-billing").await;
     let r = billing.post(format!("{}/api/save_product_rule", s.base)).form(&form("3")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -379,16 +381,36 @@ on_both_engines!(only_admins_change_billing_rules_and_bad_days_are_named, |db| a
     assert_eq!(p.rule, app::domain::billing_rule::BillingRule::DaysBeforeRun(3));
     assert!(p.auto_invoice);
 
-    let r = admin.post(format!("{}/api/save_product_rule", s.base))
-        .form(&[("product_id", "1"), ("rule", "immediately"), ("days", "junk ignored"), ("ignore_before", "2026-13-01")])
-        .send().await.unwrap();
+    let r = admin
+        .post(format!("{}/api/save_product_rule", s.base))
+        .form(&[
+            ("product_id", "1"),
+            ("rule", "immediately"),
+            ("days", "junk ignored"),
+            ("ignore_before", "2026-13-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = admin.post(format!("{}/api/save_product_rule", s.base))
+    let r = admin
+        .post(format!("{}/api/save_product_rule", s.base))
         .form(&[("product_id", "1"), ("rule", "immediately"), ("days", ""), ("ignore_before", "2026-10-01")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let p = app::backend::store::directory::products(&s.db).await.unwrap().into_iter().find(|p| p.id == 1).unwrap();
-    assert_eq!((p.rule, p.auto_invoice), (app::domain::billing_rule::BillingRule::Immediately, false), "unticked = off");
-    let r = admin.post(format!("{}/api/save_product_rule", s.base)).form(&[("product_id", "4242"), ("rule", "immediately"), ("days", ""), ("ignore_before", "")]).send().await.unwrap();
+    assert_eq!(
+        (p.rule, p.auto_invoice),
+        (app::domain::billing_rule::BillingRule::Immediately, false),
+        "unticked = off"
+    );
+    let r = admin
+        .post(format!("{}/api/save_product_rule", s.base))
+        .form(&[("product_id", "4242"), ("rule", "immediately"), ("days", ""), ("ignore_before", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 });

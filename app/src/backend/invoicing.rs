@@ -287,7 +287,9 @@ pub async fn invoice_line_items(
         outcome
     });
     let lines: usize = outcome.created.iter().map(|c| c.line_count).sum();
-    if lines >= ANALYZE_AFTER_LINES && let Db::Postgres(pool) = db {
+    if lines >= ANALYZE_AFTER_LINES
+        && let Db::Postgres(pool) = db
+    {
         // A large batch makes the planner's picture of invoice_lines stale until autovacuum
         // catches up, and the Billable Line Items anti-join then picks a nested loop that takes
         // minutes at 100 k line items. Refreshing the statistics costs milliseconds.

@@ -61,7 +61,11 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
     let needs_days = move || matches!(kind.get().as_str(), "days_before" | "days_after");
     // The same function the scheduler runs, here in the browser as the admin edits.
     let preview = move || {
-        let d = if needs_days() { days.get().trim().parse::<i64>().map_err(|_| "Enter a whole number of days.".to_string()) } else { Ok(0) };
+        let d = if needs_days() {
+            days.get().trim().parse::<i64>().map_err(|_| "Enter a whole number of days.".to_string())
+        } else {
+            Ok(0)
+        };
         d.and_then(|d| BillingRule::from_parts(&kind.get(), d)).map(|rule| {
             let s = preview_sentence(&rule, sample_run, today);
             let mut chars = s.chars();
