@@ -17,6 +17,16 @@ pub fn from_db(raw: i64) -> Decimal {
     Decimal::new(raw, SCALE)
 }
 
+/// A line charge from its stored columns (quantity, unit price, discount, tax rate).
+pub fn line_charge(quantity: i64, unit_price: i64, discount: i64, tax_rate: i64) -> crate::domain::invoice::LineCharge {
+    crate::domain::invoice::LineCharge {
+        quantity: from_db(quantity),
+        unit_price: from_db(unit_price),
+        discount: from_db(discount),
+        tax_rate: from_db(tax_rate),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -188,12 +188,7 @@ pub async fn invoice_line_items(
                 outcome.not_billable.push((c.id, reason));
                 continue;
             }
-            let charge = LineCharge {
-                quantity: fixed::from_db(c.quantity),
-                unit_price: fixed::from_db(c.unit_price),
-                discount: fixed::from_db(c.discount),
-                tax_rate: fixed::from_db(c.tax_rate),
-            };
+            let charge = fixed::line_charge(c.quantity, c.unit_price, c.discount, c.tax_rate);
             let entry = groups.entry(c.bill_to_id).or_insert_with(|| (c.bill_to_terms, Vec::new()));
             entry.1.push(PlannedLine {
                 line_item_id: c.id,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
 use super::{
-    common::{ErrorNotice, Loading, PageHeader},
+    common::{ErrorNotice, Loading, PageHeader, PagerLinks},
     format,
 };
 use crate::{
@@ -325,17 +325,6 @@ fn Pager(filter: BillableFilter, rows: Page<BillableRow>) -> impl IntoView {
     let page_count = rows.page_count();
     let prev = (filter.page > 1).then(|| href(&BillableFilter { page: filter.page - 1, ..filter.clone() }));
     let next = (filter.page < page_count).then(|| href(&BillableFilter { page: filter.page + 1, ..filter.clone() }));
-    view! {
-        <nav class="pager" aria-label="Pages">
-            <span class="pager-info">{format!("Page {} of {page_count} · {} line items", filter.page, format::count(rows.total))}</span>
-            {match prev {
-                Some(h) => view! { <A href=h attr:class="button button-secondary">"← Previous"</A> }.into_any(),
-                None => view! { <span class="button button-secondary" aria-disabled="true">"← Previous"</span> }.into_any(),
-            }}
-            {match next {
-                Some(h) => view! { <A href=h attr:class="button button-secondary">"Next →"</A> }.into_any(),
-                None => view! { <span class="button button-secondary" aria-disabled="true">"Next →"</span> }.into_any(),
-            }}
-        </nav>
-    }
+    let info = format!("Page {} of {page_count} · {} line items", filter.page, format::count(rows.total));
+    view! { <PagerLinks info=info prev=prev next=next/> }
 }

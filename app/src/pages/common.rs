@@ -55,16 +55,12 @@ pub fn Loading() -> impl IntoView {
     view! { <div class="loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>"Loading…"</div> }
 }
 
-/// Previous / next links that keep the search term.
+/// Previous / next links around a page-position label; a missing link shows disabled.
 #[component]
-pub fn Pager(base: &'static str, search: String, page: i64, page_count: i64, total: i64) -> impl IntoView {
-    let q = super::format::query_value(&search);
-    let href = move |p: i64| format!("{base}?q={q}&page={p}");
-    let prev = (page > 1).then(|| href(page - 1));
-    let next = (page < page_count).then(|| href(page + 1));
+pub fn PagerLinks(info: String, prev: Option<String>, next: Option<String>) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pages">
-            <span class="pager-info">{format!("Page {page} of {page_count} · {} total", super::format::count(total))}</span>
+            <span class="pager-info">{info}</span>
             {match prev {
                 Some(h) => view! { <A href=h attr:class="button button-secondary">"← Previous"</A> }.into_any(),
                 None => view! { <span class="button button-secondary" aria-disabled="true">"← Previous"</span> }.into_any(),
@@ -75,6 +71,15 @@ pub fn Pager(base: &'static str, search: String, page: i64, page_count: i64, tot
             }}
         </nav>
     }
+}
+
+/// Previous / next links that keep the search term.
+#[component]
+pub fn Pager(base: &'static str, search: String, page: i64, page_count: i64, total: i64) -> impl IntoView {
+    let q = super::format::query_value(&search);
+    let href = move |p: i64| format!("{base}?q={q}&page={p}");
+    let info = format!("Page {page} of {page_count} · {} total", super::format::count(total));
+    view! { <PagerLinks info=info prev=(page > 1).then(|| href(page - 1)) next=(page < page_count).then(|| href(page + 1))/> }
 }
 
 #[component]

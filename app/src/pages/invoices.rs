@@ -7,7 +7,7 @@ use leptos_router::{
 };
 
 use super::{
-    common::{ErrorNotice, Loading, PageHeader},
+    common::{ErrorNotice, Loading, PageHeader, PagerLinks},
     format,
 };
 use crate::{
@@ -152,19 +152,8 @@ fn InvoicePager(filter: InvoiceFilter, rows: Page<InvoiceListRow>) -> impl IntoV
     let prev = (filter.page > 1).then(|| list_href(&InvoiceFilter { page: filter.page - 1, ..filter.clone() }));
     let next =
         (filter.page < page_count).then(|| list_href(&InvoiceFilter { page: filter.page + 1, ..filter.clone() }));
-    view! {
-        <nav class="pager" aria-label="Pages">
-            <span class="pager-info">{format!("Page {} of {page_count} · {} invoices", filter.page, format::count(rows.total))}</span>
-            {match prev {
-                Some(h) => view! { <A href=h attr:class="button button-secondary">"← Previous"</A> }.into_any(),
-                None => view! { <span class="button button-secondary" aria-disabled="true">"← Previous"</span> }.into_any(),
-            }}
-            {match next {
-                Some(h) => view! { <A href=h attr:class="button button-secondary">"Next →"</A> }.into_any(),
-                None => view! { <span class="button button-secondary" aria-disabled="true">"Next →"</span> }.into_any(),
-            }}
-        </nav>
-    }
+    let info = format!("Page {} of {page_count} · {} invoices", filter.page, format::count(rows.total));
+    view! { <PagerLinks info=info prev=prev next=next/> }
 }
 
 #[component]

@@ -4,7 +4,6 @@
 //! domain's `LineItemTiming::status`, and a test checks that both agree on every row.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use crate::{
     api::{
@@ -12,10 +11,7 @@ use crate::{
         dto::Page,
     },
     backend::{Db, StoreError, fixed},
-    domain::{
-        billing_rule::{BillingRule, LineItemTiming},
-        invoice::LineCharge,
-    },
+    domain::billing_rule::{BillingRule, LineItemTiming},
     on_db,
 };
 
@@ -137,14 +133,7 @@ impl Row {
             ignore_before: self.ignore_before,
             order_confirmed: self.order_status == "confirmed",
         };
-        let amount = LineCharge {
-            quantity: fixed::from_db(self.quantity),
-            unit_price: fixed::from_db(self.unit_price),
-            discount: fixed::from_db(self.discount),
-            tax_rate: Decimal::ZERO,
-        }
-        .amounts()
-        .net;
+        let amount = fixed::line_charge(self.quantity, self.unit_price, self.discount, 0).amounts().net;
         Ok(BillableRow {
             id: self.id,
             order_number: self.order_number,
@@ -237,19 +226,8 @@ pub async fn counts(db: &Db, f: &BillableFilter, today: NaiveDate) -> Result<Sta
         for d in &c.dates { q = q.bind(*d); }
         (counts, q.bind(today).fetch_all(p).await?)
     });
-    let now_amount = charges
-        .into_iter()
-        .map(|(q, price, discount)| {
-            LineCharge {
-                quantity: fixed::from_db(q),
-                unit_price: fixed::from_db(price),
-                discount: fixed::from_db(discount),
-                tax_rate: Decimal::ZERO,
-            }
-            .amounts()
-            .net
-        })
-        .sum();
+    let now_amount =
+        charges.into_iter().map(|(q, price, discount)| fixed::line_charge(q, price, discount, 0).amounts().net).sum();
     Ok(StatusCounts { now, upcoming, not_billable, now_amount })
 }
 
