@@ -30,8 +30,10 @@ clippy:
 	cargo clippy -p server --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-## Billable Line Items and Invoice Selected at 100 k line items, on SQLite then PostgreSQL.
+## Billable Line Items, Invoice Selected, the scheduler tick (100 k line items) and 10 k emails, on SQLite then PostgreSQL.
 bench:
 	scripts/ensure-postgres.sh
 	cargo bench -p app --features ssr --bench billable
 	cargo bench -p app --features ssr --bench billable -- --postgres
+	cargo bench -p server --bench delivery
+	cargo bench -p server --bench delivery -- --postgres

@@ -50,4 +50,11 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   npm install -g "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
+# The test suite's SMTP server (scripts/smtp_sink.py).
+if ((FOR_TESTS)) && ! python3 -c 'import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != "1.4.6")' 2>/dev/null; then
+  log "pip install aiosmtpd 1.4.6"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6 2>&1 | grep -v "Running pip as the 'root' user" || true
+  python3 -c 'import aiosmtpd' || { echo "setup: aiosmtpd did not install" >&2; exit 1; }
+fi
+
 log "tools ready"

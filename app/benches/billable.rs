@@ -152,6 +152,8 @@ async fn main() {
         created_by: None,
         actor: "Benchmark".into(),
         source: Source::Manual,
+        then: app::domain::delivery::AfterGenerate::Nothing,
+        email_template_id: None,
     };
     let start = Instant::now();
     let out = invoice_line_items(&db, Utc::now(), &req).await.unwrap();

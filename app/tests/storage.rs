@@ -337,6 +337,8 @@ mod invoicing {
             created_by: None,
             actor: "Test".into(),
             source: Source::Manual,
+            then: app::domain::delivery::AfterGenerate::Nothing,
+            email_template_id: None,
         }
     }
 
@@ -493,6 +495,8 @@ mod billable_line_items {
                 created_by: None,
                 actor: "Test".into(),
                 source: app::backend::invoicing::Source::Manual,
+                then: app::domain::delivery::AfterGenerate::Nothing,
+                email_template_id: None,
             },
         )
         .await
@@ -523,6 +527,8 @@ mod invoice_list {
             created_by: None,
             actor: "Test".into(),
             source: Source::Manual,
+            then: app::domain::delivery::AfterGenerate::Nothing,
+            email_template_id: None,
         };
         // Billable "immediately" from the booking date 2026-11-01, so issue on that day.
         let req = InvoiceRequest { issue_date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), ..req };

@@ -2,7 +2,11 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use app::backend::state::AuthConfig;
+use app::backend::{
+    mail::{SmtpSettings, TlsMode},
+    mail_settings::MailEnvironment,
+    state::AuthConfig,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -19,6 +23,21 @@ pub struct Config {
     pub site_root: String,
     pub load_demo: bool,
     pub auth: AuthConfig,
+    pub mail: MailEnvironment,
+    pub jobs: JobsConfig,
+}
+
+/// The background scheduler and outbox worker.
+#[derive(Clone, Debug)]
+pub struct JobsConfig {
+    /// Seconds between scheduler ticks inside the server; 0 leaves ticking to `pressrun tick`.
+    pub tick_seconds: u64,
+    /// How often an idle outbox worker looks for due messages (it is also woken directly).
+    pub outbox_poll_ms: u64,
+    pub lease_seconds: i64,
+    pub retry_base_seconds: i64,
+    /// Names this instance in leases and batch records; defaults to host:pid.
+    pub instance: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -71,6 +90,59 @@ impl Config {
                 reason: "session lifetimes must be positive".into(),
             });
         }
-        Ok(Config { data_dir, database_url, addr, site_root, load_demo: flag("PRESSRUN_DEMO")?, auth })
+        let mail = mail_from_env(&data_dir)?;
+        let jobs = JobsConfig {
+            tick_seconds: parse("PRESSRUN_TICK_SECONDS", 60)?,
+            outbox_poll_ms: parse("PRESSRUN_OUTBOX_POLL_MS", 2_000)?,
+            lease_seconds: parse("PRESSRUN_OUTBOX_LEASE_SECONDS", 120)?,
+            retry_base_seconds: parse("PRESSRUN_RETRY_BASE_SECONDS", 30)?,
+            instance: var("PRESSRUN_INSTANCE").unwrap_or_else(default_instance),
+        };
+        if jobs.lease_seconds < 1 || jobs.retry_base_seconds < 1 || jobs.outbox_poll_ms < 10 {
+            return Err(ConfigError::Invalid {
+                name: "PRESSRUN_OUTBOX_*",
+                reason: "lease and retry base must be at least 1 s, the poll interval at least 10 ms".into(),
+            });
+        }
+        Ok(Config { data_dir, database_url, addr, site_root, load_demo: flag("PRESSRUN_DEMO")?, auth, mail, jobs })
     }
+}
+
+fn default_instance() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
+    format!("{}:{}", if host.is_empty() { "pressrun" } else { &host }, std::process::id())
+}
+
+/// `PRESSRUN_SMTP_HOST` switches mail on; without it messages are written as `.eml` files to
+/// `PRESSRUN_MAIL_DIR` (default `<data dir>/mail-outbox`) unless an admin saves SMTP settings.
+fn mail_from_env(data_dir: &std::path::Path) -> Result<MailEnvironment, ConfigError> {
+    let smtp = match var("PRESSRUN_SMTP_HOST") {
+        None => None,
+        Some(host) => {
+            let tls = match var("PRESSRUN_SMTP_TLS") {
+                None => TlsMode::StartTls,
+                Some(t) => TlsMode::parse(&t).ok_or_else(|| ConfigError::Invalid {
+                    name: "PRESSRUN_SMTP_TLS",
+                    reason: format!("\"{t}\" is not starttls, tls or none"),
+                })?,
+            };
+            let default_port = match tls {
+                TlsMode::Tls => 465,
+                TlsMode::StartTls => 587,
+                TlsMode::None => 25,
+            };
+            Some(SmtpSettings {
+                host,
+                port: parse("PRESSRUN_SMTP_PORT", default_port)?,
+                tls,
+                username: var("PRESSRUN_SMTP_USER").unwrap_or_default(),
+                password: std::env::var("PRESSRUN_SMTP_PASSWORD").unwrap_or_default(),
+            })
+        }
+    };
+    Ok(MailEnvironment {
+        smtp,
+        from: var("PRESSRUN_MAIL_FROM"),
+        folder: var("PRESSRUN_MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("mail-outbox")),
+    })
 }

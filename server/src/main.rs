@@ -7,7 +7,7 @@ use app::{
     backend::{AppState, Db, auth, clock::SystemClock, seed},
     domain::role::Role,
 };
-use server::{config::Config, routes};
+use server::{config::Config, jobs, routes};
 
 const USAGE: &str = "\
 Usage: pressrun [COMMAND]
@@ -15,6 +15,9 @@ Usage: pressrun [COMMAND]
 Commands:
   serve          Migrate the database and serve the app (default)
   migrate        Apply database migrations and exit
+  tick           Run one scheduler tick and deliver what it queued, then exit.
+                 --today YYYY-MM-DD  pretend it is that day (organisation's zone)
+                 --at HH:MM          with --today: the local time (default 12:00)
   seed-demo      Load the demo publisher into an empty database
   create-admin   Create an admin user: --email E --name N (password from
                  PRESSRUN_ADMIN_PASSWORD or the first line of standard input)
@@ -33,6 +36,8 @@ enum CliError {
     Usage(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Lock(#[from] jobs::LockError),
 }
 
 impl From<app::backend::ServiceError> for CliError {
@@ -78,6 +83,7 @@ async fn run(args: Vec<String>) -> Result<(), CliError> {
     let db = open_database(&config).await?;
     let result = match command {
         "serve" => serve(config, db.clone()).await,
+        "tick" => tick(config, &db, &args[1..]).await,
         "migrate" => Ok(()),
         "seed-demo" => seed_demo(&db).await,
         "create-admin" => create_admin(&db, &args[1..]).await,
@@ -145,12 +151,20 @@ async fn create_admin(db: &Db, args: &[String]) -> Result<(), CliError> {
 }
 
 async fn serve(config: Config, db: Db) -> Result<(), CliError> {
+    let _lock = match jobs::sqlite_lock_path(&config) {
+        Some(path) => Some(jobs::InstanceLock::try_acquire(path)?),
+        None => None,
+    };
     seed::ensure_organisation(&db, chrono::Utc::now()).await?;
     if config.load_demo && seed::is_empty(&db).await? {
         let s = seed::seed_demo(&db, chrono::Utc::now()).await?;
         tracing::info!(accounts = s.accounts, orders = s.orders, "demo data loaded on first start");
     }
-    let state = AppState { db, clock: Arc::new(SystemClock), auth: config.auth.clone() };
+    if _lock.is_some() {
+        jobs::release_crashed_leases(&db, chrono::Utc::now()).await;
+    }
+    let state = state(&config, db);
+    let (stop, workers) = jobs::spawn(&state, &config);
     let options = routes::leptos_options(&config.site_root, config.addr);
     let app = routes::router(state, options);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -161,7 +175,82 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    let _ = stop.send(true);
+    for w in workers {
+        // A send in progress finishes and is recorded; a stuck one is left to its lease.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(20), w).await;
+    }
     tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+fn state(config: &Config, db: Db) -> AppState {
+    AppState {
+        db,
+        clock: Arc::new(SystemClock),
+        auth: config.auth.clone(),
+        mail: Arc::new(config.mail.clone()),
+        outbox_wake: Default::default(),
+    }
+}
+
+/// One tick plus delivery of everything due, for cron users and for tests that move the date.
+async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> {
+    let mut today = None;
+    let mut at = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| CliError::Usage(format!("{flag} needs a value.")))?;
+        match flag.as_str() {
+            "--today" => {
+                today =
+                    Some(chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+                        CliError::Usage(format!("--today wants a date like 2026-12-01, not \"{value}\"."))
+                    })?)
+            }
+            "--at" => {
+                at = Some(
+                    chrono::NaiveTime::parse_from_str(value, "%H:%M")
+                        .map_err(|_| CliError::Usage(format!("--at wants a time like 09:30, not \"{value}\".")))?,
+                )
+            }
+            other => return Err(CliError::Usage(format!("Unknown option \"{other}\"."))),
+        }
+    }
+    // A tick beside a running server is fine (claims are transactional); only the lock holder
+    // may treat in-flight rows as crashed.
+    let lock = jobs::sqlite_lock_path(&config).and_then(|p| jobs::InstanceLock::try_acquire(p).ok());
+    let org = seed::ensure_organisation(db, chrono::Utc::now()).await?;
+    let now = match today {
+        None => chrono::Utc::now(),
+        Some(day) => {
+            let tz = app::backend::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
+            let local =
+                day.and_time(at.unwrap_or_else(|| chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
+            app::backend::scheduler::local_to_utc(&tz, local)
+        }
+    };
+    if lock.is_some() {
+        jobs::release_crashed_leases(db, now).await;
+    }
+    let mut state = state(&config, db.clone());
+    state.clock = Arc::new(app::backend::clock::ManualClock::new(now));
+    let report = app::backend::scheduler::tick(db, now, &config.jobs.instance).await?;
+    let delivered = jobs::courier(&state, &config.jobs).deliver_due().await?;
+    println!(
+        "Tick for {}: {} invoice(s) created for {} line item(s){}; emails: {} delivered, {} to retry, {} failed, {} cancelled.",
+        report.today.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+        report.invoices_created,
+        report.line_items_invoiced,
+        match report.batch_queued {
+            Some(n) => format!("; batch queued {n} email(s)"),
+            None => String::new(),
+        },
+        delivered.delivered,
+        delivered.retrying,
+        delivered.failed,
+        delivered.cancelled,
+    );
     Ok(())
 }
 

@@ -17,7 +17,13 @@ struct Running {
 async fn start(db: Db) -> Running {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap();
     seed::seed_demo(&db, now).await.unwrap();
-    let state = AppState { db: db.clone(), clock: Arc::new(ManualClock::new(now)), auth: AuthConfig::default() };
+    let state = AppState {
+        db: db.clone(),
+        clock: Arc::new(ManualClock::new(now)),
+        auth: AuthConfig::default(),
+        mail: Default::default(),
+        outbox_wake: Default::default(),
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = server::routes::router(state, server::routes::leptos_options("target/site", addr));

@@ -135,6 +135,8 @@ pub async fn invoice_selected(
         created_by: Some(user.id),
         actor: format!("{} ({})", user.name, user.email),
         source: Source::Manual,
+        then: crate::domain::delivery::AfterGenerate::Nothing,
+        email_template_id: None,
     };
     let outcome = invoice_line_items(&state.db, state.clock.now(), &req).await?;
     let names: HashMap<i64, String> =

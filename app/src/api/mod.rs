@@ -1,8 +1,10 @@
 //! Server functions: authorise, call a backend service, return DTOs. Thin by design.
 
+pub mod automation;
 pub mod billable;
 pub mod billable_dto;
 pub mod dashboard;
+pub mod delivery_dto;
 pub mod directory;
 pub mod dto;
 pub mod error;
@@ -10,6 +12,7 @@ pub mod error;
 pub mod guard;
 pub mod invoice_dto;
 pub mod invoices;
+pub mod mail_settings;
 pub mod rules;
 pub mod session;
 pub mod settings;

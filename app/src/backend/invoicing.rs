@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::{Db, ServiceError, StoreError, db::BeginWrite, fixed};
+use super::{Db, ServiceError, StoreError, db::BeginWrite, fixed, outbox};
 use crate::{
     domain::{
         billing_rule::{BillableStatus, BillingRule, LineItemTiming, NotBillableReason},
+        delivery::AfterGenerate,
         invoice::{InvoiceTotals, LineAmounts, LineCharge},
         invoice_number::InvoiceNumberFormat,
         terms::PaymentTerms,
@@ -49,6 +50,11 @@ pub struct InvoiceRequest {
     /// Who, as shown in the invoice's activity ("Blake Billing (billing@…)", "Scheduler").
     pub actor: String,
     pub source: Source,
+    /// Whether each new invoice waits in Ready to send or has its email queued at once, in the
+    /// transaction that creates it (so a created invoice never misses its email).
+    pub then: AfterGenerate,
+    /// The template the queued email uses; the default invoice template when `None`.
+    pub email_template_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +141,8 @@ pub async fn invoice_line_items(
     // Ids are integers, so inlining them is safe; it also avoids engine limits on bound parameters.
     let in_list = id_list(&ids);
     let lock_rows = db.is_postgres();
+    let email_payload = serde_json::to_string(&outbox::InvoiceEmailPayload { template_id: req.email_template_id })
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
 
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
@@ -269,6 +277,29 @@ pub async fn invoice_line_items(
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::from)?;
+            match req.then {
+                AfterGenerate::Nothing => {}
+                AfterGenerate::MarkReady => {
+                    sqlx::query("UPDATE invoices SET ready_to_send_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(invoice_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                }
+                AfterGenerate::QueueEmail => {
+                    sqlx::query(outbox::ENQUEUE_SQL)
+                        .bind(outbox::invoice_email_key(invoice_id, 1))
+                        .bind(outbox::INVOICE_EMAIL)
+                        .bind(&email_payload)
+                        .bind(invoice_id)
+                        .bind(now)
+                        .bind(outbox::new_message_id())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                }
+            }
             outcome.created.push(CreatedInvoice {
                 id: invoice_id,
                 number,

@@ -4,12 +4,19 @@
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod delivery;
 pub mod error;
 pub mod fixed;
+pub mod invoice_email;
 pub mod invoicing;
+pub mod mail;
+pub mod mail_settings;
+pub mod outbox;
+pub mod scheduler;
 pub mod seed;
 pub mod state;
 pub mod store;
+pub mod templates;
 
 pub use db::Db;
 pub use error::{ServiceError, StoreError};

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::{Db, clock::Clock};
+use super::{Db, clock::Clock, mail_settings::MailEnvironment};
 
 /// Everything a request or a background job needs; cheap to clone.
 #[derive(Clone)]
@@ -8,6 +8,9 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub auth: AuthConfig,
+    pub mail: Arc<MailEnvironment>,
+    /// Wakes this instance's outbox worker when something was queued here.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Clone, Debug)]

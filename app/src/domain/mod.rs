@@ -2,6 +2,8 @@
 //! preview in the browser and the scheduler on the server can never disagree.
 
 pub mod billing_rule;
+pub mod delivery;
+pub mod email_text;
 pub mod invoice;
 pub mod invoice_number;
 pub mod money;

@@ -263,6 +263,7 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>) -> impl Into
                     <h2>"Activity"</h2>
                     <ol class="timeline">{events}</ol>
                 </section>
+                <super::deliveries::InvoiceDeliveriesPanel invoice_id=inv.id/>
                 {inv.can_void.then(|| view! {
                     <section class="card">
                         <h2>"Void this invoice"</h2>
@@ -289,6 +290,7 @@ fn event_label(kind: &str) -> String {
         "created" => "Created".into(),
         "voided" => "Voided".into(),
         "sent" => "Sent".into(),
+        "email_failed" => "Email failed".into(),
         "viewed" => "Viewed".into(),
         "paid" => "Paid".into(),
         other => other.to_string(),

@@ -1,12 +1,15 @@
 //! Pages and the routes that reach them.
 
 mod accounts;
+mod automation;
 mod billable;
 mod common;
 mod dashboard;
+mod deliveries;
 pub mod format;
 mod invoices;
 mod layout;
+mod mail_settings;
 mod orders;
 mod products;
 mod rules;
@@ -59,7 +62,7 @@ pub fn App() -> impl IntoView {
                     // Rendered whole before sending, so a missing invoice can answer 404.
                     <Route path=path!("accounting/invoices/:id") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("accounting/payments") view=sections::PaymentsPage/>
-                    <Route path=path!("automation/accounting") view=sections::AutomationAccountingPage/>
+                    <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
                     <Route path=path!("products") view=products::ProductsPage/>

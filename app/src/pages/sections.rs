@@ -1,7 +1,6 @@
 //! Sections whose features arrive with later work. Each says what will appear there.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::common::{EmptyState, PageHeader};
 
@@ -13,24 +12,6 @@ pub fn PaymentsPage() -> impl IntoView {
             <p>"Payments that clients make from the Pay Online page, and checks, ACH, wires or cash you record by hand, "
                "will be listed here with the invoices they paid and any account credit left over."</p>
         </EmptyState>
-    }
-}
-
-#[component]
-pub fn AutomationAccountingPage() -> impl IntoView {
-    view! {
-        <PageHeader title="Automation: Accounting" subtitle="Auto-invoicing and past-due reminders."/>
-        <div class="grid-2">
-            <EmptyState title="Auto-Invoice">
-                <p>"Choose which products invoice themselves when their billable date comes, whether invoices are only "
-                   "generated or also emailed — at once, after review, or in scheduled batches — and the email template used."</p>
-                <p><A href="/rules" attr:class="button button-secondary">"Manage Rules"</A></p>
-            </EmptyState>
-            <EmptyState title="Past Due Reminders">
-                <p>"Reminders sent at the days past due you choose (for example 7, 30 and 90), each with its own template, "
-                   "and only while an invoice is still owed."</p>
-            </EmptyState>
-        </div>
     }
 }
 

@@ -27,6 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
                         let can_edit = v.can_edit;
                         view! {
                             <OrganisationForm view=v/>
+                            <super::mail_settings::MailSettingsSection/>
                             <StaffUsers can_edit=can_edit/>
                         }.into_any()
                     }

@@ -19,6 +19,7 @@ pub enum Engine {
 
 pub struct TestDb {
     pub db: Db,
+    url: String,
     cleanup: Cleanup,
 }
 
@@ -54,21 +55,28 @@ pub fn sqlite_path() -> PathBuf {
 
 impl TestDb {
     pub async fn new(engine: Engine) -> TestDb {
-        let (db, cleanup) = match engine {
+        let (db, url, cleanup) = match engine {
             Engine::Sqlite => {
                 let path = sqlite_path();
-                (Db::connect_sqlite_file(&path).await.expect("open sqlite"), Cleanup::File(path))
+                let url = format!("sqlite://{}", path.display());
+                (Db::connect_sqlite_file(&path).await.expect("open sqlite"), url, Cleanup::File(path))
             }
             Engine::Postgres => {
                 let (url, name) = create_pg_database().await;
                 (
                     Db::connect(&url).await.expect("connect to test database"),
+                    url,
                     Cleanup::PgDatabase { admin_url: pg_admin_url(), name },
                 )
             }
         };
         db.migrate().await.expect("migrations apply");
-        TestDb { db, cleanup }
+        TestDb { db, url, cleanup }
+    }
+
+    /// For other processes (the server binary) to open the same database.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 }
 

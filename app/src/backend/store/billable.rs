@@ -245,3 +245,20 @@ pub async fn product_choices(db: &Db) -> Result<Vec<Choice>, StoreError> {
         .map(|(id, name)| Choice { id, name })
         .collect())
 }
+
+/// Line items of auto-invoice products that are billable on `today` and not yet invoiced, as
+/// (line item, bill-to account) sorted by account, for the scheduler.
+pub async fn auto_invoice_due(db: &Db, today: NaiveDate) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(auto_invoice_due_with_dates(db, today).await?.into_iter().map(|(id, bill_to, _)| (id, bill_to)).collect())
+}
+
+/// The same, with each line item's billable date.
+pub async fn auto_invoice_due_with_dates(db: &Db, until: NaiveDate) -> Result<Vec<(i64, i64, NaiveDate)>, StoreError> {
+    let sql = format!(
+        "SELECT x.id, x.bill_to_id, x.billable_date FROM ({}) x
+         WHERE x.billable_date <= $1 AND x.product_id IN (SELECT id FROM products WHERE auto_invoice = TRUE)
+         ORDER BY x.bill_to_id, x.id",
+        unbilled_sql(db.is_postgres())
+    );
+    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, i64, NaiveDate)>(&sql).bind(until).fetch_all(p).await?))
+}

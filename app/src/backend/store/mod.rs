@@ -1,7 +1,9 @@
 //! Storage: one module per aggregate, each function running the same SQL on either engine.
 
+pub mod automation;
 pub mod billable;
 pub mod dashboard;
+pub mod deliveries;
 pub mod directory;
 pub mod invoices;
 pub mod organisation;

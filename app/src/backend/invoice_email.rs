@@ -1,0 +1,222 @@
+//! Composes an invoice email at send time from the invoice as it is now, the account's invoice
+//! contacts and the chosen template. Composition errors say whether retrying can help.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{
+    Db, StoreError, fixed,
+    mail::{EmailAttachment, OutgoingEmail},
+    outbox::InvoiceEmailPayload,
+    templates::render_email,
+};
+use crate::{domain::money::format_money, on_db};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ComposeError {
+    /// Needs a person: no recipient, a broken template, a missing invoice.
+    #[error("{0}")]
+    Permanent(String),
+    /// The database was unreachable; try again later.
+    #[error("{0}")]
+    Transient(String),
+    /// The email should no longer go out (the invoice was voided).
+    #[error("{0}")]
+    Cancelled(String),
+}
+
+impl From<StoreError> for ComposeError {
+    fn from(e: StoreError) -> Self {
+        ComposeError::Transient(format!("database: {e}"))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct InvoiceRow {
+    number: Option<String>,
+    status: String,
+    issue_date: NaiveDate,
+    due_date: NaiveDate,
+    currency: String,
+    total: i64,
+    amount_paid: i64,
+    account_id: i64,
+    account_name: String,
+    org_name: String,
+    org_email_from: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    name: String,
+    email: String,
+    invoice_role: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct TemplateRow {
+    subject: String,
+    body_html: String,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    organisation: OrgCtx<'a>,
+    account: AccountCtx<'a>,
+    contact: ContactCtx<'a>,
+    invoice: InvoiceCtx,
+    links: LinksCtx,
+}
+
+#[derive(Serialize)]
+struct OrgCtx<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct AccountCtx<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ContactCtx<'a> {
+    name: &'a str,
+    email: &'a str,
+}
+
+#[derive(Serialize)]
+struct InvoiceCtx {
+    number: String,
+    issue_date: String,
+    due_date: String,
+    total: String,
+    balance: String,
+    currency: String,
+}
+
+#[derive(Serialize)]
+struct LinksCtx {
+    /// The client portal's pay page; empty until portal links exist for this deployment.
+    pay_online: String,
+}
+
+/// Who an invoice email goes to: the bill-to account's To and Cc contacts.
+pub struct Recipients {
+    pub to: Vec<(String, String)>,
+    pub cc: Vec<(String, String)>,
+}
+
+pub async fn recipients(db: &Db, account_id: i64) -> Result<Recipients, StoreError> {
+    let contacts: Vec<ContactRow> = on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT name, email, invoice_role FROM contacts WHERE account_id = $1 AND invoice_role IN ('to', 'cc') ORDER BY id",
+        )
+        .bind(account_id)
+        .fetch_all(p)
+        .await?
+    });
+    let mut r = Recipients { to: Vec::new(), cc: Vec::new() };
+    for c in contacts {
+        let entry = (c.name, c.email);
+        if c.invoice_role == "to" { r.to.push(entry) } else { r.cc.push(entry) }
+    }
+    Ok(r)
+}
+
+fn mailbox(name: &str, email: &str) -> String {
+    // Quoting keeps commas and dots in display names from splitting the address list.
+    let clean: String = name.chars().filter(|c| !matches!(c, '"' | '\\' | '<' | '>') && !c.is_control()).collect();
+    if clean.trim().is_empty() { email.to_string() } else { format!("\"{}\" <{email}>", clean.trim()) }
+}
+
+/// The email for one invoice. `from` is the configured sender; the organisation's own address
+/// is the fallback.
+pub async fn compose(
+    db: &Db,
+    invoice_id: i64,
+    payload: &InvoiceEmailPayload,
+    message_id: &str,
+    from: Option<&str>,
+    attachment: Option<EmailAttachment>,
+) -> Result<OutgoingEmail, ComposeError> {
+    let row: Option<InvoiceRow> = on_db!(db, p => {
+        sqlx::query_as(
+            "SELECT i.number, i.status, i.issue_date, i.due_date, i.currency, i.total, i.amount_paid,
+                    a.id AS account_id, a.name AS account_name, o.name AS org_name, o.email_from AS org_email_from
+             FROM invoices i JOIN accounts a ON a.id = i.account_id CROSS JOIN organisation o
+             WHERE i.id = $1 AND o.id = 1",
+        )
+        .bind(invoice_id)
+        .fetch_optional(p)
+        .await
+        .map_err(StoreError::from)?
+    });
+    let Some(inv) = row else {
+        return Err(ComposeError::Permanent(format!("Invoice {invoice_id} no longer exists.")));
+    };
+    if inv.status == "void" {
+        return Err(ComposeError::Cancelled("The invoice was voided before the email went out.".into()));
+    }
+    let Some(number) = inv.number.clone() else {
+        return Err(ComposeError::Permanent("A draft invoice cannot be emailed; finalise it first.".into()));
+    };
+    let who = recipients(db, inv.account_id).await?;
+    if who.to.is_empty() {
+        return Err(ComposeError::Permanent(format!(
+            "{} has no invoice recipient: add a contact who receives invoices (To), then retry.",
+            inv.account_name
+        )));
+    }
+    let from = match from.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => f.to_string(),
+        None if !inv.org_email_from.trim().is_empty() => mailbox(&inv.org_name, inv.org_email_from.trim()),
+        None => {
+            return Err(ComposeError::Permanent(
+                "No sender address: set the organisation's email in Settings, then retry.".into(),
+            ));
+        }
+    };
+    let template: Option<TemplateRow> = on_db!(db, p => {
+        match payload.template_id {
+            Some(id) => sqlx::query_as("SELECT subject, body_html FROM email_templates WHERE id = $1").bind(id).fetch_optional(p).await,
+            None => sqlx::query_as(
+                "SELECT subject, body_html FROM email_templates WHERE kind = 'invoice'
+                 ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, id LIMIT 1",
+            )
+            .fetch_optional(p)
+            .await,
+        }
+        .map_err(StoreError::from)?
+    });
+    let Some(template) = template else {
+        return Err(ComposeError::Permanent("The invoice email template no longer exists; choose another.".into()));
+    };
+    let total = fixed::from_db(inv.total);
+    let balance = total - fixed::from_db(inv.amount_paid);
+    let context = Context {
+        organisation: OrgCtx { name: &inv.org_name },
+        account: AccountCtx { name: &inv.account_name },
+        contact: ContactCtx { name: &who.to[0].0, email: &who.to[0].1 },
+        invoice: InvoiceCtx {
+            number: number.clone(),
+            issue_date: inv.issue_date.format("%B %-d, %Y").to_string(),
+            due_date: inv.due_date.format("%B %-d, %Y").to_string(),
+            total: format_money(total, &inv.currency),
+            balance: format_money(balance, &inv.currency),
+            currency: inv.currency.clone(),
+        },
+        links: LinksCtx { pay_online: String::new() },
+    };
+    let rendered = render_email(&template.subject, &template.body_html, &context)
+        .map_err(|e| ComposeError::Permanent(format!("Template error: {e}")))?;
+    Ok(OutgoingEmail {
+        message_id: message_id.to_string(),
+        from,
+        to: who.to.iter().map(|(n, e)| mailbox(n, e)).collect(),
+        cc: who.cc.iter().map(|(n, e)| mailbox(n, e)).collect(),
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        attachments: attachment.into_iter().collect(),
+    })
+}

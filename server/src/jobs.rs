@@ -1,0 +1,142 @@
+//! Background work inside a server instance: the scheduler tick on an interval and the outbox
+//! worker, plus the single-instance lock for SQLite deployments.
+
+use std::{path::PathBuf, time::Duration};
+
+use app::backend::{
+    AppState, Db,
+    delivery::{Courier, DeliveryConfig},
+    outbox::{self, Backoff},
+    scheduler,
+};
+use tokio::sync::watch;
+
+use crate::config::{Config, JobsConfig};
+
+pub fn delivery_config(jobs: &JobsConfig) -> DeliveryConfig {
+    DeliveryConfig {
+        lease: chrono::Duration::seconds(jobs.lease_seconds),
+        backoff: Backoff { base: chrono::Duration::seconds(jobs.retry_base_seconds) },
+        ..DeliveryConfig::default()
+    }
+}
+
+pub fn courier(state: &AppState, jobs: &JobsConfig) -> Courier {
+    Courier::new(
+        state.db.clone(),
+        state.mail.clone(),
+        state.clock.clone(),
+        jobs.instance.clone(),
+        delivery_config(jobs),
+    )
+}
+
+/// Holds an exclusive lock on `<database>.lock` for the life of the process. SQLite has one
+/// writer and this instance releases crashed leases at start-up as if it were alone, so two
+/// servers on one SQLite file are refused rather than left to corrupt each other's work.
+pub struct InstanceLock {
+    _file: std::fs::File,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(
+        "another Pressrun server is already using {0} (lock held on {1}). SQLite deployments run one server; use PostgreSQL (DATABASE_URL=postgres://…) for several instances"
+    )]
+    Held(String, String),
+    #[error("could not open the lock file {0}: {1}")]
+    Io(String, std::io::Error),
+}
+
+pub fn sqlite_lock_path(config: &Config) -> Option<PathBuf> {
+    let url = &config.database_url;
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    Some(PathBuf::from(format!("{path}.lock")))
+}
+
+impl InstanceLock {
+    pub fn try_acquire(path: PathBuf) -> Result<InstanceLock, LockError> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| LockError::Io(path.display().to_string(), e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(InstanceLock { _file: file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let db = path.display().to_string().trim_end_matches(".lock").to_string();
+                Err(LockError::Held(db, path.display().to_string()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(LockError::Io(path.display().to_string(), e)),
+        }
+    }
+}
+
+/// Runs the scheduler every `tick_seconds` until `stop` changes, waking the worker when a
+/// tick queued anything.
+pub async fn run_scheduler(state: AppState, jobs: JobsConfig, mut stop: watch::Receiver<bool>) {
+    if jobs.tick_seconds == 0 {
+        tracing::info!("in-server scheduler off (PRESSRUN_TICK_SECONDS=0); run `pressrun tick` from cron");
+        return;
+    }
+    let mut interval = tokio::time::interval(Duration::from_secs(jobs.tick_seconds));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        match scheduler::tick(&state.db, state.clock.now(), &jobs.instance).await {
+            Ok(report) => {
+                if report.invoices_created > 0 || report.batch_queued.is_some_and(|n| n > 0) {
+                    state.outbox_wake.notify_one();
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "scheduler tick failed; the next tick retries"),
+        }
+    }
+}
+
+/// Delivers due outbox messages; sleeps until woken, the poll interval, or the next retry.
+pub async fn run_outbox_worker(state: AppState, jobs: JobsConfig, mut stop: watch::Receiver<bool>) {
+    let courier = courier(&state, &jobs);
+    let poll = Duration::from_millis(jobs.outbox_poll_ms);
+    loop {
+        if let Err(e) = courier.deliver_due().await {
+            tracing::error!(error = %e, "outbox worker: delivery round failed; retrying after the poll interval");
+        }
+        let wait = match outbox::next_due(&state.db).await {
+            Ok(Some(at)) => (at - state.clock.now()).to_std().unwrap_or(Duration::ZERO).min(poll),
+            _ => poll,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = state.outbox_wake.notified() => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Called once at start-up by the instance that holds the SQLite lock.
+pub async fn release_crashed_leases(db: &Db, now: chrono::DateTime<chrono::Utc>) {
+    match outbox::release_orphaned_leases(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            released = n,
+            "outbox messages were in flight when the previous process stopped; they will be retried with the same Message-ID"
+        ),
+        Err(e) => tracing::error!(error = %e, "could not release crashed outbox leases; they expire on their own"),
+    }
+}
+
+pub fn spawn(state: &AppState, config: &Config) -> (watch::Sender<bool>, Vec<tokio::task::JoinHandle<()>>) {
+    let (tx, rx) = watch::channel(false);
+    let handles = vec![
+        tokio::spawn(run_scheduler(state.clone(), config.jobs.clone(), rx.clone())),
+        tokio::spawn(run_outbox_worker(state.clone(), config.jobs.clone(), rx)),
+    ];
+    (tx, handles)
+}

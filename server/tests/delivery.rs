@@ -1,0 +1,263 @@
+//! Auto-invoicing and email delivery against a real SMTP server (scripts/smtp_sink.py), on both
+//! engines, with the clock injected: ticks are idempotent, each email is sent once, transient
+//! failures back off and recover, permanent ones wait for a person, batches run once per slot.
+
+mod smtp;
+#[path = "../../app/tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+
+use app::{
+    backend::{
+        Db,
+        clock::{Clock, ManualClock},
+        delivery::{Courier, DeliveryConfig},
+        mail_settings::MailEnvironment,
+        outbox, scheduler,
+        store::automation,
+    },
+    domain::delivery::{AutoInvoiceMode, AutomationSettings, BatchFrequency, BatchSchedule, Delivery},
+    on_db,
+};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use smtp::SmtpSink;
+
+/// 2026-12-01 12:00 in New York (the default organisation's zone).
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 17, 0, 0).unwrap()
+}
+
+fn day(offset: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() + Duration::days(offset)
+}
+
+struct Fixture {
+    acme: i64,
+    ann: i64,
+}
+
+async fn exec(db: &Db, sql: &str) {
+    on_db!(db, p => { sqlx::query(sql).execute(p).await.unwrap(); });
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    on_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap())
+}
+
+async fn text(db: &Db, sql: &str) -> String {
+    on_db!(db, p => sqlx::query_scalar::<_, String>(sql).fetch_one(p).await.unwrap())
+}
+
+/// Acme (To: Ann, Cc: Carl) and Quiet Co (no contacts); two auto-invoice products.
+async fn fixture(db: &Db) -> Fixture {
+    app::backend::seed::ensure_organisation(db, t0()).await.unwrap();
+    exec(db, "UPDATE organisation SET name = 'Valley Courier', email_from = 'billing@valley.example'").await;
+    let now = t0();
+    let (acme, ann) = on_db!(db, p => {
+        let acme: i64 = sqlx::query_scalar("INSERT INTO accounts (name, kind, created_at) VALUES ('Acme Motors', 'advertiser', $1) RETURNING id")
+            .bind(now).fetch_one(p).await.unwrap();
+        let quiet: i64 = sqlx::query_scalar("INSERT INTO accounts (name, kind, created_at) VALUES ('Quiet Co', 'advertiser', $1) RETURNING id")
+            .bind(now).fetch_one(p).await.unwrap();
+        let ann: i64 = sqlx::query_scalar("INSERT INTO contacts (account_id, name, email, invoice_role, created_at) VALUES ($1, 'Ann Lee', 'ann@acme.example', 'to', $2) RETURNING id")
+            .bind(acme).bind(now).fetch_one(p).await.unwrap();
+        sqlx::query("INSERT INTO contacts (account_id, name, email, invoice_role, created_at) VALUES ($1, 'Carl Cruz', 'carl@acme.example', 'cc', $2)")
+            .bind(acme).bind(now).execute(p).await.unwrap();
+        let display: i64 = sqlx::query_scalar("INSERT INTO products (name, billing_rule, rule_days, auto_invoice, created_at, updated_at) VALUES ('Display', 'immediately', 0, TRUE, $1, $1) RETURNING id")
+            .bind(now).fetch_one(p).await.unwrap();
+        let insert: i64 = sqlx::query_scalar("INSERT INTO products (name, billing_rule, rule_days, auto_invoice, created_at, updated_at) VALUES ('Insert', 'days_before', 5, TRUE, $1, $1) RETURNING id")
+            .bind(now).fetch_one(p).await.unwrap();
+        for (n, account, lines) in [
+            ("ORD-1", acme, vec![(display, day(-3)), (insert, day(2)), (insert, day(20))]),
+            ("ORD-2", quiet, vec![(display, day(1))]),
+        ] {
+            let order: i64 = sqlx::query_scalar("INSERT INTO orders (order_number, account_id, status, ordered_on, created_at, updated_at) VALUES ($1, $2, 'confirmed', $3, $4, $4) RETURNING id")
+                .bind(n).bind(account).bind(day(-10)).bind(now).fetch_one(p).await.unwrap();
+            for (product, run) in lines {
+                sqlx::query("INSERT INTO line_items (order_id, product_id, run_date, description, quantity, unit_price, discount, created_at, updated_at) VALUES ($1, $2, $3, 'Ad', 10000, 1500000, 0, $4, $4)")
+                    .bind(order).bind(product).bind(run).bind(now).execute(p).await.unwrap();
+            }
+        }
+        (acme, ann)
+    });
+    Fixture { acme, ann }
+}
+
+async fn set_delivery(db: &Db, delivery: Delivery, saved_at: DateTime<Utc>) {
+    let s = AutomationSettings { mode: AutoInvoiceMode::GenerateAndEmail, delivery, template_id: None };
+    automation::save(db, &s, saved_at).await.unwrap();
+}
+
+fn courier(db: &Db, sink: &SmtpSink, clock: &ManualClock) -> Courier {
+    let env = MailEnvironment {
+        smtp: Some(sink.smtp_settings()),
+        from: Some("Valley Courier <billing@valley.example>".into()),
+        folder: sink.dir.join("unused"),
+    };
+    Courier::new(db.clone(), Arc::new(env), Arc::new(clock.clone()), "test-worker".into(), DeliveryConfig::default())
+}
+
+on_both_engines!(tick_invoices_due_items_and_each_email_goes_once, |db| async move {
+    let f = fixture(&db).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0());
+    let courier = courier(&db, &sink, &clock);
+
+    let first = scheduler::tick(&db, t0(), "a").await.unwrap();
+    assert_eq!(first.today, Some(day(0)));
+    assert_eq!((first.invoices_created, first.line_items_invoiced), (2, 3), "{first:?}");
+    let again = scheduler::tick(&db, t0(), "b").await.unwrap();
+    assert_eq!(again.invoices_created, 0, "a second tick finds nothing left to do");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await, 2);
+
+    let report = courier.deliver_due().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (1, 1), "{report:?}");
+    let mail = sink.received();
+    assert_eq!(mail.len(), 1);
+    let number = text(&db, &format!("SELECT number FROM invoices WHERE account_id = {}", f.acme)).await;
+    assert!(mail[0].subject.contains(&number), "{}", mail[0].subject);
+    assert!(mail[0].to.contains("ann@acme.example") && mail[0].cc.contains("carl@acme.example"), "{:?}", mail[0]);
+    assert!(mail[0].raw.contains("text/plain") && mail[0].raw.contains("text/html"));
+    let stored_id = text(
+        &db,
+        &format!(
+            "SELECT message_id FROM outbox WHERE invoice_id = (SELECT id FROM invoices WHERE account_id = {})",
+            f.acme
+        ),
+    )
+    .await;
+    assert_eq!(mail[0].message_id, stored_id);
+    assert_eq!(text(&db, &format!("SELECT status FROM invoices WHERE account_id = {}", f.acme)).await, "sent");
+    let reason = text(&db, "SELECT last_error FROM outbox WHERE status = 'failed'").await;
+    assert!(reason.contains("Quiet Co has no invoice recipient"), "{reason}");
+
+    assert_eq!(courier.deliver_due().await.unwrap().attempted(), 0, "nothing is sent twice");
+    assert_eq!(sink.received().len(), 1);
+
+    // Twenty days on, the last insert's billable date (run date − 5) has come.
+    clock.set(t0() + Duration::days(20));
+    let later = scheduler::tick(&db, clock.now(), "a").await.unwrap();
+    assert_eq!((later.invoices_created, later.line_items_invoiced), (1, 1));
+    courier.deliver_due().await.unwrap();
+    assert_eq!(sink.received().len(), 2);
+    let _ = f.ann;
+});
+
+on_both_engines!(an_smtp_outage_backs_off_then_delivers, |db| async move {
+    fixture(&db).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    let mut sink = SmtpSink::not_yet_started();
+    let clock = ManualClock::new(t0());
+    let courier = courier(&db, &sink, &clock);
+    scheduler::tick(&db, t0(), "a").await.unwrap();
+
+    let r1 = courier.deliver_due().await.unwrap();
+    assert_eq!(r1.retrying, 1, "connection refused is transient: {r1:?}");
+    assert_eq!(courier.deliver_due().await.unwrap().attempted(), 0, "not due again before the backoff");
+    clock.advance(Duration::seconds(30));
+    assert_eq!(courier.deliver_due().await.unwrap().retrying, 1);
+    clock.advance(Duration::seconds(59));
+    assert_eq!(courier.deliver_due().await.unwrap().attempted(), 0, "the second wait is twice as long");
+
+    sink.resume();
+    clock.advance(Duration::seconds(1));
+    let r3 = courier.deliver_due().await.unwrap();
+    assert_eq!(r3.delivered, 1, "{r3:?}");
+    assert_eq!(sink.received().len(), 1);
+
+    let attempts: Vec<(String, DateTime<Utc>)> = on_db!(&db, p => sqlx::query_as(
+        "SELECT a.outcome, a.started_at FROM outbox_attempts a JOIN outbox o ON o.id = a.outbox_id
+         JOIN invoices i ON i.id = o.invoice_id JOIN accounts c ON c.id = i.account_id
+         WHERE c.name = 'Acme Motors' ORDER BY a.id").fetch_all(p).await.unwrap());
+    let outcomes: Vec<&str> = attempts.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(outcomes, ["transient", "transient", "delivered"]);
+    let gaps: Vec<i64> = attempts.windows(2).map(|w| (w[1].1 - w[0].1).num_seconds()).collect();
+    assert_eq!(gaps, [30, 60], "exponential backoff between attempts");
+});
+
+on_both_engines!(a_permanent_refusal_waits_for_a_person_then_retry_delivers, |db| async move {
+    let f = fixture(&db).await;
+    exec(&db, &format!("UPDATE contacts SET email = 'reject@acme.example' WHERE id = {}", f.ann)).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0());
+    let courier = courier(&db, &sink, &clock);
+    scheduler::tick(&db, t0(), "a").await.unwrap();
+    let r = courier.deliver_due().await.unwrap();
+    assert_eq!(r.failed, 2, "550 and no-recipient are both permanent: {r:?}");
+    let id = scalar(
+        &db,
+        &format!("SELECT o.id FROM outbox o JOIN invoices i ON i.id = o.invoice_id WHERE i.account_id = {}", f.acme),
+    )
+    .await;
+    let reason = text(&db, &format!("SELECT last_error FROM outbox WHERE id = {id}")).await;
+    assert!(reason.contains("550"), "the server's reply is kept: {reason}");
+    clock.advance(Duration::hours(3));
+    assert_eq!(courier.deliver_due().await.unwrap().attempted(), 0, "permanent failures are not retried on their own");
+
+    exec(&db, &format!("UPDATE contacts SET email = 'ann@acme.example' WHERE id = {}", f.ann)).await;
+    assert!(outbox::retry(&db, id, clock.now()).await.unwrap());
+    assert_eq!(courier.deliver_due().await.unwrap().delivered, 1);
+    assert_eq!(sink.received().len(), 1);
+    assert_eq!(
+        sink.received()[0].message_id,
+        text(&db, &format!("SELECT message_id FROM outbox WHERE id = {id}")).await
+    );
+});
+
+on_both_engines!(a_voided_invoice_is_not_emailed, |db| async move {
+    fixture(&db).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0());
+    scheduler::tick(&db, t0(), "a").await.unwrap();
+    exec(&db, "UPDATE invoices SET status = 'void'").await;
+    let r = courier(&db, &sink, &clock).deliver_due().await.unwrap();
+    assert_eq!(r.cancelled, 2, "{r:?}");
+    assert!(sink.received().is_empty());
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'cancelled'").await, 2);
+});
+
+on_both_engines!(manual_delivery_waits_in_ready_to_send, |db| async move {
+    let f = fixture(&db).await;
+    set_delivery(&db, Delivery::Manual, t0() - Duration::days(1)).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0());
+    scheduler::tick(&db, t0(), "a").await.unwrap();
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM invoices WHERE ready_to_send_at IS NOT NULL").await, 2);
+    let acme_invoice = scalar(&db, &format!("SELECT id FROM invoices WHERE account_id = {}", f.acme)).await;
+    let queued = scheduler::queue_invoice_emails(&db, t0(), scheduler::Selection::Ids(vec![acme_invoice]), None, None)
+        .await
+        .unwrap();
+    assert_eq!(queued, Some(1));
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM invoices WHERE ready_to_send_at IS NOT NULL").await, 1);
+    courier(&db, &sink, &clock).deliver_due().await.unwrap();
+    assert_eq!(sink.received().len(), 1);
+});
+
+on_both_engines!(a_batch_slot_runs_once_however_many_ticks_race_for_it, |db| async move {
+    fixture(&db).await;
+    let schedule = BatchSchedule { frequency: BatchFrequency::Daily, at: NaiveTime::from_hms_opt(13, 0, 0).unwrap() };
+    set_delivery(&db, Delivery::Batch(schedule), t0() - Duration::days(1)).await;
+    // 12:00 local: invoices are generated and wait; the 13:00 slot has not come.
+    let noon = scheduler::tick(&db, t0(), "a").await.unwrap();
+    assert_eq!(noon.invoices_created, 2);
+    // Yesterday's slot came after the settings were saved but before anything was ready.
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, 0);
+
+    let one_pm = t0() + Duration::minutes(61);
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move { scheduler::tick(&db, one_pm, &format!("instance-{i}")).await.unwrap() }));
+    }
+    let mut ran = Vec::new();
+    for t in tasks {
+        ran.extend(t.await.unwrap().batch_queued);
+    }
+    assert_eq!(ran, [2], "exactly one tick ran the 13:00 slot and queued both invoices");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, 2);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM scheduler_runs").await, 2, "yesterday's (empty) and today's slot");
+});

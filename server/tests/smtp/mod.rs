@@ -1,0 +1,138 @@
+//! A real SMTP server for tests: scripts/smtp_sink.py (aiosmtpd) in a child process, storing each
+//! accepted message as a file. It can be stopped and started again on the same port.
+
+#![allow(dead_code)]
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+};
+
+pub struct SmtpSink {
+    child: Option<Child>,
+    pub port: u16,
+    pub dir: PathBuf,
+    delay_ms: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub message_id: String,
+    pub subject: String,
+    pub to: String,
+    pub cc: String,
+    pub envelope_to: String,
+    pub raw: String,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/smtp_sink.py")
+}
+
+fn spawn(dir: &Path, port: u16, delay_ms: u64) -> (Child, u16) {
+    let mut child = Command::new("python3")
+        .arg(script())
+        .arg(dir)
+        .args(["--port", &port.to_string(), "--delay-ms", &delay_ms.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start scripts/smtp_sink.py (needs python3 with aiosmtpd: scripts/setup-tools.sh --test)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("sink stdout")).read_line(&mut line).expect("sink READY line");
+    let port = line
+        .strip_prefix("READY ")
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("SMTP sink did not start: {line:?}"));
+    (child, port)
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        Self::start_with_delay(0)
+    }
+
+    /// `delay_ms` before each message is stored and accepted, to widen the window a crash can hit.
+    pub fn start_with_delay(delay_ms: u64) -> SmtpSink {
+        let dir =
+            std::env::temp_dir().join(format!("pressrun-sink-{}-{:08x}", std::process::id(), rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (child, port) = spawn(&dir, 0, delay_ms);
+        SmtpSink { child: Some(child), port, dir, delay_ms }
+    }
+
+    /// A port nothing listens on yet, for a sink that starts "later".
+    pub fn not_yet_started() -> SmtpSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir =
+            std::env::temp_dir().join(format!("pressrun-sink-{}-{:08x}", std::process::id(), rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        SmtpSink { child: None, port, dir, delay_ms: 0 }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn resume(&mut self) {
+        assert!(self.child.is_none(), "sink already running");
+        let (child, port) = spawn(&self.dir, self.port, self.delay_ms);
+        assert_eq!(port, self.port);
+        self.child = Some(child);
+    }
+
+    pub fn smtp_settings(&self) -> app::backend::mail::SmtpSettings {
+        app::backend::mail::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            tls: app::backend::mail::TlsMode::None,
+            username: String::new(),
+            password: String::new(),
+        }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files.into_iter().map(|p| parse(&std::fs::read_to_string(p).unwrap())).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Header lookup with RFC 5322 folding undone.
+fn header(raw: &str, name: &str) -> String {
+    let head = raw.split("\r\n\r\n").next().unwrap_or(raw);
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ").replace("\n ", " ");
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    unfolded
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
+        .map(|l| l[prefix.len()..].trim().to_string())
+        .unwrap_or_default()
+}
+
+pub fn parse(raw: &str) -> Received {
+    Received {
+        message_id: header(raw, "Message-ID").trim_matches(['<', '>']).to_string(),
+        subject: header(raw, "Subject"),
+        to: header(raw, "To"),
+        cc: header(raw, "Cc"),
+        envelope_to: header(raw, "X-Envelope-To"),
+        raw: raw.to_string(),
+    }
+}
