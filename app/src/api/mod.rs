@@ -4,6 +4,7 @@ pub mod billable;
 pub mod billable_dto;
 pub mod dashboard;
 pub mod directory;
+pub mod drafts;
 pub mod dto;
 pub mod error;
 #[cfg(feature = "ssr")]

@@ -4,8 +4,10 @@
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod drafts;
 pub mod error;
 pub mod fixed;
+pub mod invoice_document;
 pub mod invoicing;
 pub mod seed;
 pub mod state;

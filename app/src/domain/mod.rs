@@ -2,6 +2,7 @@
 //! preview in the browser and the scheduler on the server can never disagree.
 
 pub mod billing_rule;
+pub mod draft;
 pub mod invoice;
 pub mod invoice_number;
 pub mod money;

@@ -5,6 +5,7 @@ mod billable;
 mod common;
 mod dashboard;
 pub mod format;
+mod invoice_draft;
 mod invoices;
 mod layout;
 mod orders;
