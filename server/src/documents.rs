@@ -32,7 +32,11 @@ fn failed(e: ServiceError) -> Response {
         ServiceError::NotFound(_) => not_found(),
         other => {
             tracing::error!(error = %other, "invoice document failed");
-            page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The invoice could not be rendered. It has been logged; please try again.")
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The invoice could not be rendered. It has been logged; please try again.",
+            )
         }
     }
 }
@@ -46,7 +50,11 @@ fn allowed(user: Option<Extension<SessionUser>>) -> Result<(), Response> {
     }
 }
 
-pub async fn pdf(State(state): State<AppState>, user: Option<Extension<SessionUser>>, Path(id): Path<String>) -> Response {
+pub async fn pdf(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = allowed(user) {
         return r;
     }
@@ -74,13 +82,19 @@ pub async fn pdf(State(state): State<AppState>, user: Option<Extension<SessionUs
     }
 }
 
-pub async fn html(State(state): State<AppState>, user: Option<Extension<SessionUser>>, Path(id): Path<String>) -> Response {
+pub async fn html(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = allowed(user) {
         return r;
     }
     let Ok(id) = id.parse::<i64>() else { return not_found() };
     match invoice_document::render_html(&state.db, id).await {
-        Ok(body) => ([(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"))], Html(body)).into_response(),
+        Ok(body) => {
+            ([(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"))], Html(body)).into_response()
+        }
         Err(e) => failed(e),
     }
 }

@@ -46,7 +46,8 @@ impl Running {
     /// Invoices everything billable now through the server function; returns the first
     /// invoice's id and number (`None` for drafts).
     async fn invoice_all(&self, billing: &Client, as_drafts: bool) -> (i64, Option<String>) {
-        let mut form = vec![("ids", ""), ("all_matching", "true"), ("query", "status=now"), ("issue_date", ""), ("due_date", "")];
+        let mut form =
+            vec![("ids", ""), ("all_matching", "true"), ("query", "status=now"), ("issue_date", ""), ("due_date", "")];
         if as_drafts {
             form.push(("as_drafts", "true"));
         }
@@ -105,7 +106,8 @@ on_both_engines!(drafts_are_edited_over_http_and_other_invoices_are_refused, |db
     let (draft, number) = s.invoice_all(&billing, true).await;
     assert_eq!(number, None, "drafts have no number");
 
-    let page = billing.get(format!("{}/accounting/invoices/{draft}", s.base)).send().await.unwrap().text().await.unwrap();
+    let page =
+        billing.get(format!("{}/accounting/invoices/{draft}", s.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Draft invoice") && page.contains("Finalise"));
     let r = billing.get(format!("{}/accounting/invoices/{draft}/pdf", s.base)).send().await.unwrap();
     assert_eq!(r.headers()["content-disposition"], format!("attachment; filename=\"draft-invoice-{draft}.pdf\""));

@@ -203,7 +203,12 @@ struct Outcome {
     not_billable: Vec<(i64, NotBillableReason)>,
 }
 
-async fn create(db: &Db, now: DateTime<Utc>, req: &InvoiceRequest, numbering: Numbering) -> Result<Outcome, ServiceError> {
+async fn create(
+    db: &Db,
+    now: DateTime<Utc>,
+    req: &InvoiceRequest,
+    numbering: Numbering,
+) -> Result<Outcome, ServiceError> {
     let mut ids = req.line_item_ids.clone();
     ids.sort_unstable();
     ids.dedup();

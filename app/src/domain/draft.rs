@@ -122,7 +122,10 @@ mod tests {
     #[test]
     fn line_edits_name_each_bad_field() {
         let ok = LineEdit::parse(" Banner, week 2 ", "2", "$1,250.00", "").unwrap();
-        assert_eq!((ok.description.as_str(), ok.quantity, ok.unit_price, ok.discount), ("Banner, week 2", d("2"), d("1250.00"), d("0")));
+        assert_eq!(
+            (ok.description.as_str(), ok.quantity, ok.unit_price, ok.discount),
+            ("Banner, week 2", d("2"), d("1250.00"), d("0"))
+        );
         let err = LineEdit::parse("", "x", "1", "-").unwrap_err();
         assert_eq!(err.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["description", "quantity", "discount"]);
         assert_eq!(ok.charge(d("8.25")).unwrap().amounts().total, d("2706.25"));

@@ -162,8 +162,7 @@ pub fn InvoicePage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let void = ServerAction::<VoidInvoice>::new();
     let draft_changed = RwSignal::new(0u32);
-    let data =
-        Resource::new(move || (id(), void.version().get(), draft_changed.get()), |(id, _, _)| get_invoice(id));
+    let data = Resource::new(move || (id(), void.version().get(), draft_changed.get()), |(id, _, _)| get_invoice(id));
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

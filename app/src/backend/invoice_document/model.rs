@@ -91,7 +91,9 @@ pub async fn load(db: &Db, invoice_id: i64) -> Result<InvoiceDocument, ServiceEr
     };
     let mut notes = Vec::new();
     match status {
-        InvoiceStatus::Draft => notes.push("Draft: not yet issued. It has no number and is not a request for payment.".into()),
+        InvoiceStatus::Draft => {
+            notes.push("Draft: not yet issued. It has no number and is not a request for payment.".into())
+        }
         InvoiceStatus::Void => notes.push(format!("This invoice is void: {}", inv.void_reason)),
         _ => {
             if let Some(n) = &number {

@@ -26,7 +26,7 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     Fonts { book: LazyHash::new(book), fonts }
 });
 
-static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
 /// How many compilations a cached layout result may go unused before comemo drops it; keeps
 /// memory flat on a long-running server without losing the cache between similar invoices.
