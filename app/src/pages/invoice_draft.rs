@@ -102,6 +102,7 @@ pub fn DraftEditor(inv: InvoiceDetail, changed: RwSignal<u32>) -> impl IntoView 
             </div>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -146,4 +147,5 @@ fn DraftLineForm(invoice_id: i64, position: usize, line: InvoiceLineView, change
             </ActionForm>
         </fieldset>
     }
+    .into_any()
 }

@@ -219,24 +219,8 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
         Some(Err(AppError::Invalid(_))) | None | Some(Ok(())) => None,
         Some(Err(e)) => Some(e.to_string()),
     };
-    view! {
-        <leptos_meta::Title text=title.clone()/>
-        <header class="page-header">
-            <div>
-                <p class="breadcrumb"><A href="/accounting/invoices">"Invoices"</A></p>
-                <h1>{title.clone()} " " {status_badge(inv.status, inv.past_due)}</h1>
-                <p class="subtitle">{format!("{} · issued {} · due {} ({})", inv.account, format::date(inv.issue_date), format::date(inv.due_date),
-                    crate::domain::terms::PaymentTerms::new(i64::from(inv.terms_days)).map(|t| t.label()).unwrap_or_default())}</p>
-            </div>
-            <div class="page-actions">
-                // Plain downloads, not client-side routes: `download` and rel="external" keep the router out.
-                <a class="button button-primary" href=format!("/accounting/invoices/{}/pdf", inv.id) download>"Download PDF"</a>
-                <a class="button button-secondary" href=format!("/accounting/invoices/{}/html", inv.id) rel="external">"View as HTML"</a>
-            </div>
-        </header>
-        {(inv.status == InvoiceStatus::Void).then(|| view! {
-            <div class="notice notice-warning" role="status">{format!("Void: {}", inv.void_reason)}</div>
-        })}
+    // Two type-erased halves: one view tree this deep overflows the compiler's query depth.
+    let body = view! {
         <div class="invoice-layout">
             <div class="invoice-main">
             <section class="card">
@@ -260,7 +244,7 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
                     <dt class="grand">"Balance due"</dt><dd class="grand">{money(inv.balance)}</dd>
                 </dl>
             </section>
-            {inv.can_edit.then(|| view! { <super::invoice_draft::DraftEditor inv=inv.clone() changed=draft_changed/> })}
+            {inv.can_edit.then(|| view! { <super::invoice_draft::DraftEditor inv=inv.clone() changed=draft_changed/> }.into_any())}
             </div>
             <aside>
                 <section class="card">
@@ -291,6 +275,28 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
             </aside>
         </div>
     }
+    .into_any();
+    view! {
+        <leptos_meta::Title text=title.clone()/>
+        <header class="page-header">
+            <div>
+                <p class="breadcrumb"><A href="/accounting/invoices">"Invoices"</A></p>
+                <h1>{title.clone()} " " {status_badge(inv.status, inv.past_due)}</h1>
+                <p class="subtitle">{format!("{} · issued {} · due {} ({})", inv.account, format::date(inv.issue_date), format::date(inv.due_date),
+                    crate::domain::terms::PaymentTerms::new(i64::from(inv.terms_days)).map(|t| t.label()).unwrap_or_default())}</p>
+            </div>
+            <div class="page-actions">
+                // Plain downloads, not client-side routes: `download` and rel="external" keep the router out.
+                <a class="button button-primary" href=format!("/accounting/invoices/{}/pdf", inv.id) download>"Download PDF"</a>
+                <a class="button button-secondary" href=format!("/accounting/invoices/{}/html", inv.id) rel="external">"View as HTML"</a>
+            </div>
+        </header>
+        {(inv.status == InvoiceStatus::Void).then(|| view! {
+            <div class="notice notice-warning" role="status">{format!("Void: {}", inv.void_reason)}</div>
+        })}
+        {body}
+    }
+    .into_any()
 }
 
 fn event_label(kind: &str) -> String {
