@@ -26,8 +26,13 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         move || provide_context(state.clone())
     };
     let health_state = state.clone();
+    let documents = Router::new()
+        .route("/accounting/invoices/{id}/pdf", get(crate::documents::pdf))
+        .route("/accounting/invoices/{id}/html", get(crate::documents::html))
+        .with_state(state.clone());
     Router::new()
         .route("/health", get(move || health(State(health_state.clone()))))
+        .merge(documents)
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -119,6 +119,8 @@ on_both_engines!(tick_invoices_due_items_and_each_email_goes_once, |db| async mo
     assert!(mail[0].subject.contains(&number), "{}", mail[0].subject);
     assert!(mail[0].to.contains("ann@acme.example") && mail[0].cc.contains("carl@acme.example"), "{:?}", mail[0]);
     assert!(mail[0].raw.contains("text/plain") && mail[0].raw.contains("text/html"));
+    assert!(mail[0].raw.contains(&format!("filename=\"{number}.pdf\"")), "the invoice PDF is attached");
+    assert!(mail[0].raw.contains("JVBERi0"), "the attachment is a PDF (base64 of %PDF-)");
     let stored_id = text(
         &db,
         &format!(

@@ -73,6 +73,7 @@ pub async fn get_billable(query: String) -> Result<BillableView, AppError> {
 
 /// `ids` is a comma-separated list; with `all_matching = "true"` every line item matching
 /// `query` is invoiced instead. Dates are `YYYY-MM-DD`; an empty due date uses the terms.
+/// `as_drafts` (the "Create as drafts" checkbox, sent only when ticked) makes unnumbered drafts.
 #[server(endpoint = "invoice_selected")]
 pub async fn invoice_selected(
     ids: String,
@@ -80,6 +81,7 @@ pub async fn invoice_selected(
     query: String,
     issue_date: String,
     due_date: String,
+    #[server(default)] as_drafts: Option<String>,
 ) -> Result<InvoiceSelectedResult, AppError> {
     use std::collections::HashMap;
 
@@ -90,7 +92,7 @@ pub async fn invoice_selected(
         backend::{
             ServiceError,
             clock::parse_time_zone,
-            invoicing::{InvoiceRequest, Source, invoice_line_items},
+            invoicing::{InvoiceRequest, Source, draft_line_items, invoice_line_items},
             seed,
             store::billable,
         },
@@ -138,26 +140,43 @@ pub async fn invoice_selected(
         then: crate::domain::delivery::AfterGenerate::Nothing,
         email_template_id: None,
     };
-    let outcome = invoice_line_items(&state.db, state.clock.now(), &req).await?;
     let names: HashMap<i64, String> =
         billable::account_choices(&state.db).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    Ok(InvoiceSelectedResult {
-        created: outcome
-            .created
-            .into_iter()
-            .map(|c| CreatedInvoiceSummary {
-                id: c.id,
-                account: names.get(&c.bill_to_account_id).cloned().unwrap_or_default(),
-                number: c.number,
-                line_count: c.line_count,
-                total: c.total,
-                due_date: c.due_date,
-            })
-            .collect(),
-        already_invoiced: outcome.already_invoiced,
-        not_billable: outcome.not_billable.len(),
-        currency: org.currency,
-    })
+    let account = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    let now = state.clock.now();
+    let (created, already_invoiced, not_billable) =
+        if matches!(as_drafts.as_deref().map(str::trim), Some("true" | "on" | "1")) {
+            let out = draft_line_items(&state.db, now, &req).await?;
+            let created = out
+                .created
+                .into_iter()
+                .map(|c| CreatedInvoiceSummary {
+                    id: c.id,
+                    account: account(c.bill_to_account_id),
+                    number: None,
+                    line_count: c.line_count,
+                    total: c.total,
+                    due_date: c.due_date,
+                })
+                .collect();
+            (created, out.already_invoiced, out.not_billable.len())
+        } else {
+            let out = invoice_line_items(&state.db, now, &req).await?;
+            let created = out
+                .created
+                .into_iter()
+                .map(|c| CreatedInvoiceSummary {
+                    id: c.id,
+                    account: account(c.bill_to_account_id),
+                    number: Some(c.number),
+                    line_count: c.line_count,
+                    total: c.total,
+                    due_date: c.due_date,
+                })
+                .collect();
+            (created, out.already_invoiced, out.not_billable.len())
+        };
+    Ok(InvoiceSelectedResult { created, already_invoiced, not_billable, currency: org.currency })
 }
 
 #[cfg(test)]

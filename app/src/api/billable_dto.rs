@@ -207,7 +207,8 @@ pub struct BillableView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedInvoiceSummary {
     pub id: i64,
-    pub number: String,
+    /// `None` for a draft, which is numbered when finalised.
+    pub number: Option<String>,
     pub account: String,
     pub line_count: usize,
     pub total: Decimal,

@@ -190,6 +190,7 @@ pub struct InvoiceListView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceLineView {
+    pub id: i64,
     pub product: String,
     pub description: String,
     pub run_date: Option<NaiveDate>,
@@ -233,4 +234,6 @@ pub struct InvoiceDetail {
     pub lines: Vec<InvoiceLineView>,
     pub events: Vec<InvoiceEventView>,
     pub can_void: bool,
+    /// A draft, and the caller may change billing data.
+    pub can_edit: bool,
 }

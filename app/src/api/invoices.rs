@@ -76,6 +76,7 @@ pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
         can_void: user.can(Role::Billing)
             && inv.amount_paid == 0
             && matches!(inv.status.as_str(), "draft" | "open" | "sent"),
+        can_edit: user.can(Role::Billing) && status == crate::domain::invoice::InvoiceStatus::Draft,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod billable_dto;
 pub mod dashboard;
 pub mod delivery_dto;
 pub mod directory;
+pub mod drafts;
 pub mod dto;
 pub mod error;
 #[cfg(feature = "ssr")]

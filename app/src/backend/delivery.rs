@@ -142,7 +142,7 @@ async fn attempt(db: &Db, mailer: &Mailer, from: Option<&str>, row: &Claimed) ->
             };
             let payload = serde_json::from_str(&row.payload).unwrap_or_default();
             let message_id = row.message_id.clone().unwrap_or_else(|| format!("outbox-{}@pressrun.mail", row.id));
-            let email = match invoice_email::compose(db, invoice_id, &payload, &message_id, from, None).await {
+            let email = match invoice_email::compose(db, invoice_id, &payload, &message_id, from, true).await {
                 Ok(e) => e,
                 Err(ComposeError::Permanent(reason)) => return Outcome::Permanent { reply: reason },
                 Err(ComposeError::Cancelled(reason)) => return Outcome::Cancelled { reason },

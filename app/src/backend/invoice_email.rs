@@ -137,7 +137,7 @@ pub async fn compose(
     payload: &InvoiceEmailPayload,
     message_id: &str,
     from: Option<&str>,
-    attachment: Option<EmailAttachment>,
+    attach_pdf: bool,
 ) -> Result<OutgoingEmail, ComposeError> {
     let row: Option<InvoiceRow> = on_db!(db, p => {
         sqlx::query_as(
@@ -209,6 +209,16 @@ pub async fn compose(
     };
     let rendered = render_email(&template.subject, &template.body_html, &context)
         .map_err(|e| ComposeError::Permanent(format!("Template error: {e}")))?;
+    let attachment = if attach_pdf {
+        // The PDF of the invoice as it is now: the same document the invoice page downloads.
+        let bytes = super::invoice_document::render_pdf(db, invoice_id).await.map_err(|e| match e {
+            super::ServiceError::Store(s) => ComposeError::from(s),
+            other => ComposeError::Permanent(format!("The invoice PDF could not be made: {other}")),
+        })?;
+        Some(EmailAttachment { filename: format!("{number}.pdf"), content_type: "application/pdf".into(), bytes })
+    } else {
+        None
+    };
     Ok(OutgoingEmail {
         message_id: message_id.to_string(),
         from,

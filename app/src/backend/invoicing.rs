@@ -115,12 +115,106 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
+/// Bumps the counter row of a numbering period and returns the new value. Run inside the
+/// transaction that numbers the invoice, so a rollback gives the number back: numbers have no
+/// gaps, and the row lock orders concurrent writers. `$1` is the period.
+pub(crate) const NEXT_SEQUENCE_SQL: &str = "INSERT INTO invoice_counters (period, last_value) VALUES ($1, 1)
+     ON CONFLICT (period) DO UPDATE SET last_value = invoice_counters.last_value + 1
+     RETURNING last_value";
+
 /// Creates the invoices for `req` in one transaction: all of them or none.
 pub async fn invoice_line_items(
     db: &Db,
     now: DateTime<Utc>,
     req: &InvoiceRequest,
 ) -> Result<InvoiceOutcome, ServiceError> {
+    let out = create(db, now, req, Numbering::Now).await?;
+    Ok(InvoiceOutcome {
+        created: out
+            .created
+            .into_iter()
+            .map(|c| CreatedInvoice {
+                id: c.id,
+                number: c.number.unwrap_or_default(),
+                bill_to_account_id: c.bill_to_account_id,
+                line_count: c.line_count,
+                total: c.total,
+                due_date: c.due_date,
+            })
+            .collect(),
+        already_invoiced: out.already_invoiced,
+        not_billable: out.not_billable,
+    })
+}
+
+/// A draft invoice made by Invoice Selected with "Create as drafts": it holds its line items
+/// (they are no longer billable) but has no number until it is finalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedDraft {
+    pub id: i64,
+    pub bill_to_account_id: i64,
+    pub line_count: usize,
+    pub total: Decimal,
+    pub due_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftOutcome {
+    pub created: Vec<CreatedDraft>,
+    pub already_invoiced: usize,
+    pub not_billable: Vec<(i64, NotBillableReason)>,
+}
+
+/// Like [`invoice_line_items`], but the invoices are drafts without numbers.
+pub async fn draft_line_items(db: &Db, now: DateTime<Utc>, req: &InvoiceRequest) -> Result<DraftOutcome, ServiceError> {
+    let out = create(db, now, req, Numbering::Draft).await?;
+    Ok(DraftOutcome {
+        created: out
+            .created
+            .into_iter()
+            .map(|c| CreatedDraft {
+                id: c.id,
+                bill_to_account_id: c.bill_to_account_id,
+                line_count: c.line_count,
+                total: c.total,
+                due_date: c.due_date,
+            })
+            .collect(),
+        already_invoiced: out.already_invoiced,
+        not_billable: out.not_billable,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbering {
+    /// Open invoices, numbered in this transaction.
+    Now,
+    /// Drafts; the number comes when a person finalises them.
+    Draft,
+}
+
+struct Created {
+    id: i64,
+    number: Option<String>,
+    bill_to_account_id: i64,
+    line_count: usize,
+    total: Decimal,
+    due_date: NaiveDate,
+}
+
+#[derive(Default)]
+struct Outcome {
+    created: Vec<Created>,
+    already_invoiced: usize,
+    not_billable: Vec<(i64, NotBillableReason)>,
+}
+
+async fn create(
+    db: &Db,
+    now: DateTime<Utc>,
+    req: &InvoiceRequest,
+    numbering: Numbering,
+) -> Result<Outcome, ServiceError> {
     let mut ids = req.line_item_ids.clone();
     ids.sort_unstable();
     ids.dedup();
@@ -181,7 +275,7 @@ pub async fn invoice_line_items(
         .await
         .map_err(StoreError::from)?;
 
-        let mut outcome = InvoiceOutcome { already_invoiced: ids.len() - candidates.len(), ..Default::default() };
+        let mut outcome = Outcome { already_invoiced: ids.len() - candidates.len(), ..Default::default() };
         let mut groups: BTreeMap<i64, (Option<i32>, Vec<PlannedLine>)> = BTreeMap::new();
         for c in candidates {
             let rule = BillingRule::from_parts(&c.billing_rule, i64::from(c.rule_days)).map_err(ServiceError::Internal)?;
@@ -214,22 +308,22 @@ pub async fn invoice_line_items(
                 .map_err(ServiceError::Internal)?;
             let due_date = req.due_date.unwrap_or_else(|| terms.due_date(req.issue_date));
             let totals = InvoiceTotals::of(lines.iter().map(|l| &l.amounts));
-            // The counter row is bumped inside this transaction, so a rollback gives the
-            // number back: numbers have no gaps, and the row lock orders concurrent writers.
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO invoice_counters (period, last_value) VALUES ($1, 1)
-                 ON CONFLICT (period) DO UPDATE SET last_value = invoice_counters.last_value + 1
-                 RETURNING last_value",
-            )
-            .bind(&period)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-            let number = format.render(req.issue_date.year(), req.issue_date.month(), seq as u64);
+            let number = match numbering {
+                Numbering::Draft => None,
+                Numbering::Now => {
+                    let seq: i64 = sqlx::query_scalar(NEXT_SEQUENCE_SQL)
+                        .bind(&period)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                    Some(format.render(req.issue_date.year(), req.issue_date.month(), seq as u64))
+                }
+            };
+            let status = if number.is_some() { "open" } else { "draft" };
             let invoice_id: i64 = sqlx::query_scalar(
                 "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency,
                                        subtotal, discount_total, tax_total, total, amount_paid, source, created_by, created_at)
-                 VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13) RETURNING id",
+                 VALUES ($1, $2, $14, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13) RETURNING id",
             )
             .bind(&number)
             .bind(bill_to_id)
@@ -244,6 +338,7 @@ pub async fn invoice_line_items(
             .bind(req.source.as_str())
             .bind(req.created_by)
             .bind(now)
+            .bind(status)
             .fetch_one(&mut *tx)
             .await
             .map_err(StoreError::from)?;
@@ -271,13 +366,20 @@ pub async fn invoice_line_items(
             }
             sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'created', $2, $3, $4)")
                 .bind(invoice_id)
-                .bind(format!("{} line item{}", lines.len(), if lines.len() == 1 { "" } else { "s" }))
+                .bind(format!(
+                    "{} line item{}{}",
+                    lines.len(),
+                    if lines.len() == 1 { "" } else { "s" },
+                    if number.is_none() { " (draft)" } else { "" }
+                ))
                 .bind(&req.actor)
                 .bind(now)
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::from)?;
-            match req.then {
+            // Drafts are not finished invoices: nothing is sent until a person finalises one.
+            let then = if numbering == Numbering::Draft { AfterGenerate::Nothing } else { req.then };
+            match then {
                 AfterGenerate::Nothing => {}
                 AfterGenerate::MarkReady => {
                     sqlx::query("UPDATE invoices SET ready_to_send_at = $1 WHERE id = $2")
@@ -300,7 +402,7 @@ pub async fn invoice_line_items(
                         .map_err(StoreError::from)?;
                 }
             }
-            outcome.created.push(CreatedInvoice {
+            outcome.created.push(Created {
                 id: invoice_id,
                 number,
                 bill_to_account_id: bill_to_id,
@@ -327,6 +429,7 @@ pub async fn invoice_line_items(
         invoices = outcome.created.len(),
         already_invoiced = outcome.already_invoiced,
         not_billable = outcome.not_billable.len(),
+        drafts = numbering == Numbering::Draft,
         "line items invoiced"
     );
     Ok(outcome)

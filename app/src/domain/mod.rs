@@ -3,6 +3,7 @@
 
 pub mod billing_rule;
 pub mod delivery;
+pub mod draft;
 pub mod email_text;
 pub mod invoice;
 pub mod invoice_number;

@@ -183,6 +183,13 @@ fn InvoicePanel(
                     <p class="hint" id="due-hint">"Leave empty to use each account's payment terms."</p>
                     <p class="field-error">{move || field_error(&result.get(), "due_date")}</p>
                 </div>
+                <div class="field">
+                    <label class="inline-check">
+                        <input type="checkbox" name="as_drafts" value="true" aria-describedby="drafts-hint"/>
+                        " Create as drafts"
+                    </label>
+                    <p class="hint" id="drafts-hint">"Drafts hold their line items, can be edited, and get a number when finalised."</p>
+                </div>
                 <button type="submit" class="button button-primary" disabled=move || count() == 0 || invoice.pending().get()>
                     {move || if invoice.pending().get() { "Invoicing…".to_string() } else { "Invoice Selected".to_string() }}
                 </button>
@@ -213,7 +220,7 @@ fn InvoiceResult(action: ServerAction<InvoiceSelected>) -> impl IntoView {
                     .map(|c| {
                         view! {
                             <li>
-                                <A href=format!("/accounting/invoices/{}", c.id)>{c.number}</A>
+                                <A href=format!("/accounting/invoices/{}", c.id)>{c.number.unwrap_or_else(|| "Draft".into())}</A>
                                 {format!(" — {} · {} line item{} · {} · due {}", c.account, c.line_count,
                                     if c.line_count == 1 { "" } else { "s" }, format::money(c.total, &currency), format::date(c.due_date))}
                             </li>

@@ -161,14 +161,15 @@ pub fn InvoicePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let void = ServerAction::<VoidInvoice>::new();
-    let data = Resource::new(move || (id(), void.version().get()), |(id, _)| get_invoice(id));
+    let draft_changed = RwSignal::new(0u32);
+    let data = Resource::new(move || (id(), void.version().get(), draft_changed.get()), |(id, _, _)| get_invoice(id));
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(AppError::NotFound(_)) => view! { <super::common::NotFound/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(inv) => view! { <InvoiceView inv=inv void=void/> }.into_any(),
+                    Ok(inv) => view! { <InvoiceView inv=inv void=void draft_changed=draft_changed/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -176,7 +177,7 @@ pub fn InvoicePage() -> impl IntoView {
 }
 
 #[component]
-fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>) -> impl IntoView {
+fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_changed: RwSignal<u32>) -> impl IntoView {
     let title = inv.number.clone().map(|n| format!("Invoice {n}")).unwrap_or_else(|| "Draft invoice".into());
     let c = inv.currency.clone();
     let money = move |d| format::money(d, &c);
@@ -218,20 +219,10 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>) -> impl Into
         Some(Err(AppError::Invalid(_))) | None | Some(Ok(())) => None,
         Some(Err(e)) => Some(e.to_string()),
     };
-    view! {
-        <leptos_meta::Title text=title.clone()/>
-        <header class="page-header">
-            <div>
-                <p class="breadcrumb"><A href="/accounting/invoices">"Invoices"</A></p>
-                <h1>{title.clone()} " " {status_badge(inv.status, inv.past_due)}</h1>
-                <p class="subtitle">{format!("{} · issued {} · due {} ({})", inv.account, format::date(inv.issue_date), format::date(inv.due_date),
-                    crate::domain::terms::PaymentTerms::new(i64::from(inv.terms_days)).map(|t| t.label()).unwrap_or_default())}</p>
-            </div>
-        </header>
-        {(inv.status == InvoiceStatus::Void).then(|| view! {
-            <div class="notice notice-warning" role="status">{format!("Void: {}", inv.void_reason)}</div>
-        })}
+    // Two type-erased halves: one view tree this deep overflows the compiler's query depth.
+    let body = view! {
         <div class="invoice-layout">
+            <div class="invoice-main">
             <section class="card">
                 <h2>"Lines"</h2>
                 <div class="table-wrap">
@@ -253,6 +244,8 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>) -> impl Into
                     <dt class="grand">"Balance due"</dt><dd class="grand">{money(inv.balance)}</dd>
                 </dl>
             </section>
+            {inv.can_edit.then(|| view! { <super::invoice_draft::DraftEditor inv=inv.clone() changed=draft_changed/> }.into_any())}
+            </div>
             <aside>
                 <section class="card">
                     <h2>"Bill to"</h2>
@@ -283,12 +276,37 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>) -> impl Into
             </aside>
         </div>
     }
+    .into_any();
+    view! {
+        <leptos_meta::Title text=title.clone()/>
+        <header class="page-header">
+            <div>
+                <p class="breadcrumb"><A href="/accounting/invoices">"Invoices"</A></p>
+                <h1>{title.clone()} " " {status_badge(inv.status, inv.past_due)}</h1>
+                <p class="subtitle">{format!("{} · issued {} · due {} ({})", inv.account, format::date(inv.issue_date), format::date(inv.due_date),
+                    crate::domain::terms::PaymentTerms::new(i64::from(inv.terms_days)).map(|t| t.label()).unwrap_or_default())}</p>
+            </div>
+            <div class="page-actions">
+                // Plain downloads, not client-side routes: `download` and rel="external" keep the router out.
+                <a class="button button-primary" href=format!("/accounting/invoices/{}/pdf", inv.id) download>"Download PDF"</a>
+                <a class="button button-secondary" href=format!("/accounting/invoices/{}/html", inv.id) rel="external">"View as HTML"</a>
+            </div>
+        </header>
+        {(inv.status == InvoiceStatus::Void).then(|| view! {
+            <div class="notice notice-warning" role="status">{format!("Void: {}", inv.void_reason)}</div>
+        })}
+        {body}
+    }
+    .into_any()
 }
 
 fn event_label(kind: &str) -> String {
     match kind {
         "created" => "Created".into(),
         "voided" => "Voided".into(),
+        "edited" => "Edited".into(),
+        "line_removed" => "Line removed".into(),
+        "finalised" => "Finalised".into(),
         "sent" => "Sent".into(),
         "email_failed" => "Email failed".into(),
         "viewed" => "Viewed".into(),

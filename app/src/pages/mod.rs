@@ -7,6 +7,7 @@ mod common;
 mod dashboard;
 mod deliveries;
 pub mod format;
+mod invoice_draft;
 mod invoices;
 mod layout;
 mod mail_settings;

@@ -157,6 +157,7 @@ impl InvoiceRecord {
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
+    id: i64,
     product_name: String,
     description: String,
     run_date: Option<NaiveDate>,
@@ -188,7 +189,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<(InvoiceRecord, Vec<InvoiceL
             None => None,
             Some(inv) => {
                 let lines = sqlx::query_as::<_, LineRow>(
-                    "SELECT product_name, description, run_date, quantity, unit_price, discount, tax_rate, net_amount, tax_amount
+                    "SELECT id, product_name, description, run_date, quantity, unit_price, discount, tax_rate, net_amount, tax_amount
                      FROM invoice_lines WHERE invoice_id = $1 ORDER BY position, id")
                     .bind(id).fetch_all(p).await?;
                 let events = sqlx::query_as::<_, EventRow>(
@@ -202,6 +203,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<(InvoiceRecord, Vec<InvoiceL
         let lines = lines
             .into_iter()
             .map(|l| InvoiceLineView {
+                id: l.id,
                 product: l.product_name,
                 description: l.description,
                 run_date: l.run_date,

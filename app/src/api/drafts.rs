@@ -1,0 +1,63 @@
+//! Draft invoices: edit dates and lines, remove lines, finalise. Billing role; the backend
+//! refuses any change to an invoice that is no longer a draft (409 with the reason).
+
+use leptos::prelude::*;
+
+use super::AppError;
+
+#[cfg(feature = "ssr")]
+fn actor(user: &super::dto::CurrentUser) -> String {
+    format!("{} ({})", user.name, user.email)
+}
+
+/// Dates are `YYYY-MM-DD`; an empty due date follows the invoice's payment terms.
+#[server(endpoint = "update_draft_dates")]
+pub async fn update_draft_dates(id: i64, issue_date: String, due_date: String) -> Result<(), AppError> {
+    use crate::{
+        backend::{ServiceError, drafts, store::invoices},
+        domain::{draft::parse_dates, role::Role, terms::PaymentTerms},
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let (inv, _, _) = invoices::get(&state.db, id).await?.ok_or(ServiceError::NotFound("invoice"))?;
+    let terms = PaymentTerms::new(i64::from(inv.terms_days)).map_err(ServiceError::Internal)?;
+    let dates = parse_dates(&issue_date, &due_date, terms).map_err(ServiceError::Invalid)?;
+    drafts::update_dates(&state.db, state.clock.now(), id, dates, &actor(&user)).await?;
+    Ok(())
+}
+
+#[server(endpoint = "update_draft_line")]
+pub async fn update_draft_line(
+    invoice_id: i64,
+    line_id: i64,
+    description: String,
+    quantity: String,
+    unit_price: String,
+    discount: String,
+) -> Result<(), AppError> {
+    use crate::{
+        backend::{ServiceError, drafts},
+        domain::{draft::LineEdit, role::Role},
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let edit = LineEdit::parse(&description, &quantity, &unit_price, &discount).map_err(ServiceError::Invalid)?;
+    drafts::update_line(&state.db, state.clock.now(), invoice_id, line_id, &edit, &actor(&user)).await?;
+    Ok(())
+}
+
+#[server(endpoint = "remove_draft_line")]
+pub async fn remove_draft_line(invoice_id: i64, line_id: i64) -> Result<(), AppError> {
+    use crate::{backend::drafts, domain::role::Role};
+    let (state, user) = super::guard::require(Role::Billing)?;
+    drafts::remove_line(&state.db, state.clock.now(), invoice_id, line_id, &actor(&user)).await?;
+    Ok(())
+}
+
+/// Returns the number the invoice was given.
+#[server(endpoint = "finalise_draft")]
+pub async fn finalise_draft(id: i64) -> Result<String, AppError> {
+    use crate::{backend::drafts, domain::role::Role};
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let number = drafts::finalise(&state.db, state.clock.now(), id, &actor(&user)).await?;
+    tracing::info!(invoice_id = id, user_id = user.id, %number, "draft finalised");
+    Ok(number)
+}
