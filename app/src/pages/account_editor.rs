@@ -75,42 +75,60 @@ fn AccountScreen(view: AccountEditorView, changed: RwSignal<u32>, notice: RwSign
     }
 }
 
+/// A link to an account's page.
+fn account_link(id: i64, name: String) -> AnyView {
+    view! { <A href=format!("/accounts/{id}")>{name}</A> }.into_any()
+}
+
 /// The recipient flag, and where this account's orders and invoices are.
 #[component]
 fn AccountSummaryPanel(account: AccountDetail) -> impl IntoView {
     let q = format::query_value(&account.name);
     let payer = account.invoice_recipient_account.clone();
     let payer_is_self = payer.id == account.id;
-    view! {
-        {account.missing_invoice_recipient.then(|| view! {
+    let flag = account.missing_invoice_recipient.then(|| {
+        let reason = if payer_is_self {
+            view! { "Invoices for this account cannot be emailed until it has a To contact. " <a href="#contacts">"Add one below"</a>"." }.into_any()
+        } else {
+            view! {
+                {format!("Invoices for this account go to {} and cannot be emailed until ", payer.name)}
+                {account_link(payer.id, payer.name.clone())} " has a To contact."
+            }
+            .into_any()
+        };
+        view! {
             <div class="notice notice-warning" role="alert" id="recipient-flag">
                 <strong>"No invoice recipient. "</strong>
-                {if payer_is_self {
-                    view! { "Invoices for this account cannot be emailed until it has a To contact. " <a href="#contacts">"Add one below"</a>"." }.into_any()
-                } else {
-                    view! {
-                        "Invoices for this account go to " {payer.name.clone()} " and cannot be emailed until "
-                        <A href=format!("/accounts/{}", payer.id)>{payer.name.clone()}</A> " has a To contact."
-                    }.into_any()
-                }}
+                {reason}
             </div>
-        })}
+        }
+    });
+    let goes_to = if payer_is_self {
+        view! { <span>"This account"</span> }.into_any()
+    } else {
+        account_link(payer.id, payer.name.clone())
+    };
+    let recipients = account.invoice_recipients;
+    let recipients_text = format!(" · {recipients} To contact{}", if recipients == 1 { "" } else { "s" });
+    let pays_for = (!account.pays_for.is_empty()).then(|| {
+        let links = account
+            .pays_for
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| view! { {(i > 0).then_some(", ")} {account_link(r.id, r.name)} })
+            .collect_view();
+        view! { <div><dt>"Pays invoices for"</dt><dd>{links}</dd></div> }
+    });
+    let orders = format::count(account.orders);
+    let invoices = format::count(account.invoices);
+    view! {
+        {flag}
         <section class="card account-facts" aria-label="Activity">
             <dl class="facts">
-                <div><dt>"Orders"</dt><dd><A href=format!("/orders?q={q}")>{format::count(account.orders)}</A></dd></div>
-                <div><dt>"Invoices"</dt><dd><A href=format!("/accounting/invoices?q={q}")>{format::count(account.invoices)}</A></dd></div>
-                <div><dt>"Invoices go to"</dt><dd>
-                    {if payer_is_self { view! { <span>"This account"</span> }.into_any() }
-                     else { view! { <A href=format!("/accounts/{}", payer.id)>{payer.name.clone()}</A> }.into_any() }}
-                    {format!(" · {} To contact{}", account.invoice_recipients, if account.invoice_recipients == 1 { "" } else { "s" })}
-                </dd></div>
-                {(!account.pays_for.is_empty()).then(|| view! {
-                    <div><dt>"Pays invoices for"</dt><dd>
-                        {account.pays_for.iter().enumerate().map(|(i, r)| view! {
-                            {(i > 0).then_some(", ")}<A href=format!("/accounts/{}", r.id)>{r.name.clone()}</A>
-                        }).collect_view()}
-                    </dd></div>
-                })}
+                <div><dt>"Orders"</dt><dd><A href=format!("/orders?q={q}")>{orders}</A></dd></div>
+                <div><dt>"Invoices"</dt><dd><A href=format!("/accounting/invoices?q={q}")>{invoices}</A></dd></div>
+                <div><dt>"Invoices go to"</dt><dd>{goes_to}{recipients_text}</dd></div>
+                {pays_for}
             </dl>
         </section>
     }
@@ -132,7 +150,7 @@ fn terms_choices(default_days: i32) -> Vec<(String, String)> {
 fn AccountForm(view: AccountEditorView, changed: RwSignal<u32>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let AccountEditorView { account, bill_to_options, default_terms_days, can_edit } = view;
     let save = ServerAction::<SaveAccount>::new();
-    let error = last_error(save.value());
+    let error = last_error(save.value().into());
     let is_new = account.is_none();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
@@ -158,6 +176,17 @@ fn AccountForm(view: AccountEditorView, changed: RwSignal<u32>, notice: RwSignal
         bill_to_choices.push((current.id.to_string(), current.name));
     }
     let text = |f: fn(&AccountDetail) -> String| a.as_ref().map(f).unwrap_or_default();
+    let (name, email, phone, address, notes, external_ref) = (
+        text(|a| a.name.clone()),
+        text(|a| a.email.clone()),
+        text(|a| a.phone.clone()),
+        text(|a| a.address.clone()),
+        text(|a| a.notes.clone()),
+        text(|a| a.external_ref.clone().unwrap_or_default()),
+    );
+    let id_value = a.as_ref().map(|a| a.id.to_string()).unwrap_or_default();
+    let kind = a.as_ref().map(|a| a.kind.clone()).unwrap_or_else(|| "advertiser".into());
+    let bill_to = a.as_ref().and_then(|a| a.bill_to.as_ref()).map(|b| b.id.to_string()).unwrap_or_default();
     let general = move || match error.get() {
         Some(crate::api::AppError::Invalid(_)) => {
             Some("Please correct the highlighted fields; nothing was saved.".to_string())
@@ -170,12 +199,12 @@ fn AccountForm(view: AccountEditorView, changed: RwSignal<u32>, notice: RwSignal
             <h2 id="details-heading">"Details"</h2>
             {move || general().map(|m| view! { <div class="notice notice-error" role="alert">{m}</div> })}
             <ActionForm action=save attr:class="form grid-2" attr:novalidate=true attr:aria-label="Account details">
-                <input type="hidden" name="id" value=a.as_ref().map(|a| a.id.to_string()).unwrap_or_default()/>
-                <TextField name="name" label="Name" value=text(|a| a.name.clone()) error=error required=true disabled=!can_edit/>
+                <input type="hidden" name="id" value=id_value/>
+                <TextField name="name" label="Name" value=name error=error required=true disabled=!can_edit/>
                 <SelectField name="kind" label="Type" choices=pairs(&ACCOUNT_KINDS)
-                    selected=a.as_ref().map(|a| a.kind.clone()).unwrap_or_else(|| "advertiser".into()) error=error disabled=!can_edit/>
+                    selected=kind error=error disabled=!can_edit/>
                 <SelectField name="bill_to_account_id" label="Bill to" choices=bill_to_choices
-                    selected=a.as_ref().and_then(|a| a.bill_to.as_ref()).map(|b| b.id.to_string()).unwrap_or_default()
+                    selected=bill_to
                     hint="The agency or account that pays this account's invoices. It must pay its own invoices."
                     error=error disabled=!can_edit/>
                 <div class="field-pair">
@@ -191,12 +220,12 @@ fn AccountForm(view: AccountEditorView, changed: RwSignal<u32>, notice: RwSignal
                     </div>
                     <p class="field-error" id="payment_terms_days-error">{move || error.get().and_then(|e| e.field("payment_terms_days"))}</p>
                 </div>
-                <TextField name="email" label="Accounts payable email" kind="email" value=text(|a| a.email.clone()) error=error disabled=!can_edit
+                <TextField name="email" label="Accounts payable email" kind="email" value=email error=error disabled=!can_edit
                     hint="For statements; invoices go to the To contacts below."/>
-                <TextField name="phone" label="Phone" kind="tel" value=text(|a| a.phone.clone()) error=error disabled=!can_edit/>
-                <TextArea name="address" label="Billing address" value=text(|a| a.address.clone()) error=error disabled=!can_edit/>
-                <TextArea name="notes" label="Notes" value=text(|a| a.notes.clone()) error=error disabled=!can_edit/>
-                <TextField name="external_ref" label="External reference" value=text(|a| a.external_ref.clone().unwrap_or_default())
+                <TextField name="phone" label="Phone" kind="tel" value=phone error=error disabled=!can_edit/>
+                <TextArea name="address" label="Billing address" value=address error=error disabled=!can_edit/>
+                <TextArea name="notes" label="Notes" value=notes error=error disabled=!can_edit/>
+                <TextField name="external_ref" label="External reference" value=external_ref
                     hint="Your CRM or ad system's id for this account; the REST API and CSV imports find accounts by it."
                     error=error disabled=!can_edit/>
                 {can_edit.then(|| view! {
@@ -317,7 +346,7 @@ fn ContactEditor(
 ) -> impl IntoView {
     let update = ServerAction::<UpdateContact>::new();
     let remove = ServerAction::<RemoveContact>::new();
-    let error = last_error(update.value());
+    let error = last_error(update.value().into());
     let name = contact.name.clone();
     Effect::new(move |_| {
         if let Some(Ok(())) = update.value().get() {
@@ -356,7 +385,7 @@ fn ContactEditor(
 #[component]
 fn NewContact(account_id: i64, changed: RwSignal<u32>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let add = ServerAction::<AddContact>::new();
-    let error = last_error(add.value());
+    let error = last_error(add.value().into());
     Effect::new(move |_| {
         if let Some(Ok(_)) = add.value().get() {
             notice.set(Some("Contact added.".into()));

@@ -27,9 +27,10 @@ pub fn AccountsPage() -> impl IntoView {
                                 .map(|t| t.label())
                                 .unwrap_or_else(|| "Default terms".into());
                             let missing = a.invoice_recipients == 0;
+                            let name = a.name.clone();
                             view! {
                                 <tr>
-                                    <th scope="row"><A href=format!("/accounts/{}", a.id)>{a.name.clone()}</A></th>
+                                    <th scope="row"><A href=format!("/accounts/{}", a.id)>{name}</A></th>
                                     <td><span class=format!("badge badge-{}", a.kind)>{if a.kind == "agency" { "Agency" } else { "Advertiser" }}</span></td>
                                     <td>{a.bill_to.clone().unwrap_or_else(|| "—".into())}</td>
                                     <td>{terms}</td>

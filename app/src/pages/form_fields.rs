@@ -7,7 +7,7 @@ use crate::api::AppError;
 
 /// The last save's error, if any, for fields to pick their message from.
 pub fn last_error<T: Clone + Send + Sync + 'static>(
-    value: RwSignal<Option<Result<T, AppError>>>,
+    value: Signal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<AppError>> {
     Signal::derive(move || match value.get() {
         Some(Err(e)) => Some(e),
@@ -34,13 +34,12 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(optional)] disabled: bool,
     #[prop(optional)] inputmode: Option<&'static str>,
-    #[prop(optional)] class: Option<&'static str>,
 ) -> impl IntoView {
     let msg = message(error, name);
     let id = format!("{id_prefix}{name}");
     let describedby = if hint.is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-error") };
     view! {
-        <div class=format!("field {}", class.unwrap_or(""))>
+        <div class="field">
             <label for=id.clone()>{label}{required.then_some(" (required)")}</label>
             <input id=id.clone() name=name type=kind value=value disabled=disabled required=required inputmode=inputmode
                 aria-invalid=move || msg().is_some().to_string() aria-describedby=describedby/>
@@ -58,11 +57,10 @@ pub fn TextArea(
     error: Signal<Option<AppError>>,
     #[prop(default = 3)] rows: u32,
     #[prop(optional)] disabled: bool,
-    #[prop(optional)] class: Option<&'static str>,
 ) -> impl IntoView {
     let msg = message(error, name);
     view! {
-        <div class=format!("field {}", class.unwrap_or(""))>
+        <div class="field">
             <label for=name>{label}</label>
             <textarea id=name name=name rows=rows.to_string() disabled=disabled
                 aria-invalid=move || msg().is_some().to_string() aria-describedby=format!("{name}-error")>{value}</textarea>

@@ -38,7 +38,7 @@ pub fn ProductEditorPage() -> impl IntoView {
 fn ProductForm(view: ProductEditorView, changed: RwSignal<u32>) -> impl IntoView {
     let ProductEditorView { product, currency, today, can_edit } = view;
     let save = ServerAction::<SaveProduct>::new();
-    let error = last_error(save.value());
+    let error = last_error(save.value().into());
     let is_new = product.is_none();
     let saved = RwSignal::new(false);
     Effect::new(move |_| {
@@ -49,9 +49,16 @@ fn ProductForm(view: ProductEditorView, changed: RwSignal<u32>) -> impl IntoView
     });
     let title = product.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "New product".into());
     let rule = product.as_ref().map(|p| p.rule);
+    // As on Manage Rules: an ad two weeks out, booked today.
+    let sample_run = today + Days::new(14);
     let kind = RwSignal::new(rule.map(|r| r.kind().to_string()).unwrap_or_else(|| "days_before".into()));
     let days = RwSignal::new(rule.map(|r| r.days().to_string()).unwrap_or_else(|| "0".into()));
     let text = |f: fn(&crate::api::account_dto::ProductDetail) -> String| product.as_ref().map(f).unwrap_or_default();
+    let (name, code, category, id_value) =
+        (text(|p| p.name.clone()), text(|p| p.code.clone()), text(|p| p.category.clone()), text(|p| p.id.to_string()));
+    let unit_price = product.as_ref().map(|p| p.unit_price.normalize().to_string()).unwrap_or_else(|| "0".into());
+    let tax_rate = product.as_ref().map(|p| p.tax_rate.normalize().to_string()).unwrap_or_else(|| "0".into());
+    let ignore_before = product.as_ref().and_then(|p| p.ignore_before).map(|d| d.to_string()).unwrap_or_default();
     let active = product.as_ref().is_none_or(|p| p.active);
     let auto = product.as_ref().is_some_and(|p| p.auto_invoice);
     let general = move || match error.get() {
@@ -76,17 +83,17 @@ fn ProductForm(view: ProductEditorView, changed: RwSignal<u32>) -> impl IntoView
         {move || saved.get().then(|| view! { <div class="notice notice-success" role="status">{if is_new { "Product created." } else { "Product saved." }}</div> })}
         {move || general().map(|m| view! { <div class="notice notice-error" role="alert">{m}</div> })}
         <ActionForm action=save attr:class="form" attr:novalidate=true attr:aria-label="Product">
-            <input type="hidden" name="id" value=product.as_ref().map(|p| p.id.to_string()).unwrap_or_default()/>
+            <input type="hidden" name="id" value=id_value/>
             <section class="card grid-2" aria-labelledby="product-heading">
                 <h2 id="product-heading" class="span-2">"Product"</h2>
-                <TextField name="name" label="Name" value=text(|p| p.name.clone()) error=error required=true disabled=!can_edit/>
-                <TextField name="code" label="Code" value=text(|p| p.code.clone()) error=error disabled=!can_edit/>
-                <TextField name="category" label="Category" value=text(|p| p.category.clone()) error=error disabled=!can_edit
+                <TextField name="name" label="Name" value=name error=error required=true disabled=!can_edit/>
+                <TextField name="code" label="Code" value=code error=error disabled=!can_edit/>
+                <TextField name="category" label="Category" value=category error=error disabled=!can_edit
                     hint="Groups products on lists, like Print or Digital."/>
-                <TextField name="unit_price" label="Default unit price" value=product.as_ref().map(|p| p.unit_price.normalize().to_string()).unwrap_or_else(|| "0".into())
+                <TextField name="unit_price" label="Default unit price" value=unit_price
                     error=error disabled=!can_edit inputmode="decimal"
                     hint=currency_hint(&currency)/>
-                <TextField name="tax_rate" label="Tax rate (%)" value=product.as_ref().map(|p| p.tax_rate.normalize().to_string()).unwrap_or_else(|| "0".into())
+                <TextField name="tax_rate" label="Tax rate (%)" value=tax_rate
                     error=error disabled=!can_edit inputmode="decimal" hint="A percentage from 0 to 100, like 8.25."/>
                 <label class="inline-check">
                     <input type="checkbox" name="active" value="on" checked=active disabled=!can_edit/>
@@ -107,7 +114,7 @@ fn ProductForm(view: ProductEditorView, changed: RwSignal<u32>) -> impl IntoView
                         <p class="field-error" id="rule_days-error">{days_error}</p>
                     </div>
                     <TextField name="ignore_before" label="Ignore line items before" kind="date"
-                        value=product.as_ref().and_then(|p| p.ignore_before).map(|d| d.to_string()).unwrap_or_default()
+                        value=ignore_before
                         error=error disabled=!can_edit/>
                     <label class="inline-check">
                         <input type="checkbox" name="auto_invoice" value="on" checked=auto disabled=!can_edit/>
@@ -115,7 +122,7 @@ fn ProductForm(view: ProductEditorView, changed: RwSignal<u32>) -> impl IntoView
                     </label>
                 </div>
                 <p class="rule-preview" aria-live="polite">
-                    <RulePreview kind=kind.into() days=days.into() today=today sample_run=today + Days::new(14)/>
+                    <RulePreview kind=kind days=days today=today sample_run=sample_run/>
                 </p>
             </section>
             {can_edit.then(|| view! {

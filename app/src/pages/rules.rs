@@ -60,8 +60,8 @@ pub(super) fn needs_days(kind: &str) -> bool {
 /// browser by the same function the scheduler runs.
 #[component]
 pub(super) fn RulePreview(
-    kind: Signal<String>,
-    days: Signal<String>,
+    #[prop(into)] kind: Signal<String>,
+    #[prop(into)] days: Signal<String>,
     today: NaiveDate,
     sample_run: NaiveDate,
 ) -> impl IntoView {
@@ -134,7 +134,7 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
                 })}
             </ActionForm>
             <p class="rule-preview" aria-live="polite">
-                <RulePreview kind=kind.into() days=days.into() today=today sample_run=sample_run/>
+                <RulePreview kind=kind days=days today=today sample_run=sample_run/>
                 {move || general().map(|r| match r {
                     Ok(m) => view! { <span class="saved" role="status">{format!(" {m}")}</span> }.into_any(),
                     Err(m) => view! { <span class="field-error" role="alert">{format!(" {m}")}</span> }.into_any(),

@@ -45,7 +45,7 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<ProductDetail>, StoreErro
         "SELECT pr.id, pr.name, pr.code, pr.category, pr.unit_price, pr.tax_rate, pr.active, pr.billing_rule, pr.rule_days,
                 pr.auto_invoice, pr.ignore_before, (SELECT COUNT(*) FROM line_items li WHERE li.product_id = pr.id) AS line_items
          FROM products pr WHERE pr.id = $1").bind(id).fetch_optional(p).await?);
-    row.map(|r| {
+    row.map(|r| -> Result<ProductDetail, StoreError> {
         Ok(ProductDetail {
             id: r.id,
             rule: BillingRule::from_parts(&r.billing_rule, i64::from(r.rule_days)).map_err(StoreError::Invalid)?,
