@@ -35,6 +35,7 @@ test('billing creates an account, sees it flagged until it has a To contact, the
   await add.getByRole('button', { name: 'Add contact' }).click();
   await expect(page.getByRole('status')).toHaveText('Contact added.');
   await expect(page.locator('#recipient-flag')).toHaveCount(0);
+  await expect(page.getByRole('form', { name: 'New contact' }).getByLabel('Name')).toHaveValue('');
   await expect(page.getByRole('form', { name: 'Contact Dana Ortiz' })).toBeVisible();
   await screenshot(page, 'account-editor');
 
@@ -80,7 +81,7 @@ test('an admin creates a product with a live billing-rule preview', async ({ pag
   await form.getByLabel('Category').fill('Audio');
   await form.getByLabel('Default unit price').fill('-5');
   await form.getByLabel('Tax rate').fill('8.25');
-  await form.getByLabel('Billing rule').selectOption('days_after');
+  await form.getByRole('combobox', { name: 'Billing rule' }).selectOption('days_after');
   await form.getByLabel('Days').fill('3');
   const preview = form.locator('.rule-preview');
   const m = (await preview.innerText()).match(/running on (\d{4}-\d{2}-\d{2}) becomes billable on (\d{4}-\d{2}-\d{2})/);
@@ -94,7 +95,7 @@ test('an admin creates a product with a live billing-rule preview', async ({ pag
   await form.getByRole('button', { name: 'Create product' }).click();
   await expect(page).toHaveURL(/\/products\/\d+$/);
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
-  await expect(page.getByLabel('Billing rule')).toHaveValue('days_after');
+  await expect(page.getByRole('combobox', { name: 'Billing rule' })).toHaveValue('days_after');
 
   await page.goto('/products');
   const row = page.getByRole('row', { name: new RegExp(name) });

@@ -386,14 +386,19 @@ fn ContactEditor(
 fn NewContact(account_id: i64, changed: RwSignal<u32>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let add = ServerAction::<AddContact>::new();
     let error = last_error(add.value().into());
+    let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = add.value().get() {
+            // The browser keeps what was typed when the list refreshes; start the next contact empty.
+            if let Some(f) = form.get_untracked() {
+                f.reset();
+            }
             notice.set(Some("Contact added.".into()));
             changed.update(|n| *n += 1);
         }
     });
     view! {
-        <ActionForm action=add attr:class="form contact-form" attr:novalidate=true attr:aria-label="New contact">
+        <ActionForm action=add node_ref=form attr:class="form contact-form" attr:novalidate=true attr:aria-label="New contact">
             <input type="hidden" name="account_id" value=account_id.to_string()/>
             <ContactFields prefix="new-contact-".to_string() contact=None error=error/>
             <div class="form-actions">
