@@ -328,3 +328,13 @@ on_both_engines!(product_names_are_unique_and_input_is_checked, |db| async move 
     assert_eq!(fields_of(create_product(&db, t0(), &bad).await), ["unit_price", "tax_rate", "rule_days"]);
     assert_eq!(store::directory::products(&db).await.unwrap().len(), 2, "nothing was written");
 });
+
+on_both_engines!(invoice_selected_learns_which_payers_cannot_be_emailed, |db| async move {
+    let reachable = create(&db, account("Reachable", "agency")).await;
+    let unreachable = create(&db, account("Unreachable", "agency")).await;
+    accounts::add_contact(&db, t0(), reachable, &contact("Ann", "ann@r.example", "to")).await.unwrap();
+    accounts::add_contact(&db, t0(), unreachable, &contact("Cy", "cy@u.example", "cc")).await.unwrap();
+    let missing = store::accounts::without_invoice_recipient(&db, &[reachable, unreachable]).await.unwrap();
+    assert_eq!(missing.into_iter().collect::<Vec<_>>(), [unreachable]);
+    assert!(store::accounts::without_invoice_recipient(&db, &[]).await.unwrap().is_empty());
+});
