@@ -144,14 +144,21 @@ pub async fn invoice_selected(
         billable::account_choices(&state.db).await?.into_iter().map(|c| (c.id, c.name)).collect();
     let account = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let now = state.clock.now();
+    let unreachable = |payers: Vec<i64>| {
+        let db = state.db.clone();
+        async move { crate::backend::store::accounts::without_invoice_recipient(&db, &payers).await }
+    };
     let (created, already_invoiced, not_billable) =
         if matches!(as_drafts.as_deref().map(str::trim), Some("true" | "on" | "1")) {
             let out = draft_line_items(&state.db, now, &req).await?;
+            let unreachable = unreachable(out.created.iter().map(|c| c.bill_to_account_id).collect()).await?;
             let created = out
                 .created
                 .into_iter()
                 .map(|c| CreatedInvoiceSummary {
                     id: c.id,
+                    account_id: c.bill_to_account_id,
+                    missing_invoice_recipient: unreachable.contains(&c.bill_to_account_id),
                     account: account(c.bill_to_account_id),
                     number: None,
                     line_count: c.line_count,
@@ -162,11 +169,14 @@ pub async fn invoice_selected(
             (created, out.already_invoiced, out.not_billable.len())
         } else {
             let out = invoice_line_items(&state.db, now, &req).await?;
+            let unreachable = unreachable(out.created.iter().map(|c| c.bill_to_account_id).collect()).await?;
             let created = out
                 .created
                 .into_iter()
                 .map(|c| CreatedInvoiceSummary {
                     id: c.id,
+                    account_id: c.bill_to_account_id,
+                    missing_invoice_recipient: unreachable.contains(&c.bill_to_account_id),
                     account: account(c.bill_to_account_id),
                     number: Some(c.number),
                     line_count: c.line_count,

@@ -1,5 +1,7 @@
 //! Server functions: authorise, call a backend service, return DTOs. Thin by design.
 
+pub mod account_dto;
+pub mod accounts;
 pub mod automation;
 pub mod billable;
 pub mod billable_dto;
@@ -14,6 +16,7 @@ pub mod guard;
 pub mod invoice_dto;
 pub mod invoices;
 pub mod mail_settings;
+pub mod products;
 pub mod rules;
 pub mod session;
 pub mod settings;

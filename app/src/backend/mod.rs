@@ -1,6 +1,7 @@
 //! Server-only code: storage (sqlx on SQLite or PostgreSQL), services, and the state
 //! the server functions run with.
 
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod invoicing;
 pub mod mail;
 pub mod mail_settings;
 pub mod outbox;
+pub mod products;
 pub mod scheduler;
 pub mod seed;
 pub mod state;

@@ -1,6 +1,7 @@
 //! Pure billing logic: no I/O, no clocks. Shared by the server and the browser so a
 //! preview in the browser and the scheduler on the server can never disagree.
 
+pub mod account_input;
 pub mod billing_rule;
 pub mod delivery;
 pub mod draft;
@@ -8,6 +9,7 @@ pub mod email_text;
 pub mod invoice;
 pub mod invoice_number;
 pub mod money;
+pub mod product_input;
 pub mod role;
 pub mod settings;
 pub mod terms;

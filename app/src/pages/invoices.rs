@@ -292,6 +292,13 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
                 <a class="button button-secondary" href=format!("/accounting/invoices/{}/html", inv.id) rel="external">"View as HTML"</a>
             </div>
         </header>
+        {(inv.missing_invoice_recipient && inv.status != InvoiceStatus::Void).then(|| { let payer_name = inv.account.clone(); view! {
+            <div class="notice notice-warning" role="alert" id="recipient-flag">
+                <strong>"No invoice recipient. "</strong>
+                "This invoice cannot be emailed until " <A href=format!("/accounts/{}#contacts", inv.account_id)>{payer_name}</A>
+                " has a To contact."
+            </div>
+        }})}
         {(inv.status == InvoiceStatus::Void).then(|| view! {
             <div class="notice notice-warning" role="status">{format!("Void: {}", inv.void_reason)}</div>
         })}

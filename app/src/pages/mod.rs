@@ -1,17 +1,20 @@
 //! Pages and the routes that reach them.
 
+mod account_editor;
 mod accounts;
 mod automation;
 mod billable;
 mod common;
 mod dashboard;
 mod deliveries;
+mod form_fields;
 pub mod format;
 mod invoice_draft;
 mod invoices;
 mod layout;
 mod mail_settings;
 mod orders;
+mod product_editor;
 mod products;
 mod rules;
 mod sections;
@@ -66,7 +69,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
+                    <Route path=path!("accounts/new") view=account_editor::AccountEditorPage/>
+                    <Route path=path!("accounts/:id") view=account_editor::AccountEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("products") view=products::ProductsPage/>
+                    <Route path=path!("products/new") view=product_editor::ProductEditorPage/>
+                    <Route path=path!("products/:id") view=product_editor::ProductEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("rules") view=rules::RulesPage/>
                     <Route path=path!("orders") view=orders::OrdersPage/>
                     <Route path=path!("settings") view=settings::SettingsPage/>

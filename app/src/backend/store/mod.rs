@@ -1,5 +1,6 @@
 //! Storage: one module per aggregate, each function running the same SQL on either engine.
 
+pub mod accounts;
 pub mod automation;
 pub mod billable;
 pub mod dashboard;
