@@ -10,6 +10,8 @@ pub mod error;
 pub mod guard;
 pub mod invoice_dto;
 pub mod invoices;
+pub mod order_dto;
+pub mod orders;
 pub mod rules;
 pub mod session;
 pub mod settings;

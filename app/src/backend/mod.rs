@@ -7,6 +7,8 @@ pub mod db;
 pub mod error;
 pub mod fixed;
 pub mod invoicing;
+pub mod order_import;
+pub mod orders;
 pub mod seed;
 pub mod state;
 pub mod store;

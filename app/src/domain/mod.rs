@@ -5,6 +5,7 @@ pub mod billing_rule;
 pub mod invoice;
 pub mod invoice_number;
 pub mod money;
+pub mod order_input;
 pub mod role;
 pub mod settings;
 pub mod terms;

@@ -7,6 +7,8 @@ mod dashboard;
 pub mod format;
 mod invoices;
 mod layout;
+mod order_editor;
+mod order_import;
 mod orders;
 mod products;
 mod rules;
@@ -65,6 +67,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products") view=products::ProductsPage/>
                     <Route path=path!("rules") view=rules::RulesPage/>
                     <Route path=path!("orders") view=orders::OrdersPage/>
+                    <Route path=path!("orders/new") view=order_editor::NewOrderPage/>
+                    <Route path=path!("orders/import") view=order_import::ImportOrdersPage/>
+                    // Rendered whole before sending, so a missing order can answer 404.
+                    <Route path=path!("orders/:id") view=order_editor::EditOrderPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=settings::SettingsPage/>
                 </ParentRoute>
             </Routes>
