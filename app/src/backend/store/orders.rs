@@ -118,7 +118,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<OrderDetail>, StoreError> {
                 run_date: l.run_date,
                 description: l.description,
                 quantity: charge.quantity.normalize(),
-                unit_price: charge.unit_price,
+                unit_price: at_least_cents(charge.unit_price),
                 discount: round_cents(charge.discount),
                 amount: charge.amounts().net,
                 invoice_id: l.invoice_id,
@@ -142,6 +142,15 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<OrderDetail>, StoreError> {
     }))
 }
 
+/// `40.0000` → `40.00`, `12.3450` → `12.345`: prices read as people write them.
+fn at_least_cents(d: rust_decimal::Decimal) -> rust_decimal::Decimal {
+    let mut n = d.normalize();
+    if n.scale() < 2 {
+        n.rescale(2);
+    }
+    n
+}
+
 #[derive(sqlx::FromRow)]
 struct ProductRow {
     id: i64,
@@ -161,7 +170,7 @@ pub async fn product_choices(db: &Db) -> Result<Vec<ProductChoice>, StoreError> 
             id: r.id,
             name: r.name,
             code: r.code,
-            unit_price: fixed::from_db(r.unit_price),
+            unit_price: at_least_cents(fixed::from_db(r.unit_price)),
             active: r.active,
         })
         .collect())
