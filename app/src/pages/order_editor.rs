@@ -40,13 +40,20 @@ pub fn NewOrderPage() -> impl IntoView {
 #[component]
 pub fn EditOrderPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let data = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_order_editor(Some(id)).await,
-            None => Err(AppError::NotFound("There is no such order.".into())),
-        }
-    });
+    // Each save navigates to a new `saved` value, which reloads the order as stored (with the
+    // ids of lines just added, so saving again cannot add them twice).
+    let saved = move || query.read().get("saved");
+    let data = Resource::new(
+        move || (id(), saved()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_order_editor(Some(id)).await,
+                None => Err(AppError::NotFound("There is no such order.".into())),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -173,14 +180,12 @@ fn OrderForm(view: OrderEditorView) -> impl IntoView {
         _ => None,
     };
     let navigate = use_navigate();
+    let saved_count = use_query_map().read_untracked().get("saved").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
     Effect::new(move |_| {
-        if let Some(Ok(id)) = result.get()
-            && order_id.is_none()
-        {
-            navigate(&format!("/orders/{id}?saved=1"), Default::default());
+        if let Some(Ok(id)) = result.get() {
+            navigate(&format!("/orders/{id}?saved={}", saved_count + 1), Default::default());
         }
     });
-    let just_saved = move || matches!(result.get(), Some(Ok(_))) && order_id.is_some();
 
     let price_of = move |id: i64| products.with_value(|ps| ps.iter().find(|p| p.id == id).map(|p| p.unit_price));
     let amount = move |r: &Row| preview_amount(&r.input(), price_of(r.product_id.get()));
@@ -210,28 +215,7 @@ fn OrderForm(view: OrderEditorView) -> impl IntoView {
         rows.update(|rs| rs.push(Row::blank(new_key(), run)));
     };
 
-    view! {
-        <leptos_meta::Title text=title.clone()/>
-        <header class="page-header">
-            <div>
-                <p class="breadcrumb"><A href="/orders">"Orders"</A></p>
-                <h1>{title.clone()}</h1>
-                {order.as_ref().map(|o| view! {
-                    <p class="subtitle">{format!("{} · {} line items", o.account, o.lines.len())}</p>
-                })}
-            </div>
-        </header>
-        {(!can_edit).then(|| view! {
-            <p class="notice notice-info" role="note">"Your role can read orders but not change them."</p>
-        })}
-        {any_locked.then(|| view! {
-            <p class="notice notice-info" role="note">"Line items already on an invoice are locked. Void the invoice to change them."</p>
-        })}
-        {move || general().map(|m| view! { <div class="notice notice-error" role="alert">{m}</div> })}
-        {move || (just_saved() || (saved_notice && result.get().is_none())).then(|| view! {
-            <div class="notice notice-success" role="status">"Order saved."</div>
-        })}
-        <form class="order-form" on:submit=on_submit novalidate=true>
+    let order_section = view! {
             <section class="card" aria-labelledby="order-heading">
                 <h2 id="order-heading">"Order"</h2>
                 <div class="grid-2">
@@ -281,7 +265,10 @@ fn OrderForm(view: OrderEditorView) -> impl IntoView {
                     </div>
                 </div>
             </section>
-            <section class="card" aria-labelledby="lines-heading">
+    }
+    .into_any();
+    let lines_section = view! {
+        <section class="card" aria-labelledby="lines-heading">
                 <h2 id="lines-heading">"Line items"</h2>
                 <p class="field-error" role="alert">{move || error("lines")}</p>
                 <div class="table-wrap">
@@ -311,6 +298,32 @@ fn OrderForm(view: OrderEditorView) -> impl IntoView {
                     <button type="button" class="button button-secondary" on:click=add_row>"Add line item"</button>
                 })}
             </section>
+    }
+    .into_any();
+    view! {
+        <leptos_meta::Title text=title.clone()/>
+        <header class="page-header">
+            <div>
+                <p class="breadcrumb"><A href="/orders">"Orders"</A></p>
+                <h1>{title.clone()}</h1>
+                {order.as_ref().map(|o| view! {
+                    <p class="subtitle">{format!("{} · {} line items", o.account, o.lines.len())}</p>
+                })}
+            </div>
+        </header>
+        {(!can_edit).then(|| view! {
+            <p class="notice notice-info" role="note">"Your role can read orders but not change them."</p>
+        })}
+        {any_locked.then(|| view! {
+            <p class="notice notice-info" role="note">"Line items already on an invoice are locked. Void the invoice to change them."</p>
+        })}
+        {move || general().map(|m| view! { <div class="notice notice-error" role="alert">{m}</div> })}
+        {move || (saved_notice && result.get().is_none()).then(|| view! {
+            <div class="notice notice-success" role="status">"Order saved."</div>
+        })}
+        <form class="order-form" on:submit=on_submit novalidate=true>
+            {order_section}
+            {lines_section}
             {can_edit.then(|| view! {
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
@@ -372,6 +385,7 @@ fn LineRow(
                 <p class="field-error" id=format!("line-{key}-{field}-error")>{err}</p>
             </td>
         }
+        .into_any()
     };
     let product_err = move || line_error(key, "product_id").or_else(|| line_error(key, "id"));
     view! {
@@ -407,6 +421,7 @@ fn LineRow(
             </td>
         </tr>
     }
+    .into_any()
 }
 
 /// Search accounts by name or external reference and pick one.
@@ -467,4 +482,5 @@ fn AccountPicker(
             <p class="field-error" id="account_id-error">{move || error.get()}</p>
         </div>
     }
+    .into_any()
 }
