@@ -108,7 +108,7 @@ pub fn ImportOrdersPage() -> impl IntoView {
                 <p class="hint" id="import-file-hint">"Up to 5 MB (about 50,000 rows). Nothing is saved until you press Import."</p>
                 <p class="field-error" id="import-file-error">{file_problem}</p>
             </div>
-            <p class="loading" role="status" aria-live="polite">
+            <p class="loading import-progress" role="status" aria-live="polite">
                 {move || progress().map(|p| view! { <span class="spinner" aria-hidden="true"></span>{p} })}
             </p>
         </section>
