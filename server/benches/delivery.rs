@@ -182,7 +182,7 @@ async fn main() {
                 &InvoiceEmailPayload::default(),
                 message_id,
                 Some("billing@valley.example"),
-                None,
+                true,
             )
             .await
             .unwrap(),

@@ -16,6 +16,8 @@ pub mod guard;
 pub mod invoice_dto;
 pub mod invoices;
 pub mod mail_settings;
+pub mod order_dto;
+pub mod orders;
 pub mod products;
 pub mod rules;
 pub mod session;

@@ -14,6 +14,8 @@ pub mod invoice_email;
 pub mod invoicing;
 pub mod mail;
 pub mod mail_settings;
+pub mod order_import;
+pub mod orders;
 pub mod outbox;
 pub mod products;
 pub mod scheduler;

@@ -9,6 +9,7 @@ pub mod email_text;
 pub mod invoice;
 pub mod invoice_number;
 pub mod money;
+pub mod order_input;
 pub mod product_input;
 pub mod role;
 pub mod settings;

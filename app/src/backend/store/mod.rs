@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod deliveries;
 pub mod directory;
 pub mod invoices;
+pub mod orders;
 pub mod organisation;
 pub mod products;
 pub mod sessions;
