@@ -42,11 +42,12 @@ fn failed(e: ServiceError) -> Response {
 }
 
 /// Everyone signed in may read invoices; the guard normally guarantees there is a user.
-fn allowed(user: Option<Extension<SessionUser>>) -> Result<(), Response> {
+/// Returns the refusal, if any.
+fn refused(user: Option<Extension<SessionUser>>) -> Option<Response> {
     match user {
-        Some(Extension(SessionUser(u))) if u.can(Role::Viewer) => Ok(()),
-        Some(_) => Err(page(StatusCode::FORBIDDEN, "Not allowed", "Your role does not allow this.")),
-        None => Err(page(StatusCode::UNAUTHORIZED, "Sign in", "Sign in to see invoices.")),
+        Some(Extension(SessionUser(u))) if u.can(Role::Viewer) => None,
+        Some(_) => Some(page(StatusCode::FORBIDDEN, "Not allowed", "Your role does not allow this.")),
+        None => Some(page(StatusCode::UNAUTHORIZED, "Sign in", "Sign in to see invoices.")),
     }
 }
 
@@ -55,7 +56,7 @@ pub async fn pdf(
     user: Option<Extension<SessionUser>>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = allowed(user) {
+    if let Some(r) = refused(user) {
         return r;
     }
     let Ok(id) = id.parse::<i64>() else { return not_found() };
@@ -87,7 +88,7 @@ pub async fn html(
     user: Option<Extension<SessionUser>>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = allowed(user) {
+    if let Some(r) = refused(user) {
         return r;
     }
     let Ok(id) = id.parse::<i64>() else { return not_found() };
