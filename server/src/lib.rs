@@ -2,4 +2,5 @@
 
 pub mod config;
 pub mod guard;
+pub mod rest;
 pub mod routes;

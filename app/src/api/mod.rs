@@ -1,5 +1,6 @@
 //! Server functions: authorise, call a backend service, return DTOs. Thin by design.
 
+pub mod api_keys;
 pub mod billable;
 pub mod billable_dto;
 pub mod dashboard;

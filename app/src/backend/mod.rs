@@ -1,6 +1,7 @@
 //! Server-only code: storage (sqlx on SQLite or PostgreSQL), services, and the state
 //! the server functions run with.
 
+pub mod api_keys;
 pub mod auth;
 pub mod clock;
 pub mod db;

@@ -1,6 +1,7 @@
 //! Pure billing logic: no I/O, no clocks. Shared by the server and the browser so a
 //! preview in the browser and the scheduler on the server can never disagree.
 
+pub mod api_key;
 pub mod billing_rule;
 pub mod invoice;
 pub mod invoice_number;

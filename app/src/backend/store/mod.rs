@@ -1,11 +1,13 @@
 //! Storage: one module per aggregate, each function running the same SQL on either engine.
 
+pub mod api_keys;
 pub mod billable;
 pub mod dashboard;
 pub mod directory;
 pub mod invoices;
 pub mod organisation;
 pub mod products;
+pub mod rest;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;
