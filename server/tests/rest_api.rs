@@ -198,7 +198,7 @@ on_both_engines!(reads_page_and_find_by_reference, |db| async move {
 
     // By external reference.
     app::on_db!(&s.db, p => sqlx::query("UPDATE accounts SET external_ref = 'CRM-42' WHERE id = $1")
-        .bind(id).execute(p).await.unwrap());
+        .bind(id).execute(p).await.map(|_| ()).unwrap());
     let (_, found) = answer(s.get("/accounts?external_ref=CRM-42")).await;
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["id"].as_i64(), Some(id));

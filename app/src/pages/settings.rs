@@ -346,12 +346,13 @@ fn ApiKeyTable(keys: Vec<ApiKeySummary>, revoke: ServerAction<RevokeApiKey>) -> 
     let rows = keys
         .into_iter()
         .map(|k| {
+            let revoke_label = format!("Revoke {}", k.name);
             let action = match k.revoked.clone() {
                 Some(when) => view! { <span class="badge badge-void">{format!("Revoked {when}")}</span> }.into_any(),
                 None => view! {
                     <ActionForm action=revoke>
                         <input type="hidden" name="key_id" value=k.id.to_string()/>
-                        <button type="submit" class="button button-secondary" aria-label=format!("Revoke {}", k.name)>"Revoke"</button>
+                        <button type="submit" class="button button-secondary" aria-label=revoke_label>"Revoke"</button>
                     </ActionForm>
                 }
                 .into_any(),
