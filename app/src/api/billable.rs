@@ -139,12 +139,16 @@ pub async fn invoice_selected(
     let outcome = invoice_line_items(&state.db, state.clock.now(), &req).await?;
     let names: HashMap<i64, String> =
         billable::account_choices(&state.db).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    let payers: Vec<i64> = outcome.created.iter().map(|c| c.bill_to_account_id).collect();
+    let unreachable = crate::backend::store::accounts::without_invoice_recipient(&state.db, &payers).await?;
     Ok(InvoiceSelectedResult {
         created: outcome
             .created
             .into_iter()
             .map(|c| CreatedInvoiceSummary {
                 id: c.id,
+                account_id: c.bill_to_account_id,
+                missing_invoice_recipient: unreachable.contains(&c.bill_to_account_id),
                 account: names.get(&c.bill_to_account_id).cloned().unwrap_or_default(),
                 number: c.number,
                 line_count: c.line_count,

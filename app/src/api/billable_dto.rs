@@ -208,7 +208,10 @@ pub struct BillableView {
 pub struct CreatedInvoiceSummary {
     pub id: i64,
     pub number: String,
+    pub account_id: i64,
     pub account: String,
+    /// The account has no "To" contact, so this invoice cannot be e-mailed yet.
+    pub missing_invoice_recipient: bool,
     pub line_count: usize,
     pub total: Decimal,
     pub due_date: NaiveDate,

@@ -230,6 +230,8 @@ pub struct InvoiceDetail {
     pub amount_paid: Decimal,
     pub balance: Decimal,
     pub void_reason: String,
+    /// The account has no "To" contact, so the invoice cannot be e-mailed.
+    pub missing_invoice_recipient: bool,
     pub lines: Vec<InvoiceLineView>,
     pub events: Vec<InvoiceEventView>,
     pub can_void: bool,

@@ -63,6 +63,7 @@ pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
         amount_paid: f(inv.amount_paid),
         balance,
         void_reason: inv.void_reason,
+        missing_invoice_recipient: inv.invoice_recipients == 0,
         lines,
         events: events
             .into_iter()

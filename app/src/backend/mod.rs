@@ -2,12 +2,14 @@
 //! the server functions run with.
 
 pub mod api_keys;
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod db;
 pub mod error;
 pub mod fixed;
 pub mod invoicing;
+pub mod products;
 pub mod seed;
 pub mod state;
 pub mod store;

@@ -2,10 +2,12 @@
 //! preview in the browser and the scheduler on the server can never disagree.
 
 pub mod api_key;
+pub mod account_input;
 pub mod billing_rule;
 pub mod invoice;
 pub mod invoice_number;
 pub mod money;
+pub mod product_input;
 pub mod role;
 pub mod settings;
 pub mod terms;

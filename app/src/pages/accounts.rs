@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use super::common::{ErrorNotice, Loading, PageHeader, Pager, SearchBox, search_and_page};
 use crate::{api::directory::list_accounts, domain::terms::PaymentTerms};
@@ -8,7 +9,9 @@ pub fn AccountsPage() -> impl IntoView {
     let (search, page) = search_and_page();
     let accounts = Resource::new(move || (search.get(), page.get()), |(q, p)| list_accounts(q, p));
     view! {
-        <PageHeader title="Accounts" subtitle="Advertisers and agencies, and who receives their invoices."/>
+        <PageHeader title="Accounts" subtitle="Advertisers and agencies, and who receives their invoices.">
+            <A href="/accounts/new" attr:class="button button-primary">"New account"</A>
+        </PageHeader>
         <SearchBox base="/accounts" label="Search accounts by name" search=search/>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -24,15 +27,16 @@ pub fn AccountsPage() -> impl IntoView {
                                 .map(|t| t.label())
                                 .unwrap_or_else(|| "Default terms".into());
                             let missing = a.invoice_recipients == 0;
+                            let name = a.name.clone();
                             view! {
                                 <tr>
-                                    <th scope="row">{a.name.clone()}</th>
+                                    <th scope="row"><A href=format!("/accounts/{}", a.id)>{name}</A></th>
                                     <td><span class=format!("badge badge-{}", a.kind)>{if a.kind == "agency" { "Agency" } else { "Advertiser" }}</span></td>
                                     <td>{a.bill_to.clone().unwrap_or_else(|| "—".into())}</td>
                                     <td>{terms}</td>
                                     <td class="num">{a.contacts}</td>
                                     <td>{if missing {
-                                        view! { <span class="badge badge-warning" title="Invoices for this account cannot be emailed">"No recipient"</span> }.into_any()
+                                        view! { <span class="badge badge-warning" title="Invoices for this account cannot be emailed until it (or the account it bills to) has a To contact">"No recipient"</span> }.into_any()
                                     } else {
                                         view! { <span>{a.invoice_recipients}</span> }.into_any()
                                     }}</td>

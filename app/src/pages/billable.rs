@@ -216,6 +216,11 @@ fn InvoiceResult(action: ServerAction<InvoiceSelected>) -> impl IntoView {
                                 <A href=format!("/accounting/invoices/{}", c.id)>{c.number}</A>
                                 {format!(" — {} · {} line item{} · {} · due {}", c.account, c.line_count,
                                     if c.line_count == 1 { "" } else { "s" }, format::money(c.total, &currency), format::date(c.due_date))}
+                                {c.missing_invoice_recipient.then(|| view! {
+                                    " " <span class="badge badge-warning">"No invoice recipient"</span>
+                                    " cannot be emailed until " <A href=format!("/accounts/{}#contacts", c.account_id)>{c.account.clone()}</A>
+                                    " has a To contact."
+                                })}
                             </li>
                         }
                     })

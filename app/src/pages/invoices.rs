@@ -228,6 +228,13 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>) -> impl Into
                     crate::domain::terms::PaymentTerms::new(i64::from(inv.terms_days)).map(|t| t.label()).unwrap_or_default())}</p>
             </div>
         </header>
+        {(inv.missing_invoice_recipient && inv.status != InvoiceStatus::Void).then(|| { let payer_name = inv.account.clone(); view! {
+            <div class="notice notice-warning" role="alert" id="recipient-flag">
+                <strong>"No invoice recipient. "</strong>
+                "This invoice cannot be emailed until " <A href=format!("/accounts/{}#contacts", inv.account_id)>{payer_name}</A>
+                " has a To contact."
+            </div>
+        }})}
         {(inv.status == InvoiceStatus::Void).then(|| view! {
             <div class="notice notice-warning" role="status">{format!("Void: {}", inv.void_reason)}</div>
         })}

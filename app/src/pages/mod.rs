@@ -1,13 +1,16 @@
 //! Pages and the routes that reach them.
 
+mod account_editor;
 mod accounts;
 mod billable;
 mod common;
 mod dashboard;
+mod form_fields;
 pub mod format;
 mod invoices;
 mod layout;
 mod orders;
+mod product_editor;
 mod products;
 mod rules;
 mod sections;
@@ -62,7 +65,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("automation/accounting") view=sections::AutomationAccountingPage/>
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
+                    <Route path=path!("accounts/new") view=account_editor::AccountEditorPage/>
+                    <Route path=path!("accounts/:id") view=account_editor::AccountEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("products") view=products::ProductsPage/>
+                    <Route path=path!("products/new") view=product_editor::ProductEditorPage/>
+                    <Route path=path!("products/:id") view=product_editor::ProductEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("rules") view=rules::RulesPage/>
                     <Route path=path!("orders") view=orders::OrdersPage/>
                     <Route path=path!("settings") view=settings::SettingsPage/>

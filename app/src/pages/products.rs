@@ -12,6 +12,7 @@ pub fn ProductsPage() -> impl IntoView {
     view! {
         <PageHeader title="Products" subtitle="What you sell, and when each line item becomes billable.">
             <leptos_router::components::A href="/rules" attr:class="button button-secondary">"Manage Rules"</leptos_router::components::A>
+            <leptos_router::components::A href="/products/new" attr:class="button button-primary">"New product"</leptos_router::components::A>
         </PageHeader>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -20,9 +21,9 @@ pub fn ProductsPage() -> impl IntoView {
                     Ok(list) if list.items.is_empty() => view! { <p class="muted card">"No products yet."</p> }.into_any(),
                     Ok(list) => {
                         let currency = list.currency.clone();
-                        let rows = list.items.iter().map(|p| view! {
+                        let rows = list.items.iter().map(|p| { let name = p.name.clone(); view! {
                             <tr>
-                                <th scope="row">{p.name.clone()}<span class="muted small">{format!(" {}", p.code)}</span></th>
+                                <th scope="row"><leptos_router::components::A href=format!("/products/{}", p.id)>{name}</leptos_router::components::A><span class="muted small">{format!(" {}", p.code)}</span></th>
                                 <td>{p.category.clone()}</td>
                                 <td>{p.rule.label()}</td>
                                 <td>{if p.auto_invoice { "On" } else { "Off" }}</td>
@@ -31,7 +32,7 @@ pub fn ProductsPage() -> impl IntoView {
                                 <td class="num">{format!("{}%", p.tax_rate.normalize())}</td>
                                 <td class="num">{format::count(p.line_items)}</td>
                             </tr>
-                        }).collect_view();
+                        }}).collect_view();
                         view! {
                             <div class="table-wrap card">
                                 <table class="table">

@@ -14,7 +14,7 @@ use crate::{
     domain::billing_rule::{BillingRule, preview_sentence},
 };
 
-const KINDS: [(&str, &str); 4] = [
+pub(super) const KINDS: [(&str, &str); 4] = [
     ("do_not_invoice", "Do Not Invoice"),
     ("immediately", "Immediately"),
     ("days_before", "X Days Before Run Date"),
@@ -52,16 +52,21 @@ fn RulesTable(view: RulesView) -> impl IntoView {
     }
 }
 
+pub(super) fn needs_days(kind: &str) -> bool {
+    matches!(kind, "days_before" | "days_after")
+}
+
+/// "An ad running on … becomes billable on …" for the rule being edited, computed in the
+/// browser by the same function the scheduler runs.
 #[component]
-fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can_edit: bool) -> impl IntoView {
-    let save = ServerAction::<SaveProductRule>::new();
-    let result: Signal<Option<Result<(), AppError>>> = save.value().into();
-    let kind = RwSignal::new(product.rule.kind().to_string());
-    let days = RwSignal::new(product.rule.days().to_string());
-    let needs_days = move || matches!(kind.get().as_str(), "days_before" | "days_after");
-    // The same function the scheduler runs, here in the browser as the admin edits.
+pub(super) fn RulePreview(
+    #[prop(into)] kind: Signal<String>,
+    #[prop(into)] days: Signal<String>,
+    today: NaiveDate,
+    sample_run: NaiveDate,
+) -> impl IntoView {
     let preview = move || {
-        let d = if needs_days() {
+        let d = if needs_days(&kind.get()) {
             days.get().trim().parse::<i64>().map_err(|_| "Enter a whole number of days.".to_string())
         } else {
             Ok(0)
@@ -72,6 +77,19 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
             chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
         })
     };
+    move || match preview() {
+        Ok(s) => view! { <span>{s}"."</span> }.into_any(),
+        Err(e) => view! { <span class="field-error">{e}</span> }.into_any(),
+    }
+}
+
+#[component]
+fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can_edit: bool) -> impl IntoView {
+    let save = ServerAction::<SaveProductRule>::new();
+    let result: Signal<Option<Result<(), AppError>>> = save.value().into();
+    let kind = RwSignal::new(product.rule.kind().to_string());
+    let days = RwSignal::new(product.rule.days().to_string());
+    let shows_days = move || needs_days(&kind.get());
     let id = product.id;
     let name = product.name.clone();
     let general = move || match result.get() {
@@ -93,7 +111,7 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
                         {KINDS.iter().map(|(k, label)| view! { <option value=*k selected=*k == product.rule.kind()>{*label}</option> }).collect_view()}
                     </select>
                 </div>
-                <div class="field field-days" class:hidden=move || !needs_days()>
+                <div class="field field-days" class:hidden=move || !shows_days()>
                     <label for=format!("days-{id}")>"Days"</label>
                     <input id=format!("days-{id}") name="days" type="number" min="0" max="3650" step="1" inputmode="numeric"
                         value=product.rule.days().to_string() disabled=!can_edit
@@ -116,10 +134,7 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
                 })}
             </ActionForm>
             <p class="rule-preview" aria-live="polite">
-                {move || match preview() {
-                    Ok(s) => view! { <span>{s}"."</span> }.into_any(),
-                    Err(e) => view! { <span class="field-error">{e}</span> }.into_any(),
-                }}
+                <RulePreview kind=kind days=days today=today sample_run=sample_run/>
                 {move || general().map(|r| match r {
                     Ok(m) => view! { <span class="saved" role="status">{format!(" {m}")}</span> }.into_any(),
                     Err(m) => view! { <span class="field-error" role="alert">{format!(" {m}")}</span> }.into_any(),

@@ -147,6 +147,8 @@ pub struct InvoiceRecord {
     pub total: i64,
     pub amount_paid: i64,
     pub void_reason: String,
+    /// "To" contacts of the account the invoice is addressed to.
+    pub invoice_recipients: i64,
 }
 
 impl InvoiceRecord {
@@ -181,7 +183,8 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<(InvoiceRecord, Vec<InvoiceL
         let inv = sqlx::query_as::<_, InvoiceRecord>(
             "SELECT i.id, i.number, i.account_id, a.name AS account, a.address AS account_address, i.status, i.issue_date,
                     i.due_date, i.terms_days, i.currency, i.subtotal, i.discount_total, i.tax_total, i.total, i.amount_paid,
-                    i.void_reason
+                    i.void_reason,
+                    (SELECT COUNT(*) FROM contacts c WHERE c.account_id = i.account_id AND c.invoice_role = 'to') AS invoice_recipients
              FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.id = $1")
             .bind(id).fetch_optional(p).await?;
         match inv {
