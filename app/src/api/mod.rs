@@ -14,6 +14,8 @@ pub mod guard;
 pub mod invoice_dto;
 pub mod invoices;
 pub mod products;
+pub mod order_dto;
+pub mod orders;
 pub mod rules;
 pub mod session;
 pub mod settings;

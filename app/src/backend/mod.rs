@@ -10,6 +10,8 @@ pub mod error;
 pub mod fixed;
 pub mod invoicing;
 pub mod products;
+pub mod order_import;
+pub mod orders;
 pub mod seed;
 pub mod state;
 pub mod store;

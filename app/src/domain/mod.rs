@@ -8,6 +8,7 @@ pub mod invoice;
 pub mod invoice_number;
 pub mod money;
 pub mod product_input;
+pub mod order_input;
 pub mod role;
 pub mod settings;
 pub mod terms;

@@ -9,6 +9,8 @@ mod form_fields;
 pub mod format;
 mod invoices;
 mod layout;
+mod order_editor;
+mod order_import;
 mod orders;
 mod product_editor;
 mod products;
@@ -72,6 +74,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products/:id") view=product_editor::ProductEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("rules") view=rules::RulesPage/>
                     <Route path=path!("orders") view=orders::OrdersPage/>
+                    <Route path=path!("orders/new") view=order_editor::NewOrderPage/>
+                    <Route path=path!("orders/import") view=order_import::ImportOrdersPage/>
+                    // Rendered whole before sending, so a missing order can answer 404.
+                    <Route path=path!("orders/:id") view=order_editor::EditOrderPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=settings::SettingsPage/>
                 </ParentRoute>
             </Routes>

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use super::{
     common::{ErrorNotice, Loading, PageHeader, Pager, SearchBox, search_and_page},
@@ -11,7 +12,10 @@ pub fn OrdersPage() -> impl IntoView {
     let (search, page) = search_and_page();
     let orders = Resource::new(move || (search.get(), page.get()), |(q, p)| list_orders(q, p));
     view! {
-        <PageHeader title="Orders" subtitle="Insertion orders and the ads they book."/>
+        <PageHeader title="Orders" subtitle="Insertion orders and the ads they book.">
+            <A href="/orders/import" attr:class="button button-secondary">"Import CSV"</A>
+            <A href="/orders/new" attr:class="button button-primary">"New order"</A>
+        </PageHeader>
         <SearchBox base="/orders" label="Search by order number or account" search=search/>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -28,9 +32,10 @@ pub fn OrdersPage() -> impl IntoView {
                                 (Some(a), Some(b)) => format!("{} – {}", format::date(a), format::date(b)),
                                 _ => "—".into(),
                             };
+                            let number = o.order_number.clone();
                             view! {
                                 <tr>
-                                    <th scope="row">{o.order_number.clone()}</th>
+                                    <th scope="row"><A href=format!("/orders/{}", o.id)>{number}</A></th>
                                     <td>{o.account.clone()}</td>
                                     <td><span class=format!("badge badge-{}", o.status)>{status_label(&o.status)}</span></td>
                                     <td>{format::date(o.ordered_on)}</td>

@@ -6,6 +6,7 @@ pub mod billable;
 pub mod dashboard;
 pub mod directory;
 pub mod invoices;
+pub mod orders;
 pub mod organisation;
 pub mod products;
 pub mod rest;
