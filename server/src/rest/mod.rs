@@ -31,10 +31,10 @@ pub fn owns(path: &str) -> bool {
 
 pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
     Router::new()
-        .route("/accounts", get(accounts::list))
-        .route("/accounts/{id}", get(accounts::show))
-        .route("/orders", get(orders::list))
-        .route("/orders/{id}", get(orders::show))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/{id}", get(accounts::show).patch(accounts::update))
+        .route("/orders", get(orders::list).post(orders::create))
+        .route("/orders/{id}", get(orders::show).put(orders::update))
         .route("/line-items", get(line_items::list))
         .fallback(error::no_such_route)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -1,16 +1,21 @@
 //! `/api/v1/orders`: orders with their line items.
 
-use app::backend::{AppState, fixed, store::rest as store};
+use app::{
+    backend::{AppState, fixed, orders, store::rest as store},
+    domain::order_input::OrderInput,
+};
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::{PathRejection, QueryRejection}},
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use http::{HeaderName, StatusCode, header};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApiError, json,
+    ApiError,
+    json::{self, ApiJson},
     line_items::{self, LineItemJson},
     paging::{Listing, Paging},
 };
@@ -85,5 +90,55 @@ pub async fn show(
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<OrderJson>, ApiError> {
     let Path(id) = id?;
+    Ok(Json(load(&state, id).await?))
+}
+
+fn nonblank(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+fn natural_key(input: &OrderInput) -> (Option<&str>, Option<&str>) {
+    (nonblank(&input.external_ref), nonblank(&input.order_number))
+}
+
+/// The order an `external_ref` or `order_number` already names: a retried POST finds its first
+/// attempt instead of creating a second order.
+async fn existing(state: &AppState, input: &OrderInput) -> Result<Option<i64>, ApiError> {
+    let (external_ref, order_number) = natural_key(input);
+    Ok(store::order_id_by_natural_key(&state.db, external_ref, order_number).await?)
+}
+
+/// `POST /orders`: an order with its line items, in one transaction.
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<OrderInput>,
+) -> Result<(StatusCode, [(HeaderName, String); 1], Json<OrderJson>), ApiError> {
+    if let Some(id) = existing(&state, &input).await? {
+        return Err(ApiError::duplicate("Order", id));
+    }
+    let id = match orders::create_order(&state.db, state.clock.now(), &input).await {
+        Ok(id) => id,
+        Err(e) => {
+            // Two requests with one reference at once: the loser sees the winner's row.
+            if let Some(id) = existing(&state, &input).await? {
+                return Err(ApiError::duplicate("Order", id));
+            }
+            return Err(e.into());
+        }
+    };
+    let body = load(&state, id).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("{}/orders/{id}", super::PREFIX))], Json(body)))
+}
+
+/// `PUT /orders/{id}`: the order as it should be. Lines with an `id` are kept or changed, lines
+/// without one added, lines left out removed; a line item an invoice bills must come back
+/// unchanged (409 otherwise).
+pub async fn update(
+    State(state): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+    ApiJson(input): ApiJson<OrderInput>,
+) -> Result<Json<OrderJson>, ApiError> {
+    let Path(id) = id?;
+    orders::update_order(&state.db, state.clock.now(), id, &input).await?;
     Ok(Json(load(&state, id).await?))
 }
