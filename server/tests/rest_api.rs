@@ -240,3 +240,228 @@ on_both_engines!(bad_requests_get_json_errors, |db| async move {
     let (status, body) = answer(s.http.delete(s.url("/accounts")).bearer_auth(&s.key)).await;
     assert_eq!((status, error_code(&body)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
 });
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    app::on_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap())
+}
+
+on_both_engines!(accounts_are_created_once_and_patched, |db| async move {
+    let s = start(db).await;
+    let new_account = json!({
+        "name": "Harbor Dental",
+        "kind": "advertiser",
+        "payment_terms_days": 30,
+        "email": "office@harbor.example",
+        "external_ref": "CRM-1042",
+        "contacts": [
+            {"name": "Pat Payables", "email": "ap@harbor.example", "invoice_role": "to"},
+            {"name": "Dr. Lee", "email": "lee@harbor.example", "invoice_role": "cc"}
+        ]
+    });
+    let r = s.post("/accounts", &new_account).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let created: Value = r.json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/api/v1/accounts/{id}"));
+    assert_eq!(created["external_ref"], "CRM-1042");
+    assert_eq!(created["payment_terms_days"], 30);
+    let roles: Vec<&str> =
+        created["contacts"].as_array().unwrap().iter().map(|c| c["invoice_role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["to", "cc"]);
+    let (_, read_back) = answer(s.http.get(format!("{}{location}", s.base)).bearer_auth(&s.key)).await;
+    assert_eq!(read_back, created);
+
+    // A retry with the same reference creates nothing and points at the first account.
+    let accounts_before = scalar(&s.db, "SELECT COUNT(*) FROM accounts").await;
+    let (status, body) = answer(s.post("/accounts", &new_account)).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"));
+    assert_eq!(body["error"]["existing_id"].as_i64(), Some(id));
+    assert_eq!(scalar(&s.db, "SELECT COUNT(*) FROM accounts").await, accounts_before);
+
+    // Validation errors name every bad field, contacts by position; nothing is written.
+    let (status, body) = answer(s.post(
+        "/accounts",
+        &json!({"name": " ", "kind": "reseller", "email": "nope",
+                "contacts": [{"name": "Ok", "email": "ok@x.example"}, {"name": "", "email": "bad", "invoice_role": "to"}]}),
+    ))
+    .await;
+    assert_eq!((status, error_code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "{body}");
+    let fields = error_fields(&body);
+    for f in ["name", "kind", "email", "contacts[1].name", "contacts[1].email"] {
+        assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+    }
+    assert!(!fields.iter().any(|f| f.starts_with("contacts[0]")), "{fields:?}");
+    let (status, body) = answer(s.post("/accounts", &json!({"kind": "agency"}))).await;
+    assert_eq!((status, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_string()]));
+    assert_eq!(scalar(&s.db, "SELECT COUNT(*) FROM accounts").await, accounts_before);
+
+    // PATCH changes only what is sent.
+    let (status, patched) =
+        answer(s.http.patch(s.url(&format!("/accounts/{id}"))).bearer_auth(&s.key).json(&json!({"phone": "555-0100"})))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["phone"], "555-0100");
+    assert_eq!((&patched["name"], &patched["external_ref"]), (&created["name"], &created["external_ref"]));
+    let (status, body) = answer(
+        s.http.patch(s.url(&format!("/accounts/{id}"))).bearer_auth(&s.key).json(&json!({"payment_terms_days": 400})),
+    )
+    .await;
+    assert_eq!((status, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["payment_terms_days".into()]));
+    let (status, body) =
+        answer(s.http.patch(s.url(&format!("/accounts/{id}"))).bearer_auth(&s.key).json(&json!({"colour": "red"})))
+            .await;
+    assert_eq!((status, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["colour".into()]));
+    let (status, body) =
+        answer(s.http.patch(s.url(&format!("/accounts/{id}"))).bearer_auth(&s.key).json(&json!({"archived": true})))
+            .await;
+    assert_eq!((status, &body["archived"]), (StatusCode::OK, &json!(true)));
+    let (status, _) =
+        answer(s.http.patch(s.url("/accounts/999999")).bearer_auth(&s.key).json(&json!({"phone": "1"}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+});
+
+on_both_engines!(malformed_bodies_are_json_errors, |db| async move {
+    let s = start(db).await;
+    let raw = |body: &'static str| {
+        s.http.post(s.url("/accounts")).bearer_auth(&s.key).header("content-type", "application/json").body(body)
+    };
+    let (status, body) = answer(raw("{\"name\": ")).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "bad_request"));
+    let (status, body) = answer(raw("{\"name\": \"A\"} trailing")).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "bad_request"));
+    let (status, body) = answer(raw("[1, 2]")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = answer(raw("{\"name\": \"A\", \"payment_terms_days\": \"thirty\"}")).await;
+    assert_eq!((status, error_fields(&body)), (StatusCode::BAD_REQUEST, vec!["payment_terms_days".into()]));
+    let (status, body) =
+        answer(raw("{\"name\": \"A\", \"contacts\": [{\"name\": \"B\"}, {\"name\": \"C\", \"email\": 7}]}")).await;
+    assert_eq!((status, error_fields(&body)), (StatusCode::BAD_REQUEST, vec!["contacts[1].email".into()]));
+
+    let (status, body) = answer(
+        s.http.post(s.url("/accounts")).bearer_auth(&s.key).header("content-type", "text/plain").body("{}"),
+    )
+    .await;
+    assert_eq!((status, error_code(&body)), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+
+    let huge = format!("{{\"name\": \"A\", \"notes\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
+    let (status, body) = answer(
+        s.http.post(s.url("/accounts")).bearer_auth(&s.key).header("content-type", "application/json").body(huge),
+    )
+    .await;
+    assert_eq!((status, error_code(&body)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+
+    let (status, body) = answer(s.http.put(s.url("/orders/1")).bearer_auth(&s.key).json(&json!({"lines": 3}))).await;
+    assert_eq!((status, error_fields(&body)), (StatusCode::BAD_REQUEST, vec!["lines".into()]));
+});
+
+on_both_engines!(orders_round_trip_with_exact_money, |db| async move {
+    let s = start(db).await;
+    let account_id = scalar(&s.db, "SELECT MIN(id) FROM accounts").await;
+    let product_id = scalar(&s.db, "SELECT MIN(id) FROM products WHERE active = TRUE AND billing_rule = 'immediately'").await;
+    let order = json!({
+        "account_id": account_id,
+        "status": "confirmed",
+        "ordered_on": "2026-11-20",
+        "notes": "From the ad-order system",
+        "external_ref": "AOS-88123",
+        "lines": [
+            {"product_id": product_id, "run_date": "2026-12-03", "description": "Half page",
+             "quantity": "1", "unit_price": "1250.00", "discount": "0"},
+            {"product_id": product_id, "run_date": "2026-12-10", "description": "Web banner, 3 weeks",
+             "quantity": "3", "unit_price": "0.1250", "discount": "0.05"},
+            {"product_id": product_id, "run_date": "2026-12-17", "description": "Classified",
+             "quantity": "2.5", "unit_price": "19.99", "discount": "1.00"}
+        ]
+    });
+    let r = s.post("/orders", &order).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let created: Value = r.json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/api/v1/orders/{id}"));
+    let lines = created["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 3);
+    let money: Vec<(&str, &str, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["quantity"].as_str().unwrap(),
+                l["unit_price"].as_str().unwrap(),
+                l["discount"].as_str().unwrap(),
+                l["amount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Strings, exactly as sent (a float would have turned 19.99 × 2.5 into 49.974999…).
+    assert_eq!(
+        money,
+        [("1", "1250.00", "0.00", "1250.00"), ("3", "0.125", "0.05", "0.33"), ("2.5", "19.99", "1.00", "48.98")]
+    );
+    assert_eq!(created["total"], "1299.31");
+    assert!(lines.iter().all(|l| l["status"] == "unbilled" && l["invoice_number"].is_null()));
+    let (_, read_back) = answer(s.get(&format!("/orders/{id}"))).await;
+    assert_eq!(read_back, created);
+    let (_, by_ref) = answer(s.get("/orders?external_ref=AOS-88123")).await;
+    assert_eq!(by_ref["items"][0], created);
+
+    // A retry is refused with the first order's id; nothing is duplicated.
+    let (status, body) = answer(s.post("/orders", &order)).await;
+    assert_eq!((status, body["error"]["existing_id"].as_i64()), (StatusCode::CONFLICT, Some(id)));
+    assert_eq!(scalar(&s.db, "SELECT COUNT(*) FROM orders WHERE external_ref = 'AOS-88123'").await, 1);
+
+    // Field errors carry the line's path.
+    let mut bad = order.clone();
+    bad["external_ref"] = json!("AOS-88124");
+    bad["lines"][2]["run_date"] = json!("2026-13-01");
+    bad["lines"][0]["quantity"] = json!("-1");
+    let (status, body) = answer(s.post("/orders", &bad)).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "{body}");
+    let fields = error_fields(&body);
+    assert!(fields.contains(&"lines[2].run_date".to_string()), "{fields:?}");
+    assert!(fields.contains(&"lines[0].quantity".to_string()), "{fields:?}");
+
+    // Invoice the first line: from then on it cannot change, and PUT says so with a 409.
+    let first_line = lines[0]["id"].as_i64().unwrap();
+    let outcome = app::backend::invoicing::invoice_line_items(
+        &s.db,
+        t0(),
+        &app::backend::invoicing::InvoiceRequest {
+            line_item_ids: vec![first_line],
+            issue_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            due_date: None,
+            created_by: None,
+            actor: "test".into(),
+            source: app::backend::invoicing::Source::Manual,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.created.len(), 1, "{outcome:?}");
+    let (_, billed) = answer(s.get(&format!("/line-items?order_id={id}&status=billed"))).await;
+    assert_eq!(billed["total"], 1);
+    assert_eq!(billed["items"][0]["invoice_number"], json!(outcome.created[0].number));
+
+    let mut update = order.clone();
+    for (i, l) in lines.iter().enumerate() {
+        update["lines"][i]["id"] = l["id"].clone();
+    }
+    update["lines"][0]["unit_price"] = json!("999.00");
+    let (status, body) =
+        answer(s.http.put(s.url(&format!("/orders/{id}"))).bearer_auth(&s.key).json(&update)).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"), "{body}");
+
+    // Changing an unbilled line and dropping another is fine.
+    update["lines"][0]["unit_price"] = json!("1250.00");
+    update["lines"][1]["unit_price"] = json!("0.2");
+    update["lines"].as_array_mut().unwrap().remove(2);
+    let (status, updated) =
+        answer(s.http.put(s.url(&format!("/orders/{id}"))).bearer_auth(&s.key).json(&update)).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    let prices: Vec<&str> =
+        updated["lines"].as_array().unwrap().iter().map(|l| l["unit_price"].as_str().unwrap()).collect();
+    assert_eq!(prices, ["1250.00", "0.20"]);
+    assert_eq!(updated["lines"][0]["status"], "billed");
+    let (status, _) = answer(s.http.put(s.url("/orders/999999")).bearer_auth(&s.key).json(&update)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+});
