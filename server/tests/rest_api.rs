@@ -119,10 +119,8 @@ on_both_engines!(sessions_and_keys_do_not_mix, |db| async move {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     // No cookie is involved, so a request with a foreign Origin is judged by its key alone.
-    let (status, _) = answer(
-        s.http.get(s.url("/accounts")).bearer_auth(&s.key).header("origin", "https://orders.example"),
-    )
-    .await;
+    let (status, _) =
+        answer(s.http.get(s.url("/accounts")).bearer_auth(&s.key).header("origin", "https://orders.example")).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = answer(
         s.http
@@ -156,12 +154,8 @@ on_both_engines!(admins_create_list_and_revoke_keys_in_settings, |db| async move
     assert_eq!(status, StatusCode::OK);
     let keys: Value = serde_json::from_str(&listing).unwrap();
     let id = keys.as_array().unwrap().iter().find(|k| k["name"] == "CRM").unwrap()["id"].as_i64().unwrap();
-    let r = admin
-        .post(format!("{}/api/revoke_api_key", s.base))
-        .form(&[("key_id", id.to_string())])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        admin.post(format!("{}/api/revoke_api_key", s.base)).form(&[("key_id", id.to_string())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let (status, _) = answer(s.http.get(s.url("/accounts")).bearer_auth(&key)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -338,10 +332,9 @@ on_both_engines!(malformed_bodies_are_json_errors, |db| async move {
         answer(raw("{\"name\": \"A\", \"contacts\": [{\"name\": \"B\"}, {\"name\": \"C\", \"email\": 7}]}")).await;
     assert_eq!((status, error_fields(&body)), (StatusCode::BAD_REQUEST, vec!["contacts[1].email".into()]));
 
-    let (status, body) = answer(
-        s.http.post(s.url("/accounts")).bearer_auth(&s.key).header("content-type", "text/plain").body("{}"),
-    )
-    .await;
+    let (status, body) =
+        answer(s.http.post(s.url("/accounts")).bearer_auth(&s.key).header("content-type", "text/plain").body("{}"))
+            .await;
     assert_eq!((status, error_code(&body)), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
 
     let huge = format!("{{\"name\": \"A\", \"notes\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
@@ -358,7 +351,8 @@ on_both_engines!(malformed_bodies_are_json_errors, |db| async move {
 on_both_engines!(orders_round_trip_with_exact_money, |db| async move {
     let s = start(db).await;
     let account_id = scalar(&s.db, "SELECT MIN(id) FROM accounts").await;
-    let product_id = scalar(&s.db, "SELECT MIN(id) FROM products WHERE active = TRUE AND billing_rule = 'immediately'").await;
+    let product_id =
+        scalar(&s.db, "SELECT MIN(id) FROM products WHERE active = TRUE AND billing_rule = 'immediately'").await;
     let order = json!({
         "account_id": account_id,
         "status": "confirmed",
@@ -447,16 +441,14 @@ on_both_engines!(orders_round_trip_with_exact_money, |db| async move {
         update["lines"][i]["id"] = l["id"].clone();
     }
     update["lines"][0]["unit_price"] = json!("999.00");
-    let (status, body) =
-        answer(s.http.put(s.url(&format!("/orders/{id}"))).bearer_auth(&s.key).json(&update)).await;
+    let (status, body) = answer(s.http.put(s.url(&format!("/orders/{id}"))).bearer_auth(&s.key).json(&update)).await;
     assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"), "{body}");
 
     // Changing an unbilled line and dropping another is fine.
     update["lines"][0]["unit_price"] = json!("1250.00");
     update["lines"][1]["unit_price"] = json!("0.2");
     update["lines"].as_array_mut().unwrap().remove(2);
-    let (status, updated) =
-        answer(s.http.put(s.url(&format!("/orders/{id}"))).bearer_auth(&s.key).json(&update)).await;
+    let (status, updated) = answer(s.http.put(s.url(&format!("/orders/{id}"))).bearer_auth(&s.key).json(&update)).await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     let prices: Vec<&str> =
         updated["lines"].as_array().unwrap().iter().map(|l| l["unit_price"].as_str().unwrap()).collect();

@@ -1,8 +1,8 @@
 //! Server functions: authorise, call a backend service, return DTOs. Thin by design.
 
-pub mod api_keys;
 pub mod account_dto;
 pub mod accounts;
+pub mod api_keys;
 pub mod billable;
 pub mod billable_dto;
 pub mod dashboard;
@@ -13,9 +13,9 @@ pub mod error;
 pub mod guard;
 pub mod invoice_dto;
 pub mod invoices;
-pub mod products;
 pub mod order_dto;
 pub mod orders;
+pub mod products;
 pub mod rules;
 pub mod session;
 pub mod settings;

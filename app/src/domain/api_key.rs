@@ -27,7 +27,8 @@ pub fn prefix_of(key: &str) -> Option<&str> {
     let (prefix, secret) = rest.split_at_checked(PREFIX_LEN)?;
     let secret = secret.strip_prefix('_')?;
     let prefix_ok = prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    let secret_ok = secret.len() == SECRET_LEN && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let secret_ok =
+        secret.len() == SECRET_LEN && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     (prefix_ok && secret_ok).then_some(prefix)
 }
 

@@ -1,14 +1,14 @@
 //! Pure billing logic: no I/O, no clocks. Shared by the server and the browser so a
 //! preview in the browser and the scheduler on the server can never disagree.
 
-pub mod api_key;
 pub mod account_input;
+pub mod api_key;
 pub mod billing_rule;
 pub mod invoice;
 pub mod invoice_number;
 pub mod money;
-pub mod product_input;
 pub mod order_input;
+pub mod product_input;
 pub mod role;
 pub mod settings;
 pub mod terms;

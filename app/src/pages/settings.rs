@@ -6,10 +6,10 @@ use super::common::{ErrorNotice, Loading, PageHeader};
 use crate::{
     api::{
         AppError,
+        api_keys::{ApiKeySummary, CreateApiKey, RevokeApiKey, list_api_keys},
         dto::StaffUserSummary,
         error::field_error,
         settings::{SaveSettings, SettingsView, get_settings},
-        api_keys::{ApiKeySummary, CreateApiKey, RevokeApiKey, list_api_keys},
         users::{CreateUser, UpdateUserAccess, list_users},
     },
     domain::{invoice_number::InvoiceNumberFormat, money::CURRENCIES, role::Role, terms::PaymentTerms},

@@ -9,7 +9,10 @@ use app::{
 };
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::{PathRejection, QueryRejection}},
+    extract::{
+        Path, Query, State,
+        rejection::{PathRejection, QueryRejection},
+    },
 };
 use chrono::{DateTime, Utc};
 use http::{HeaderName, StatusCode, header};

@@ -71,7 +71,10 @@ pub async fn list(
         Some("billed") => Some(store::Billing::Billed),
         Some("unbilled") => Some(store::Billing::Unbilled),
         Some(other) => {
-            return Err(ApiError::field("status", format!("\"{other}\" is not a status; use billed, unbilled or all.")));
+            return Err(ApiError::field(
+                "status",
+                format!("\"{other}\" is not a status; use billed, unbilled or all."),
+            ));
         }
     };
     let (total, rows) = store::line_items_page(&state.db, q.order_id, billing, page, per_page).await?;

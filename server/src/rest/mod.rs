@@ -53,8 +53,10 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// known by its key id and prefix from here on.
 async fn require_key(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(key) = bearer(req.headers()) else {
-        return ApiError::unauthorized("Send an API key as `Authorization: Bearer <key>`; admins create keys in Settings.")
-            .into_response();
+        return ApiError::unauthorized(
+            "Send an API key as `Authorization: Bearer <key>`; admins create keys in Settings.",
+        )
+        .into_response();
     };
     match api_keys::authenticate(&state.db, state.clock.now(), key).await {
         Ok(Some(caller)) => {

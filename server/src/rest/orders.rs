@@ -6,7 +6,10 @@ use app::{
 };
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::{PathRejection, QueryRejection}},
+    extract::{
+        Path, Query, State,
+        rejection::{PathRejection, QueryRejection},
+    },
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use http::{HeaderName, StatusCode, header};

@@ -1,7 +1,7 @@
 //! Storage: one module per aggregate, each function running the same SQL on either engine.
 
-pub mod api_keys;
 pub mod accounts;
+pub mod api_keys;
 pub mod billable;
 pub mod dashboard;
 pub mod directory;

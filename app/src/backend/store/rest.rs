@@ -72,7 +72,8 @@ pub enum Billing {
 
 const ACCOUNT_COLUMNS: &str = "id, name, kind, bill_to_account_id, payment_terms_days, email, phone, address, notes,
     external_ref, created_at, archived_at";
-const ORDER_COLUMNS: &str = "id, order_number, account_id, status, ordered_on, notes, external_ref, created_at, updated_at";
+const ORDER_COLUMNS: &str =
+    "id, order_number, account_id, status, ordered_on, notes, external_ref, created_at, updated_at";
 const LINE_SELECT: &str = "SELECT li.id, li.order_id, li.product_id, p.name AS product, li.run_date, li.description,
        li.quantity, li.unit_price, li.discount, il.invoice_id, i.number AS invoice_number
      FROM line_items li
