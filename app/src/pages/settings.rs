@@ -348,7 +348,10 @@ fn ApiKeyTable(keys: Vec<ApiKeySummary>, revoke: ServerAction<RevokeApiKey>) -> 
         .map(|k| {
             let revoke_label = format!("Revoke {}", k.name);
             let action = match k.revoked.clone() {
-                Some(when) => view! { <span class="badge badge-muted">"Revoked"</span>" "<span class="small">{when}</span> }.into_any(),
+                Some(when) => {
+                    view! { <span class="badge badge-muted">"Revoked"</span>" "<span class="small">{when}</span> }
+                        .into_any()
+                }
                 None => view! {
                     <ActionForm action=revoke>
                         <input type="hidden" name="key_id" value=k.id.to_string()/>

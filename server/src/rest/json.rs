@@ -84,6 +84,28 @@ pub fn quantity(q: Decimal) -> String {
     q.normalize().to_string()
 }
 
+/// Decodes part of a body already parsed, naming bad fields from `prefix` (`contacts[1].email`).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value, prefix: &str) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = match (prefix.is_empty(), inner == ".") {
+            (true, _) => inner,
+            (false, true) => prefix.to_string(),
+            (false, false) if inner.starts_with('[') => format!("{prefix}{inner}"),
+            (false, false) => format!("{prefix}.{inner}"),
+        };
+        let message = e.into_inner().to_string();
+        if path == "." {
+            ApiError::bad_request(format!("The body does not fit this endpoint: {message}."))
+        } else {
+            ApiError {
+                fields: vec![FieldError::new(&path, message)],
+                ..ApiError::bad_request(format!("The field `{path}` has the wrong type or value."))
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,26 +141,4 @@ mod tests {
         assert!(e.fields.is_empty());
         assert!(decode::<Order>(br#"{"lines": []} x"#).is_err(), "trailing garbage");
     }
-}
-
-/// Decodes part of a body already parsed, naming bad fields from `prefix` (`contacts[1].email`).
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value, prefix: &str) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = match (prefix.is_empty(), inner == ".") {
-            (true, _) => inner,
-            (false, true) => prefix.to_string(),
-            (false, false) if inner.starts_with('[') => format!("{prefix}{inner}"),
-            (false, false) => format!("{prefix}.{inner}"),
-        };
-        let message = e.into_inner().to_string();
-        if path == "." {
-            ApiError::bad_request(format!("The body does not fit this endpoint: {message}."))
-        } else {
-            ApiError {
-                fields: vec![FieldError::new(&path, message)],
-                ..ApiError::bad_request(format!("The field `{path}` has the wrong type or value."))
-            }
-        }
-    })
 }
