@@ -1,6 +1,9 @@
 //! `pressrun [serve|migrate|seed-demo|create-admin]`. Configuration comes from the environment
 //! (see README); this file only wires the parts together.
 
+// The order editor's view type is deeper than the default limit when the server lays it out.
+#![recursion_limit = "256"]
+
 use std::{io::BufRead, process::ExitCode, sync::Arc};
 
 use app::{

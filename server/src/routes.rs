@@ -1,4 +1,5 @@
-//! The HTTP surface: Leptos pages and server functions, static assets, `/health`.
+//! The HTTP surface: Leptos pages and server functions, static assets, `/health`, and the
+//! REST API under `/api/v1`.
 
 use app::{App, backend::AppState, shell};
 use axum::{Json, Router, extract::State, response::IntoResponse, routing::get};
@@ -33,6 +34,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     Router::new()
         .route("/health", get(move || health(State(health_state.clone()))))
         .merge(documents)
+        .nest(crate::rest::PREFIX, crate::rest::router(state.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

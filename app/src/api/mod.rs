@@ -2,6 +2,7 @@
 
 pub mod account_dto;
 pub mod accounts;
+pub mod api_keys;
 pub mod automation;
 pub mod billable;
 pub mod billable_dto;

@@ -2,6 +2,7 @@
 //! the server functions run with.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod auth;
 pub mod clock;
 pub mod db;

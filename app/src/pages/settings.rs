@@ -6,6 +6,7 @@ use super::common::{ErrorNotice, Loading, PageHeader};
 use crate::{
     api::{
         AppError,
+        api_keys::{ApiKeySummary, CreateApiKey, RevokeApiKey, list_api_keys},
         dto::StaffUserSummary,
         error::field_error,
         settings::{SaveSettings, SettingsView, get_settings},
@@ -29,6 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
                             <OrganisationForm view=v/>
                             <super::mail_settings::MailSettingsSection/>
                             <StaffUsers can_edit=can_edit/>
+                            {can_edit.then(|| view! { <ApiKeys/> })}
                         }.into_any()
                     }
                 }
@@ -281,6 +283,102 @@ fn UserTable(users: Vec<StaffUserSummary>, can_edit: bool, update: ServerAction<
                     <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                     <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     <th scope="col">"Last sign-in"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Keys for other systems (an ad-order system, a CRM) to call the REST API. Admins only: a key
+/// can create accounts and orders.
+#[component]
+fn ApiKeys() -> impl IntoView {
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
+    let create_errors = Signal::derive(move || create.value().get().map(|r| r.map(|_| ())));
+    let revoke_error = move || match revoke.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <section class="card" aria-labelledby="api-keys-heading">
+            <h2 id="api-keys-heading">"API keys"</h2>
+            <p class="muted">
+                "Other systems call the REST API at " <code>"/api/v1"</code> " with "
+                <code>"Authorization: Bearer <key>"</code> ". A key can read and create accounts and orders; "
+                "revoke it when the system no longer needs it."
+            </p>
+            {move || match create.value().get() {
+                Some(Ok(created)) => Some(view! {
+                    <div class="notice notice-success new-key" role="status">
+                        <label for="new-api-key">{format!("The key for \"{}\" — copy it now; it will not be shown again:", created.name)}</label>
+                        <input id="new-api-key" class="key-value" readonly=true value=created.key spellcheck="false" autocomplete="off"/>
+                    </div>
+                }.into_any()),
+                Some(Err(AppError::Invalid(_))) | None => None,
+                Some(Err(e)) => Some(view! { <div class="notice notice-error" role="alert">{e.to_string()}</div> }.into_any()),
+            }}
+            {move || revoke_error().map(|m| view! { <div class="notice notice-error" role="alert">{m}</div> })}
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No API keys yet."</p> }.into_any(),
+                        Ok(list) => view! { <ApiKeyTable keys=list revoke=revoke/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <h3>"Create a key"</h3>
+            <ActionForm action=create attr:class="form grid-4" attr:novalidate=true>
+                <Field name="name" id_prefix="api-key-" label="Name" value=String::new()
+                    hint="The system that will use it, e.g. \"Ad order system\"." errors=create_errors disabled=false/>
+                <div class="form-actions span-4">
+                    <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create key"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn ApiKeyTable(keys: Vec<ApiKeySummary>, revoke: ServerAction<RevokeApiKey>) -> impl IntoView {
+    let rows = keys
+        .into_iter()
+        .map(|k| {
+            let revoke_label = format!("Revoke {}", k.name);
+            let action = match k.revoked.clone() {
+                Some(when) => {
+                    view! { <span class="badge badge-muted">"Revoked"</span>" "<span class="small">{when}</span> }
+                        .into_any()
+                }
+                None => view! {
+                    <ActionForm action=revoke>
+                        <input type="hidden" name="key_id" value=k.id.to_string()/>
+                        <button type="submit" class="button button-secondary" aria-label=revoke_label>"Revoke"</button>
+                    </ActionForm>
+                }
+                .into_any(),
+            };
+            view! {
+                <tr>
+                    <th scope="row">{k.name.clone()}</th>
+                    <td><code>{format!("prk_{}_…", k.prefix)}</code></td>
+                    <td>{k.created.clone()}{k.created_by.clone().map(|by| format!(" by {by}"))}</td>
+                    <td>{k.last_used.clone().unwrap_or_else(|| "Never".into())}</td>
+                    <td>{action}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <caption class="visually-hidden">"API keys"</caption>
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Created"</th>
+                    <th scope="col">"Last used"</th><th scope="col">"Status"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>

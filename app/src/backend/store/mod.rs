@@ -1,6 +1,7 @@
 //! Storage: one module per aggregate, each function running the same SQL on either engine.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod automation;
 pub mod billable;
 pub mod dashboard;
@@ -10,6 +11,7 @@ pub mod invoices;
 pub mod orders;
 pub mod organisation;
 pub mod products;
+pub mod rest;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;
