@@ -14,7 +14,8 @@ test:
 	scripts/setup-tools.sh --test
 	scripts/ensure-postgres.sh
 	cargo test -p app --features ssr
-	cargo test -p server
+	cargo test -p server -- --skip crash_
+	cargo test -p server --test crash -- --nocapture
 	scripts/e2e.sh
 
 tools:

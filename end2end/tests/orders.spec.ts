@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { DEMO, hydrated, screenshot, signIn } from './helpers';
 
-test('billing staff create an order with two line items and find them in Billable Line Items', async ({ page }) => {
+test('billing staff create an order, invoice it from Billable Line Items, find it under Unpaid and download its PDF', async ({ page }) => {
   await signIn(page, DEMO.billing, '/orders');
   await hydrated(page);
   await page.getByRole('link', { name: 'New order' }).click();
@@ -58,6 +62,41 @@ test('billing staff create an order with two line items and find them in Billabl
     await expect(page.locator('tbody tr').filter({ hasText: week })).toHaveCount(1);
   }
   await screenshot(page, 'order-in-billable-line-items');
+
+  // Invoice exactly this order's two line items: one invoice for Riverside Dental.
+  for (const week of ['E2E classified week 1', 'E2E classified week 2']) {
+    await page.locator('tbody tr').filter({ hasText: week }).getByRole('checkbox').check();
+  }
+  await expect(page.getByText('2 selected')).toBeVisible();
+  await page.getByRole('button', { name: 'Invoice Selected' }).click();
+  const created = page.getByRole('status').filter({ hasText: 'Created 1 invoice.' });
+  await expect(created).toBeVisible();
+  const number = (await created.getByRole('link').first().innerText()).trim();
+  expect(number).toMatch(/^INV-\d{4}-\d{5}$/);
+
+  await page.goto('/accounting/invoices?tab=unpaid');
+  const row = page.getByRole('row', { name: new RegExp(number) });
+  await expect(row).toContainText('Riverside Dental');
+  await expect(row).toContainText('$195.00');
+  await row.getByRole('link', { name: number }).click();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Invoice ${number}`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download PDF' }).click(),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'pressrun-order-pdf-'));
+  try {
+    const file = join(dir, `${number}.pdf`);
+    await download.saveAs(file);
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    expect(text).toContain(number);
+    expect(text).toContain('E2E classified week 2');
+    expect(text).toContain('$195.00');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const HEADER = 'order_number,account,ordered_on,status,product,run_date,description,quantity,unit_price,discount';

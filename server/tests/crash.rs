@@ -193,7 +193,7 @@ fn report(name: &str, runs: usize, t: &Tally) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_dash_nine_fifty_times_while_ticking_and_delivering_on_sqlite() {
+async fn crash_kill_dash_nine_fifty_times_while_ticking_and_delivering_on_sqlite() {
     let data_dir =
         std::env::temp_dir().join(format!("pressrun-crash-{}-{:08x}", std::process::id(), rand::random::<u32>()));
     std::fs::create_dir_all(&data_dir).unwrap();
@@ -230,7 +230,7 @@ async fn kill_dash_nine_fifty_times_while_ticking_and_delivering_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_instances_on_one_postgresql_database() {
+async fn crash_three_instances_on_one_postgresql_database() {
     let t = support::TestDb::new(support::Engine::Postgres).await;
     let url = t.url().to_string();
     let data_dir =
