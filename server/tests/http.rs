@@ -1,13 +1,12 @@
 //! The HTTP surface over a real socket: sessions, roles, CSRF and health, on both engines.
 
+mod serve;
 #[path = "../../app/tests/support/mod.rs"]
 mod support;
 
-use std::{net::SocketAddr, sync::Arc};
-
-use app::backend::{AppState, Db, clock::ManualClock, seed, state::AuthConfig};
+use app::backend::Db;
 use chrono::{TimeZone, Utc};
-use reqwest::{Client, StatusCode, redirect::Policy};
+use reqwest::{Client, StatusCode};
 
 struct Running {
     base: String,
@@ -16,38 +15,14 @@ struct Running {
 
 async fn start(db: Db) -> Running {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap();
-    seed::seed_demo(&db, now).await.unwrap();
-    let state = AppState {
-        db: db.clone(),
-        clock: Arc::new(ManualClock::new(now)),
-        auth: AuthConfig::default(),
-        mail: Default::default(),
-        outbox_wake: Default::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = server::routes::router(state, server::routes::leptos_options("target/site", addr));
-    tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-    });
-    Running { base: format!("http://{addr}"), db }
+    Running { base: serve::serve_demo(&db, now).await, db }
 }
 
-fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
+use serve::browser;
 
 impl Running {
     async fn signed_in(&self, email: &str, password: &str) -> Client {
-        let c = browser();
-        let r = c
-            .post(format!("{}/api/sign_in", self.base))
-            .form(&[("email", email), ("password", password), ("next", "/")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "sign in as {email}");
-        c
+        serve::signed_in(&self.base, email, password).await
     }
 
     async fn organisation_name(&self) -> String {

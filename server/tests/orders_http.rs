@@ -1,56 +1,27 @@
 //! The order server functions over a real socket, on both engines: roles, field errors as 422,
 //! locked (billed) line items as 409, and the CSV import refusing a file twice.
 
+mod serve;
 #[path = "../../app/tests/support/mod.rs"]
 mod support;
 
-use std::{net::SocketAddr, sync::Arc};
-
 use app::{
     backend::{
-        AppState, Db,
-        clock::ManualClock,
+        Db,
         invoicing::{InvoiceRequest, Source, invoice_line_items},
         orders::get_order,
-        seed,
-        state::AuthConfig,
     },
     on_db,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
-use reqwest::{Client, StatusCode, redirect::Policy};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 async fn start(db: Db) -> String {
-    let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap();
-    seed::seed_demo(&db, now).await.unwrap();
-    let state = AppState {
-        db: db.clone(),
-        clock: Arc::new(ManualClock::new(now)),
-        auth: AuthConfig::default(),
-        mail: Default::default(),
-        outbox_wake: Default::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = server::routes::router(state, server::routes::leptos_options("target/site", addr));
-    tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-    });
-    format!("http://{addr}")
+    serve::serve_demo(&db, Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap()).await
 }
 
-async fn signed_in(base: &str, email: &str, password: &str) -> Client {
-    let c = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-    let r = c
-        .post(format!("{base}/api/sign_in"))
-        .form(&[("email", email), ("password", password), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "sign in as {email}");
-    c
-}
+use serve::signed_in;
 
 /// An "Immediately" product (Classified Line Ad) and an account from the demo data.
 async fn ids(db: &Db) -> (i64, i64) {

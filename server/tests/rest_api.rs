@@ -1,12 +1,11 @@
 //! The REST API over a real socket, on both engines: bearer keys, the JSON error shape,
 //! paging, and that `/api/v1` is outside the cookie session and its cross-site check.
 
+mod serve;
 #[path = "../../app/tests/support/mod.rs"]
 mod support;
 
-use std::{net::SocketAddr, sync::Arc};
-
-use app::backend::{AppState, Db, api_keys, clock::ManualClock, seed, state::AuthConfig, store};
+use app::backend::{Db, api_keys, seed, store};
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::{Client, RequestBuilder, StatusCode, redirect::Policy};
 use serde_json::{Value, json};
@@ -26,21 +25,9 @@ async fn start(db: Db) -> Running {
     seed::seed_demo(&db, t0()).await.unwrap();
     let admin = store::users::find_by_email(&db, "admin@pressrun.example").await.unwrap().unwrap();
     let key = api_keys::create(&db, t0(), admin.id, "Ad order system").await.unwrap().key;
-    let state = AppState {
-        db: db.clone(),
-        clock: Arc::new(ManualClock::new(t0())),
-        auth: AuthConfig::default(),
-        mail: Default::default(),
-        outbox_wake: Default::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = server::routes::router(state, server::routes::leptos_options("target/site", addr));
-    tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-    });
-    let http = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-    Running { base: format!("http://{addr}"), db, key, http }
+    let base = serve::serve(&db, t0()).await;
+    let http = serve::browser();
+    Running { base, db, key, http }
 }
 
 impl Running {
