@@ -49,12 +49,18 @@ async fn exec(db: &Db, sql: &str) {
     on_db!(db, p => { sqlx::query(sql).execute(p).await.unwrap(); });
 }
 
+/// PostgreSQL identity columns take explicit ids only when told to.
+fn overriding(db: &Db) -> &'static str {
+    if db.is_postgres() { "OVERRIDING SYSTEM VALUE" } else { "" }
+}
+
 /// 10 000 accounts with a To contact, one auto-invoice product billed immediately, one
 /// confirmed order each with 10 line items: 100 000 line items due today.
 async fn load(db: &Db) {
     app::backend::seed::ensure_organisation(db, now()).await.unwrap();
     exec(db, "UPDATE organisation SET email_from = 'billing@valley.example'").await;
     let ts = now().to_rfc3339();
+    let ov = overriding(db);
     exec(db, &format!("INSERT INTO products (name, billing_rule, rule_days, auto_invoice, created_at, updated_at) VALUES ('Display', 'immediately', 0, TRUE, '{ts}', '{ts}')")).await;
     let values =
         |f: &dyn Fn(usize) -> String, range: std::ops::Range<usize>| range.map(f).collect::<Vec<_>>().join(",");
@@ -63,7 +69,7 @@ async fn load(db: &Db) {
         exec(
             db,
             &format!(
-                "INSERT INTO accounts (id, name, kind, created_at) VALUES {}",
+                "INSERT INTO accounts (id, name, kind, created_at) {ov} VALUES {}",
                 values(&|i| format!("({}, 'Advertiser {i:05}', 'advertiser', '{ts}')", i + 1), range.clone())
             ),
         )
@@ -79,7 +85,7 @@ async fn load(db: &Db) {
             ),
         )
         .await;
-        exec(db, &format!("INSERT INTO orders (id, order_number, account_id, status, ordered_on, created_at, updated_at) VALUES {}",
+        exec(db, &format!("INSERT INTO orders (id, order_number, account_id, status, ordered_on, created_at, updated_at) {ov} VALUES {}",
             values(&|i| format!("({}, 'ORD-{i:06}', {}, 'confirmed', '{}', '{ts}', '{ts}')", i + 1, i + 1, ordered_on()), range.clone()))).await;
     }
     let total = ACCOUNTS * LINES_PER_ACCOUNT;
@@ -105,6 +111,7 @@ async fn load(db: &Db) {
 /// transaction, with no reading, rules, numbering or outbox.
 async fn baseline_insert(db: &Db) -> f64 {
     let ts = now().to_rfc3339();
+    let ov = overriding(db);
     let start = Instant::now();
     on_db!(db, p => {
         let mut tx = p.begin().await.unwrap();
@@ -112,7 +119,7 @@ async fn baseline_insert(db: &Db) -> f64 {
             let rows = chunk.iter().map(|i| format!(
                 "({id}, 'INV-2026-{id:05}', {id}, 'open', '2026-12-01', '2026-12-31', 30, 'USD', 1250000000, 0, 0, 1250000000, 0, 'auto', '{ts}')",
                 id = i + 1)).collect::<Vec<_>>().join(",");
-            sqlx::query(&format!("INSERT INTO invoices (id, number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, discount_total, tax_total, total, amount_paid, source, created_at) VALUES {rows}"))
+            sqlx::query(&format!("INSERT INTO invoices (id, number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, discount_total, tax_total, total, amount_paid, source, created_at) {ov} VALUES {rows}"))
                 .execute(&mut *tx).await.unwrap();
         }
         let lines: Vec<usize> = (0..ACCOUNTS * LINES_PER_ACCOUNT).collect();
