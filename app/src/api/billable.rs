@@ -144,48 +144,40 @@ pub async fn invoice_selected(
         billable::account_choices(&state.db).await?.into_iter().map(|c| (c.id, c.name)).collect();
     let account = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let now = state.clock.now();
-    let unreachable = |payers: Vec<i64>| {
-        let db = state.db.clone();
-        async move { crate::backend::store::accounts::without_invoice_recipient(&db, &payers).await }
-    };
-    let (created, already_invoiced, not_billable) =
+    // Drafts and finalised invoices differ only in having a number yet; summarise both alike.
+    let (made, already_invoiced, not_billable) =
         if matches!(as_drafts.as_deref().map(str::trim), Some("true" | "on" | "1")) {
             let out = draft_line_items(&state.db, now, &req).await?;
-            let unreachable = unreachable(out.created.iter().map(|c| c.bill_to_account_id).collect()).await?;
-            let created = out
+            let made: Vec<_> = out
                 .created
                 .into_iter()
-                .map(|c| CreatedInvoiceSummary {
-                    id: c.id,
-                    account_id: c.bill_to_account_id,
-                    missing_invoice_recipient: unreachable.contains(&c.bill_to_account_id),
-                    account: account(c.bill_to_account_id),
-                    number: None,
-                    line_count: c.line_count,
-                    total: c.total,
-                    due_date: c.due_date,
-                })
+                .map(|c| (c.id, c.bill_to_account_id, None, c.line_count, c.total, c.due_date))
                 .collect();
-            (created, out.already_invoiced, out.not_billable.len())
+            (made, out.already_invoiced, out.not_billable.len())
         } else {
             let out = invoice_line_items(&state.db, now, &req).await?;
-            let unreachable = unreachable(out.created.iter().map(|c| c.bill_to_account_id).collect()).await?;
-            let created = out
+            let made: Vec<_> = out
                 .created
                 .into_iter()
-                .map(|c| CreatedInvoiceSummary {
-                    id: c.id,
-                    account_id: c.bill_to_account_id,
-                    missing_invoice_recipient: unreachable.contains(&c.bill_to_account_id),
-                    account: account(c.bill_to_account_id),
-                    number: Some(c.number),
-                    line_count: c.line_count,
-                    total: c.total,
-                    due_date: c.due_date,
-                })
+                .map(|c| (c.id, c.bill_to_account_id, Some(c.number), c.line_count, c.total, c.due_date))
                 .collect();
-            (created, out.already_invoiced, out.not_billable.len())
+            (made, out.already_invoiced, out.not_billable.len())
         };
+    let payers: Vec<i64> = made.iter().map(|m| m.1).collect();
+    let unreachable = crate::backend::store::accounts::without_invoice_recipient(&state.db, &payers).await?;
+    let created = made
+        .into_iter()
+        .map(|(id, payer, number, line_count, total, due_date)| CreatedInvoiceSummary {
+            id,
+            account_id: payer,
+            missing_invoice_recipient: unreachable.contains(&payer),
+            account: account(payer),
+            number,
+            line_count,
+            total,
+            due_date,
+        })
+        .collect();
     Ok(InvoiceSelectedResult { created, already_invoiced, not_billable, currency: org.currency })
 }
 
