@@ -190,6 +190,8 @@ async fn main() {
                 message_id,
                 Some("billing@valley.example"),
                 true,
+                chrono::Utc::now(),
+                "http://127.0.0.1:3000",
             )
             .await
             .unwrap(),
@@ -217,6 +219,7 @@ async fn main() {
         smtp: Some(sink.smtp_settings()),
         from: Some("billing@valley.example".into()),
         folder: sink.dir.join("x"),
+        public_url: "http://127.0.0.1:3000".into(),
     };
     let courier = Courier::new(t.db.clone(), Arc::new(env), Arc::new(clock), "bench".into(), DeliveryConfig::default());
     let start = Instant::now();

@@ -90,7 +90,7 @@ impl Config {
                 reason: "session lifetimes must be positive".into(),
             });
         }
-        let mail = mail_from_env(&data_dir)?;
+        let mail = mail_from_env(&data_dir, addr)?;
         let jobs = JobsConfig {
             tick_seconds: parse("PRESSRUN_TICK_SECONDS", 60)?,
             outbox_poll_ms: parse("PRESSRUN_OUTBOX_POLL_MS", 2_000)?,
@@ -115,7 +115,7 @@ fn default_instance() -> String {
 
 /// `PRESSRUN_SMTP_HOST` switches mail on; without it messages are written as `.eml` files to
 /// `PRESSRUN_MAIL_DIR` (default `<data dir>/mail-outbox`) unless an admin saves SMTP settings.
-fn mail_from_env(data_dir: &std::path::Path) -> Result<MailEnvironment, ConfigError> {
+fn mail_from_env(data_dir: &std::path::Path, addr: SocketAddr) -> Result<MailEnvironment, ConfigError> {
     let smtp = match var("PRESSRUN_SMTP_HOST") {
         None => None,
         Some(host) => {
@@ -144,5 +144,8 @@ fn mail_from_env(data_dir: &std::path::Path) -> Result<MailEnvironment, ConfigEr
         smtp,
         from: var("PRESSRUN_MAIL_FROM"),
         folder: var("PRESSRUN_MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("mail-outbox")),
+        // Links in emails must reach this server from a client's browser: set
+        // PRESSRUN_PUBLIC_URL to the address clients use (https://billing.example.com).
+        public_url: var("PRESSRUN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string(),
     })
 }

@@ -93,6 +93,7 @@ fn courier(db: &Db, sink: &SmtpSink, clock: &ManualClock) -> Courier {
         smtp: Some(sink.smtp_settings()),
         from: Some("Valley Courier <billing@valley.example>".into()),
         folder: sink.dir.join("unused"),
+        public_url: "http://pressrun.test".into(),
     };
     Courier::new(db.clone(), Arc::new(env), Arc::new(clock.clone()), "test-worker".into(), DeliveryConfig::default())
 }

@@ -10,7 +10,7 @@ use super::{
     Db, StoreError,
     clock::Clock,
     invoice_email::{self, ComposeError},
-    mail::{MailError, MailRoute, Mailer},
+    mail::{MailError, MailRoute, Mailer, OutgoingEmail},
     mail_settings::{self, MailEnvironment},
     outbox::{self, Backoff, Claimed, Outcome},
 };
@@ -109,9 +109,9 @@ impl Courier {
             let mut tasks = tokio::task::JoinSet::new();
             for row in claimed {
                 let (db, mailer, from, clock) = (self.db.clone(), mailer.clone(), from.clone(), self.clock.clone());
-                let (worker, backoff) = (self.worker.clone(), self.config.backoff);
+                let (worker, backoff, env) = (self.worker.clone(), self.config.backoff, self.env.clone());
                 tasks.spawn(async move {
-                    let outcome = attempt(&db, &mailer, from.as_deref(), &row).await;
+                    let outcome = attempt(&db, &mailer, from.as_deref(), &row, clock.now(), &env.public_url).await;
                     let held = outbox::finish(&db, &row, &worker, clock.now(), &outcome, backoff).await?;
                     Ok::<_, StoreError>((outcome, held))
                 });
@@ -134,36 +134,54 @@ impl Courier {
     }
 }
 
-async fn attempt(db: &Db, mailer: &Mailer, from: Option<&str>, row: &Claimed) -> Outcome {
+/// Builds the message a claimed row stands for, from the data as it is now.
+async fn compose(
+    db: &Db,
+    from: Option<&str>,
+    row: &Claimed,
+    message_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    public_url: &str,
+) -> Result<OutgoingEmail, ComposeError> {
     match row.kind.as_str() {
         outbox::INVOICE_EMAIL => {
-            let Some(invoice_id) = row.invoice_id else {
-                return Outcome::Permanent { reply: "invoice email without an invoice".into() };
-            };
+            let invoice_id =
+                row.invoice_id.ok_or_else(|| ComposeError::Permanent("invoice email without an invoice".into()))?;
             let payload = serde_json::from_str(&row.payload).unwrap_or_default();
-            let message_id = row.message_id.clone().unwrap_or_else(|| format!("outbox-{}@pressrun.mail", row.id));
-            let email = match invoice_email::compose(db, invoice_id, &payload, &message_id, from, true).await {
-                Ok(e) => e,
-                Err(ComposeError::Permanent(reason)) => return Outcome::Permanent { reply: reason },
-                Err(ComposeError::Cancelled(reason)) => return Outcome::Cancelled { reason },
-                Err(ComposeError::Transient(reason)) => return Outcome::Transient { reply: reason },
-            };
-            let recipients = email.to.iter().chain(&email.cc).cloned().collect::<Vec<_>>().join(", ");
-            match mailer.send(&email).await {
-                Ok(reply) => {
-                    tracing::info!(outbox_id = row.id, invoice_id, attempt = row.attempts, "invoice email delivered");
-                    Outcome::Delivered { reply, recipients }
-                }
-                Err(MailError::Transient(reply)) => {
-                    tracing::warn!(outbox_id = row.id, attempt = row.attempts, reply = %reply, "invoice email deferred");
-                    Outcome::Transient { reply }
-                }
-                Err(MailError::Permanent(reply)) => {
-                    tracing::warn!(outbox_id = row.id, reply = %reply, "invoice email refused");
-                    Outcome::Permanent { reply }
-                }
-            }
+            invoice_email::compose(db, invoice_id, &payload, message_id, from, true, now, public_url).await
         }
-        other => Outcome::Permanent { reply: format!("unknown outbox kind {other:?}") },
+        other => Err(ComposeError::Permanent(format!("unknown outbox kind {other:?}"))),
+    }
+}
+
+async fn attempt(
+    db: &Db,
+    mailer: &Mailer,
+    from: Option<&str>,
+    row: &Claimed,
+    now: chrono::DateTime<chrono::Utc>,
+    public_url: &str,
+) -> Outcome {
+    let message_id = row.message_id.clone().unwrap_or_else(|| format!("outbox-{}@pressrun.mail", row.id));
+    let email = match compose(db, from, row, &message_id, now, public_url).await {
+        Ok(e) => e,
+        Err(ComposeError::Permanent(reason)) => return Outcome::Permanent { reply: reason },
+        Err(ComposeError::Cancelled(reason)) => return Outcome::Cancelled { reason },
+        Err(ComposeError::Transient(reason)) => return Outcome::Transient { reply: reason },
+    };
+    let recipients = email.to.iter().chain(&email.cc).cloned().collect::<Vec<_>>().join(", ");
+    match mailer.send(&email).await {
+        Ok(reply) => {
+            tracing::info!(outbox_id = row.id, kind = %row.kind, invoice_id = ?row.invoice_id, attempt = row.attempts, "email delivered");
+            Outcome::Delivered { reply, recipients }
+        }
+        Err(MailError::Transient(reply)) => {
+            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempt = row.attempts, reply = %reply, "email deferred");
+            Outcome::Transient { reply }
+        }
+        Err(MailError::Permanent(reply)) => {
+            tracing::warn!(outbox_id = row.id, kind = %row.kind, reply = %reply, "email refused");
+            Outcome::Permanent { reply }
+        }
     }
 }

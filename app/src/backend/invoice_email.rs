@@ -1,16 +1,16 @@
 //! Composes an invoice email at send time from the invoice as it is now, the account's invoice
 //! contacts and the chosen template. Composition errors say whether retrying can help.
 
-use chrono::NaiveDate;
-use serde::Serialize;
+use chrono::{DateTime, Utc};
 
 use super::{
-    Db, StoreError, fixed,
+    Db, StoreError,
+    email_context::{self, ContactCtx},
     mail::{EmailAttachment, OutgoingEmail},
     outbox::InvoiceEmailPayload,
     templates::render_email,
 };
-use crate::{domain::money::format_money, on_db};
+use crate::on_db;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ComposeError {
@@ -35,11 +35,6 @@ impl From<StoreError> for ComposeError {
 struct InvoiceRow {
     number: Option<String>,
     status: String,
-    issue_date: NaiveDate,
-    due_date: NaiveDate,
-    currency: String,
-    total: i64,
-    amount_paid: i64,
     account_id: i64,
     account_name: String,
     org_name: String,
@@ -57,47 +52,6 @@ struct ContactRow {
 struct TemplateRow {
     subject: String,
     body_html: String,
-}
-
-#[derive(Serialize)]
-struct Context<'a> {
-    organisation: OrgCtx<'a>,
-    account: AccountCtx<'a>,
-    contact: ContactCtx<'a>,
-    invoice: InvoiceCtx,
-    links: LinksCtx,
-}
-
-#[derive(Serialize)]
-struct OrgCtx<'a> {
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-struct AccountCtx<'a> {
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-struct ContactCtx<'a> {
-    name: &'a str,
-    email: &'a str,
-}
-
-#[derive(Serialize)]
-struct InvoiceCtx {
-    number: String,
-    issue_date: String,
-    due_date: String,
-    total: String,
-    balance: String,
-    currency: String,
-}
-
-#[derive(Serialize)]
-struct LinksCtx {
-    /// The client portal's pay page; empty until portal links exist for this deployment.
-    pay_online: String,
 }
 
 /// Who an invoice email goes to: the bill-to account's To and Cc contacts.
@@ -138,10 +92,12 @@ pub async fn compose(
     message_id: &str,
     from: Option<&str>,
     attach_pdf: bool,
+    now: DateTime<Utc>,
+    public_url: &str,
 ) -> Result<OutgoingEmail, ComposeError> {
     let row: Option<InvoiceRow> = on_db!(db, p => {
         sqlx::query_as(
-            "SELECT i.number, i.status, i.issue_date, i.due_date, i.currency, i.total, i.amount_paid,
+            "SELECT i.number, i.status,
                     a.id AS account_id, a.name AS account_name, o.name AS org_name, o.email_from AS org_email_from
              FROM invoices i JOIN accounts a ON a.id = i.account_id CROSS JOIN organisation o
              WHERE i.id = $1 AND o.id = 1",
@@ -191,22 +147,14 @@ pub async fn compose(
     let Some(template) = template else {
         return Err(ComposeError::Permanent("The invoice email template no longer exists; choose another.".into()));
     };
-    let total = fixed::from_db(inv.total);
-    let balance = total - fixed::from_db(inv.amount_paid);
-    let context = Context {
-        organisation: OrgCtx { name: &inv.org_name },
-        account: AccountCtx { name: &inv.account_name },
-        contact: ContactCtx { name: &who.to[0].0, email: &who.to[0].1 },
-        invoice: InvoiceCtx {
-            number: number.clone(),
-            issue_date: inv.issue_date.format("%B %-d, %Y").to_string(),
-            due_date: inv.due_date.format("%B %-d, %Y").to_string(),
-            total: format_money(total, &inv.currency),
-            balance: format_money(balance, &inv.currency),
-            currency: inv.currency.clone(),
-        },
-        links: LinksCtx { pay_online: String::new() },
-    };
+    let contact = ContactCtx { name: who.to[0].0.clone(), email: who.to[0].1.clone() };
+    let links = email_context::Links { public_url, issued_by: "invoice email", preview: false };
+    let (context, today) = email_context::account_context(db, inv.account_id, contact, now, links).await?;
+    let row = email_context::invoice_row(db, invoice_id)
+        .await?
+        .ok_or_else(|| ComposeError::Permanent(format!("Invoice {invoice_id} no longer exists.")))?;
+    let context =
+        email_context::with_invoice(db, context, &row, inv.account_id, today, now, links).await?;
     let rendered = render_email(&template.subject, &template.body_html, &context)
         .map_err(|e| ComposeError::Permanent(format!("Template error: {e}")))?;
     let attachment = if attach_pdf {

@@ -22,6 +22,8 @@ pub struct MailEnvironment {
     pub from: Option<String>,
     /// Where messages are written when no SMTP server is configured.
     pub folder: PathBuf,
+    /// The address clients reach this deployment at; prefixes portal links in emails.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

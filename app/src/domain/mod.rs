@@ -9,6 +9,7 @@ pub mod draft;
 pub mod email_text;
 pub mod invoice;
 pub mod invoice_number;
+pub mod merge_fields;
 pub mod money;
 pub mod order_input;
 pub mod product_input;
