@@ -24,7 +24,8 @@ SMTP_PORT=$(awk '/READY/ {print $2}' "$DATA/sink.out")
 # scheduler is off so that only the specs decide when a tick happens.
 export PRESSRUN_DATA_DIR="$DATA" PRESSRUN_SITE_ROOT=target/site PRESSRUN_TICK_SECONDS=0 \
   PRESSRUN_SMTP_HOST=127.0.0.1 PRESSRUN_SMTP_PORT="$SMTP_PORT" PRESSRUN_SMTP_TLS=none \
-  PRESSRUN_MAIL_FROM="Valley Courier Media <billing@valley.example>" PRESSRUN_BIN="$PWD/target/debug/pressrun"
+  PRESSRUN_MAIL_FROM="Valley Courier Media <billing@valley.example>" PRESSRUN_BIN="$PWD/target/debug/pressrun" \
+  PRESSRUN_PUBLIC_URL="http://127.0.0.1:$PORT" PRESSRUN_TEST_PAYMENTS=1
 PRESSRUN_DEMO=1 PRESSRUN_ADDR="127.0.0.1:$PORT" target/debug/pressrun serve >"$LOG" 2>&1 &
 SERVER=$!
 cleanup() {

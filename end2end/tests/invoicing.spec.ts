@@ -44,7 +44,8 @@ test('billing staff invoice selected line items and find the invoice under Unpai
 
 test('voiding an invoice returns its line items', async ({ page }) => {
   await signIn(page, DEMO.billing, '/accounting/invoices?tab=unpaid');
-  const first = page.locator('tbody tr').first().getByRole('link');
+  // The demo history has part-paid invoices, which cannot be voided.
+  const first = page.locator('tbody tr').filter({ hasNotText: /Partially paid/i }).first().getByRole('link');
   const number = (await first.innerText()).trim();
   await first.click();
   await hydrated(page);

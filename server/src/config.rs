@@ -4,6 +4,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use app::backend::{
     mail::{SmtpSettings, TlsMode},
+    stripe::StripeConfig,
     mail_settings::MailEnvironment,
     state::AuthConfig,
 };
@@ -25,6 +26,19 @@ pub struct Config {
     pub auth: AuthConfig,
     pub mail: MailEnvironment,
     pub jobs: JobsConfig,
+    pub payments: PaymentsConfig,
+    /// Portal requests allowed per client IP per minute.
+    pub portal_rate_per_minute: u32,
+}
+
+/// Online payment on the portal.
+#[derive(Clone, Debug)]
+pub enum PaymentsConfig {
+    /// Pay Online is not offered; clients are asked to contact the publisher.
+    Off,
+    /// The built-in test provider (demo data and tests only: it accepts test card numbers).
+    Test,
+    Stripe(StripeConfig),
 }
 
 /// The background scheduler and outbox worker.
@@ -104,7 +118,36 @@ impl Config {
                 reason: "lease and retry base must be at least 1 s, the poll interval at least 10 ms".into(),
             });
         }
-        Ok(Config { data_dir, database_url, addr, site_root, load_demo: flag("PRESSRUN_DEMO")?, auth, mail, jobs })
+        let load_demo = flag("PRESSRUN_DEMO")?;
+        let payments = payments_from_env(load_demo)?;
+        let portal_rate_per_minute = parse("PRESSRUN_PORTAL_RATE_PER_MINUTE", crate::routes::PORTAL_RATE_PER_MINUTE)?;
+        if portal_rate_per_minute == 0 {
+            return Err(ConfigError::Invalid { name: "PRESSRUN_PORTAL_RATE_PER_MINUTE", reason: "must be at least 1".into() });
+        }
+        Ok(Config { data_dir, database_url, addr, site_root, load_demo, auth, mail, jobs, payments, portal_rate_per_minute })
+    }
+}
+
+/// Stripe when its keys are set; else the test provider when asked for (or with demo data);
+/// else no online payment.
+fn payments_from_env(demo: bool) -> Result<PaymentsConfig, ConfigError> {
+    match (var("PRESSRUN_STRIPE_SECRET_KEY"), var("PRESSRUN_STRIPE_WEBHOOK_SECRET")) {
+        (Some(secret_key), Some(webhook_secret)) => Ok(PaymentsConfig::Stripe(StripeConfig {
+            api_base: var("PRESSRUN_STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com".into()),
+            secret_key,
+            webhook_secret,
+        })),
+        (Some(_), None) | (None, Some(_)) => Err(ConfigError::Invalid {
+            name: "PRESSRUN_STRIPE_SECRET_KEY",
+            reason: "Stripe needs both PRESSRUN_STRIPE_SECRET_KEY and PRESSRUN_STRIPE_WEBHOOK_SECRET".into(),
+        }),
+        (None, None) => {
+            let test = match var("PRESSRUN_TEST_PAYMENTS") {
+                None => demo,
+                Some(_) => flag("PRESSRUN_TEST_PAYMENTS")?,
+            };
+            Ok(if test { PaymentsConfig::Test } else { PaymentsConfig::Off })
+        }
     }
 }
 

@@ -27,6 +27,7 @@ pub fn is_public(path: &str) -> bool {
         || path == "/favicon.svg"
         || path.starts_with("/pkg/")
         || path.starts_with("/portal/")
+        || path.starts_with("/webhooks/")
         || PUBLIC_SERVER_FNS.contains(&path)
 }
 

@@ -7,5 +7,7 @@ pub mod config;
 pub mod documents;
 pub mod guard;
 pub mod jobs;
+pub mod portal;
 pub mod rest;
 pub mod routes;
+pub mod webhooks;

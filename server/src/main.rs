@@ -10,7 +10,11 @@ use app::{
     backend::{AppState, Db, auth, clock::SystemClock, seed},
     domain::role::Role,
 };
-use server::{config::Config, jobs, routes};
+use app::backend::checkout::Payments;
+use server::{
+    config::{Config, PaymentsConfig},
+    jobs, routes,
+};
 
 const USAGE: &str = "\
 Usage: pressrun [COMMAND]
@@ -160,8 +164,11 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     };
     seed::ensure_organisation(&db, chrono::Utc::now()).await?;
     if config.load_demo && seed::is_empty(&db).await? {
-        let s = seed::seed_demo(&db, chrono::Utc::now()).await?;
-        tracing::info!(accounts = s.accounts, orders = s.orders, "demo data loaded on first start");
+        let now = chrono::Utc::now();
+        let s = seed::seed_demo(&db, now).await?;
+        let today = app::backend::email_context::organisation(&db, now).await?.1;
+        let h = app::backend::demo_history::seed(&db, now, today).await?;
+        tracing::info!(accounts = s.accounts, orders = s.orders, invoices = h.invoices, payments = h.payments, "demo data loaded on first start");
     }
     if _lock.is_some() {
         jobs::release_crashed_leases(&db, chrono::Utc::now()).await;
@@ -169,7 +176,7 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     let state = state(&config, db);
     let (stop, workers) = jobs::spawn(&state, &config);
     let options = routes::leptos_options(&config.site_root, config.addr);
-    let app = routes::router(state, options);
+    let app = routes::router_with(state, options, config.portal_rate_per_minute);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     println!("Pressrun is running at http://{}", config.addr);
     if config.load_demo {
@@ -194,6 +201,11 @@ fn state(config: &Config, db: Db) -> AppState {
         auth: config.auth.clone(),
         mail: Arc::new(config.mail.clone()),
         outbox_wake: Default::default(),
+        payments: match &config.payments {
+            PaymentsConfig::Off => Payments::default(),
+            PaymentsConfig::Test => Payments::test(&config.mail.public_url),
+            PaymentsConfig::Stripe(stripe) => Payments::stripe(stripe.clone()),
+        },
     }
 }
 

@@ -20,7 +20,14 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
+/// Portal requests allowed per client address per minute, unless configured.
+pub const PORTAL_RATE_PER_MINUTE: u32 = 120;
+
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    router_with(state, options, PORTAL_RATE_PER_MINUTE)
+}
+
+pub fn router_with(state: AppState, options: LeptosOptions, portal_rate_per_minute: u32) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -34,6 +41,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     Router::new()
         .route("/health", get(move || health(State(health_state.clone()))))
         .merge(documents)
+        .merge(crate::portal::router(state.clone(), portal_rate_per_minute))
+        .merge(crate::webhooks::router(state.clone()))
         .nest(crate::rest::PREFIX, crate::rest::router(state.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();

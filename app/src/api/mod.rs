@@ -19,6 +19,7 @@ pub mod invoices;
 pub mod mail_settings;
 pub mod order_dto;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod rules;
 pub mod session;

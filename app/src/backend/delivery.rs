@@ -150,6 +150,9 @@ async fn compose(
             let payload = serde_json::from_str(&row.payload).unwrap_or_default();
             invoice_email::compose(db, invoice_id, &payload, message_id, from, true, now, public_url).await
         }
+        super::payments::RECEIPT_EMAIL => {
+            super::receipt_email::compose(db, &row.payload, message_id, from, now, public_url).await
+        }
         other => Err(ComposeError::Permanent(format!("unknown outbox kind {other:?}"))),
     }
 }

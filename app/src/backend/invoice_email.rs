@@ -37,8 +37,6 @@ struct InvoiceRow {
     status: String,
     account_id: i64,
     account_name: String,
-    org_name: String,
-    org_email_from: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -77,10 +75,24 @@ pub async fn recipients(db: &Db, account_id: i64) -> Result<Recipients, StoreErr
     Ok(r)
 }
 
-fn mailbox(name: &str, email: &str) -> String {
+pub(crate) fn mailbox(name: &str, email: &str) -> String {
     // Quoting keeps commas and dots in display names from splitting the address list.
     let clean: String = name.chars().filter(|c| !matches!(c, '"' | '\\' | '<' | '>') && !c.is_control()).collect();
     if clean.trim().is_empty() { email.to_string() } else { format!("\"{}\" <{email}>", clean.trim()) }
+}
+
+/// The From of an email: the configured sender, else the organisation's own address.
+pub(crate) async fn sender(db: &Db, from: Option<&str>) -> Result<String, ComposeError> {
+    if let Some(f) = from.map(str::trim).filter(|f| !f.is_empty()) {
+        return Ok(f.to_string());
+    }
+    let org: Option<(String, String)> = on_db!(db, p => {
+        sqlx::query_as("SELECT name, email_from FROM organisation WHERE id = 1").fetch_optional(p).await.map_err(StoreError::from)?
+    });
+    match org {
+        Some((name, email)) if !email.trim().is_empty() => Ok(mailbox(&name, email.trim())),
+        _ => Err(ComposeError::Permanent("No sender address: set the organisation's email in Settings, then retry.".into())),
+    }
 }
 
 /// The email for one invoice. `from` is the configured sender; the organisation's own address
@@ -98,9 +110,9 @@ pub async fn compose(
     let row: Option<InvoiceRow> = on_db!(db, p => {
         sqlx::query_as(
             "SELECT i.number, i.status,
-                    a.id AS account_id, a.name AS account_name, o.name AS org_name, o.email_from AS org_email_from
-             FROM invoices i JOIN accounts a ON a.id = i.account_id CROSS JOIN organisation o
-             WHERE i.id = $1 AND o.id = 1",
+                    a.id AS account_id, a.name AS account_name
+             FROM invoices i JOIN accounts a ON a.id = i.account_id
+             WHERE i.id = $1",
         )
         .bind(invoice_id)
         .fetch_optional(p)
@@ -123,15 +135,7 @@ pub async fn compose(
             inv.account_name
         )));
     }
-    let from = match from.map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) => f.to_string(),
-        None if !inv.org_email_from.trim().is_empty() => mailbox(&inv.org_name, inv.org_email_from.trim()),
-        None => {
-            return Err(ComposeError::Permanent(
-                "No sender address: set the organisation's email in Settings, then retry.".into(),
-            ));
-        }
-    };
+    let from = sender(db, from).await?;
     let template: Option<TemplateRow> = on_db!(db, p => {
         match payload.template_id {
             Some(id) => sqlx::query_as("SELECT subject, body_html FROM email_templates WHERE id = $1").bind(id).fetch_optional(p).await,

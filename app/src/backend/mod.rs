@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod auth;
+pub mod checkout;
 pub mod clock;
 pub mod db;
 pub mod delivery;
+pub mod demo_history;
 pub mod drafts;
 pub mod email_context;
 pub mod error;
@@ -19,12 +21,16 @@ pub mod mail_settings;
 pub mod order_import;
 pub mod orders;
 pub mod outbox;
+pub mod payments;
+pub mod portal;
 pub mod portal_links;
 pub mod products;
+pub mod receipt_email;
 pub mod scheduler;
 pub mod seed;
 pub mod state;
 pub mod store;
+pub mod stripe;
 pub mod templates;
 
 pub use db::Db;

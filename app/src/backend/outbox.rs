@@ -243,6 +243,18 @@ pub async fn finish(
                 Outcome::Transient { .. } | Outcome::Cancelled { .. } => {}
             }
         }
+        if fenced
+            && let Some(invoice_id) = row.invoice_id
+            && row.kind == super::payments::RECEIPT_EMAIL
+            && let Outcome::Delivered { recipients, .. } = outcome
+        {
+            sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'receipt_sent', $2, 'Email', $3)")
+                .bind(invoice_id)
+                .bind(format!("Receipt emailed to {recipients}"))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         fenced
     });

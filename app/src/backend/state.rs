@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::{Db, clock::Clock, mail_settings::MailEnvironment};
+use super::{Db, checkout::Payments, clock::Clock, mail_settings::MailEnvironment};
 
 /// Everything a request or a background job needs; cheap to clone.
 #[derive(Clone)]
@@ -11,6 +11,8 @@ pub struct AppState {
     pub mail: Arc<MailEnvironment>,
     /// Wakes this instance's outbox worker when something was queued here.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// The online payment provider of the portal (none: Pay Online is not offered).
+    pub payments: Payments,
 }
 
 #[derive(Clone, Debug)]

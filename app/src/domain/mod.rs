@@ -12,6 +12,7 @@ pub mod invoice_number;
 pub mod merge_fields;
 pub mod money;
 pub mod order_input;
+pub mod payment;
 pub mod product_input;
 pub mod role;
 pub mod settings;

@@ -257,6 +257,11 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
                     <ol class="timeline">{events}</ol>
                 </section>
                 <super::deliveries::InvoiceDeliveriesPanel invoice_id=inv.id/>
+                {inv.number.is_some().then(|| view! {
+                    <super::payments::InvoicePaymentsPanel invoice_id=inv.id account_id=inv.account_id balance=inv.balance
+                        currency=inv.currency.clone() open=!matches!(inv.status, InvoiceStatus::Void | InvoiceStatus::Draft)/>
+                    <super::payments::ClientLinksPanel invoice_id=inv.id/>
+                })}
                 {inv.can_void.then(|| view! {
                     <section class="card">
                         <h2>"Void this invoice"</h2>
@@ -318,6 +323,10 @@ fn event_label(kind: &str) -> String {
         "email_failed" => "Email failed".into(),
         "viewed" => "Viewed".into(),
         "paid" => "Paid".into(),
+        "payment" => "Payment".into(),
+        "credit_applied" => "Credit applied".into(),
+        "receipt_sent" => "Receipt sent".into(),
+        "portal_view" => "Viewed by client".into(),
         other => other.to_string(),
     }
 }

@@ -16,6 +16,7 @@ mod mail_settings;
 mod order_editor;
 mod order_import;
 mod orders;
+mod payments;
 mod product_editor;
 mod products;
 mod rules;
@@ -67,7 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounting/invoices") view=invoices::InvoicesPage/>
                     // Rendered whole before sending, so a missing invoice can answer 404.
                     <Route path=path!("accounting/invoices/:id") view=invoices::InvoicePage ssr=SsrMode::Async/>
-                    <Route path=path!("accounting/payments") view=sections::PaymentsPage/>
+                    <Route path=path!("accounting/payments") view=payments::PaymentsPage/>
+                    <Route path=path!("accounting/payments/new") view=payments::RecordPaymentPage/>
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>

@@ -4,26 +4,34 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use app::backend::{AppState, Db, clock::ManualClock, seed, state::AuthConfig};
+use app::backend::{AppState, Db, checkout::Payments, clock::ManualClock, mail_settings::MailEnvironment, seed, state::AuthConfig};
 use chrono::{DateTime, Utc};
 use reqwest::{Client, StatusCode, redirect::Policy};
 
 /// Starts the router over `db` at `now` and returns its base URL (`http://127.0.0.1:port`).
+/// The portal takes payments with the built-in test provider.
 pub async fn serve(db: &Db, now: DateTime<Utc>) -> String {
-    let state = AppState {
-        db: db.clone(),
-        clock: Arc::new(ManualClock::new(now)),
-        auth: AuthConfig::default(),
-        mail: Default::default(),
-        outbox_wake: Default::default(),
-    };
+    serve_with(db, Arc::new(ManualClock::new(now)), |base| Payments::test(base)).await
+}
+
+/// [`serve`] with a clock the test moves and the payment provider it chooses (given the base URL).
+pub async fn serve_with(db: &Db, clock: Arc<ManualClock>, payments: impl FnOnce(&str) -> Payments) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let state = AppState {
+        db: db.clone(),
+        clock,
+        auth: AuthConfig::default(),
+        mail: Arc::new(MailEnvironment { public_url: base.clone(), ..Default::default() }),
+        outbox_wake: Default::default(),
+        payments: payments(&base),
+    };
     let app = server::routes::router(state, server::routes::leptos_options("target/site", addr));
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    format!("http://{addr}")
+    base
 }
 
 /// The demo publisher, then [`serve`].

@@ -126,6 +126,77 @@ fn header(raw: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
+impl Received {
+    /// The text of every text/plain and text/html part, with quoted-printable and base64 undone,
+    /// so tests can read links and values as a mail client shows them.
+    pub fn decoded(&self) -> String {
+        self.decoded_parts(&["text/plain", "text/html"])
+    }
+
+    /// Only the HTML part, decoded.
+    pub fn html(&self) -> String {
+        self.decoded_parts(&["text/html"])
+    }
+
+    fn decoded_parts(&self, types: &[&str]) -> String {
+        use base64::Engine;
+        let mut out = String::new();
+        for part in self.raw.split("\r\n--") {
+            let (head, body) = part.split_once("\r\n\r\n").unwrap_or(("", ""));
+            let head_l = head.to_ascii_lowercase();
+            if !types.iter().any(|t| head_l.contains(&format!("content-type: {t}"))) {
+                continue;
+            }
+            let body = body.rsplit_once("\r\n--").map(|(b, _)| b).unwrap_or(body);
+            if head_l.contains("content-transfer-encoding: base64") {
+                let joined: String = body.split_whitespace().collect();
+                let bytes = base64::engine::general_purpose::STANDARD.decode(joined.trim()).unwrap_or_default();
+                out.push_str(&String::from_utf8_lossy(&bytes));
+            } else if head_l.contains("content-transfer-encoding: quoted-printable") {
+                out.push_str(&quoted_printable(body));
+            } else {
+                out.push_str(body);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Every `http(s)://…/portal/…` link in the decoded text, in order.
+    pub fn portal_links(&self) -> Vec<String> {
+        let text = self.decoded();
+        let mut links = Vec::new();
+        for (i, _) in text.match_indices("/portal/") {
+            let start = text[..i].rfind("http").unwrap_or(i);
+            let end = text[i..].find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>' | ')' | ']')).map(|e| i + e).unwrap_or(text.len());
+            let link = text[start..end].to_string();
+            if !links.contains(&link) {
+                links.push(link);
+            }
+        }
+        links
+    }
+}
+
+fn quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub fn parse(raw: &str) -> Received {
     Received {
         message_id: header(raw, "Message-ID").trim_matches(['<', '>']).to_string(),

@@ -1,0 +1,234 @@
+//! Payments: the list, recording one by hand, applying account credit, and the portal links
+//! staff hand out or revoke.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::payment::ManualPaymentForm;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentListRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub method: String,
+    pub amount: Decimal,
+    pub currency: String,
+    pub received_on: NaiveDate,
+    pub reference: String,
+    pub online: bool,
+    pub invoices: String,
+    /// What this payment left unallocated (account credit).
+    pub unallocated: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentsView {
+    pub rows: Vec<PaymentListRow>,
+    pub currency: String,
+    pub can_record: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenInvoiceOption {
+    pub id: i64,
+    pub number: String,
+    pub due_date: NaiveDate,
+    pub balance: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFormView {
+    pub account_id: i64,
+    pub account_name: String,
+    pub currency: String,
+    pub today: NaiveDate,
+    pub open: Vec<OpenInvoiceOption>,
+    pub credit: Decimal,
+}
+
+#[cfg(feature = "ssr")]
+fn list_row(r: crate::backend::payments::PaymentRow) -> PaymentListRow {
+    use crate::{backend::fixed::from_db, domain::payment::PaymentMethod};
+    PaymentListRow {
+        id: r.id,
+        account_id: r.account_id,
+        account_name: r.account_name,
+        method: PaymentMethod::parse(&r.method).map(|m| m.label()).unwrap_or("Other").to_string(),
+        amount: from_db(r.amount),
+        currency: r.currency,
+        received_on: r.received_on,
+        reference: r.reference,
+        online: !r.provider.is_empty(),
+        invoices: r.invoice_numbers.unwrap_or_default(),
+        unallocated: from_db(r.amount - r.allocated),
+    }
+}
+
+/// Payments, newest first; of one account or one invoice when given (0 = all).
+#[server(endpoint = "get_payments")]
+pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsView, AppError> {
+    use crate::{backend::payments, domain::role::Role};
+    let (state, user) = super::guard::require(Role::Viewer)?;
+    let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let rows = payments::list(
+        &state.db,
+        (account_id > 0).then_some(account_id),
+        (invoice_id > 0).then_some(invoice_id),
+        200,
+    )
+    .await?;
+    Ok(PaymentsView { rows: rows.into_iter().map(list_row).collect(), currency: org.currency, can_record: user.can(Role::Billing) })
+}
+
+/// What the Record payment form needs for an account: its open invoices and its credit.
+#[server(endpoint = "get_payment_form")]
+pub async fn get_payment_form(account_id: i64) -> Result<PaymentFormView, AppError> {
+    use crate::{
+        backend::{ServiceError, email_context, store},
+        domain::role::Role,
+    };
+    let (state, _) = super::guard::require(Role::Billing)?;
+    let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let (_, today) = email_context::organisation(&state.db, state.clock.now()).await?;
+    let account = store::accounts::detail(&state.db, account_id).await?.ok_or(ServiceError::NotFound("account"))?;
+    let open = email_context::unpaid_invoices(&state.db, account_id)
+        .await?
+        .into_iter()
+        .map(|i| OpenInvoiceOption {
+            id: i.id,
+            number: i.number.clone().unwrap_or_default(),
+            due_date: i.due_date,
+            balance: i.balance(),
+        })
+        .collect();
+    Ok(PaymentFormView {
+        account_id,
+        account_name: account.name,
+        currency: org.currency,
+        today,
+        open,
+        credit: email_context::account_credit(&state.db, account_id).await?,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn payment_error(e: crate::backend::payments::PaymentError) -> AppError {
+    use crate::backend::{ServiceError, payments::PaymentError};
+    match e {
+        PaymentError::Invalid(fields) => ServiceError::Invalid(fields).into(),
+        PaymentError::Store(s) => ServiceError::Store(s).into(),
+    }
+}
+
+/// Records a check, ACH, wire, cash or other payment; what is not allocated becomes credit.
+/// Returns the new payment's id.
+#[server(endpoint = "record_payment")]
+pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
+    use crate::{
+        backend::{
+            ServiceError, email_context,
+            payments::{self, NewPayment},
+        },
+        domain::{
+            payment::{OpenBalance, validate_manual},
+            role::Role,
+        },
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let now = state.clock.now();
+    let org = crate::backend::seed::ensure_organisation(&state.db, now).await?;
+    let (_, today) = email_context::organisation(&state.db, now).await?;
+    let account_id = form.account_id.trim().parse::<i64>().unwrap_or(0);
+    let open: Vec<OpenBalance> = email_context::unpaid_invoices(&state.db, account_id)
+        .await?
+        .into_iter()
+        .map(|i| OpenBalance { invoice_id: i.id, balance: i.balance() })
+        .collect();
+    let valid = validate_manual(&form, &open, today).map_err(ServiceError::Invalid)?;
+    let recorded = payments::record(
+        &state.db,
+        &NewPayment {
+            account_id: valid.account_id,
+            method: valid.method,
+            amount: valid.amount,
+            currency: org.currency,
+            received_on: valid.received_on,
+            reference: valid.reference.clone(),
+            notes: valid.notes.clone(),
+            provider: String::new(),
+            provider_ref: None,
+            allocations: valid.allocations.clone(),
+            created_by: Some(user.id),
+            actor: format!("{} ({})", user.name, user.email),
+            send_receipt: true,
+        },
+        now,
+    )
+    .await
+    .map_err(payment_error)?;
+    state.outbox_wake.notify_one();
+    tracing::info!(payment_id = recorded.payment_id, user_id = user.id, "manual payment recorded");
+    Ok(recorded.payment_id)
+}
+
+/// Applies the account's credit to an invoice; returns the amount applied.
+#[server(endpoint = "apply_account_credit")]
+pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Decimal, AppError> {
+    use crate::{
+        backend::{ServiceError, email_context, payments},
+        domain::{money::parse_amount, role::Role},
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let amount = parse_amount(&amount).map_err(|m| ServiceError::field("credit", m))?;
+    let inv = email_context::invoice_row(&state.db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
+    let account_id: i64 = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1")
+        .bind(inv.id).fetch_one(p).await.map_err(crate::backend::StoreError::from)?);
+    let actor = format!("{} ({})", user.name, user.email);
+    let applied = payments::apply_credit(&state.db, account_id, invoice_id, amount, state.clock.now(), &actor)
+        .await
+        .map_err(payment_error)?;
+    Ok(applied)
+}
+
+/// A new Invoice Payment (or, with `statement`, Unpaid Invoices) link, shown once to staff.
+#[server(endpoint = "new_portal_link")]
+pub async fn new_portal_link(invoice_id: i64, statement: bool) -> Result<String, AppError> {
+    use crate::{
+        backend::{ServiceError, portal_links::{self, PortalScope}},
+        domain::role::Role,
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let account_id: Option<i64> = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1 AND number IS NOT NULL")
+        .bind(invoice_id).fetch_optional(p).await.map_err(crate::backend::StoreError::from)?);
+    let account_id = account_id.ok_or(ServiceError::NotFound("invoice"))?;
+    let scope = if statement { PortalScope::Account { account_id } } else { PortalScope::Invoice { account_id, invoice_id } };
+    let token = portal_links::issue(&state.db, scope, state.clock.now(), &user.email).await?;
+    tracing::info!(invoice_id, statement, user_id = user.id, "portal link issued");
+    Ok(portal_links::url(&state.mail.public_url, scope, &token))
+}
+
+/// Revokes every link to this invoice's payment page (or, with `statement`, every link of its
+/// account). Returns how many stopped working.
+#[server(endpoint = "revoke_portal_links")]
+pub async fn revoke_portal_links(invoice_id: i64, statement: bool) -> Result<u64, AppError> {
+    use crate::{
+        backend::{ServiceError, portal_links},
+        domain::role::Role,
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let account_id: Option<i64> = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1")
+        .bind(invoice_id).fetch_optional(p).await.map_err(crate::backend::StoreError::from)?);
+    let account_id = account_id.ok_or(ServiceError::NotFound("invoice"))?;
+    let now = state.clock.now();
+    let n = if statement {
+        portal_links::revoke_account_links(&state.db, account_id, now).await?
+    } else {
+        portal_links::revoke_invoice_links(&state.db, invoice_id, now).await?
+    };
+    tracing::info!(invoice_id, statement, revoked = n, user_id = user.id, "portal links revoked");
+    Ok(n)
+}

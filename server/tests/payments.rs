@@ -1,0 +1,168 @@
+//! Payments on both engines: partial and whole, across invoices, credit and its later use,
+//! stale forms refused, online completion recorded once and only for the amount asked, and the
+//! receipt email delivered to a real SMTP server with merge values shown as text.
+
+mod ledger;
+mod smtp;
+#[path = "../../app/tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+
+use app::backend::{
+    Db, checkout,
+    checkout::CheckoutError,
+    clock::ManualClock,
+    delivery::{Courier, DeliveryConfig},
+    email_context,
+    mail_settings::MailEnvironment,
+    payments::{self, NewPayment, PaymentError},
+};
+use app::domain::payment::PaymentMethod;
+use ledger::*;
+use rust_decimal::Decimal;
+use smtp::SmtpSink;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn check(account_id: i64, amount: &str, allocations: Vec<(i64, Decimal)>) -> NewPayment {
+    NewPayment {
+        account_id,
+        method: PaymentMethod::Check,
+        amount: d(amount),
+        currency: "USD".into(),
+        received_on: date(2026, 11, 23),
+        reference: "10452".into(),
+        notes: String::new(),
+        provider: String::new(),
+        provider_ref: None,
+        allocations,
+        created_by: None,
+        actor: "Test".into(),
+        send_receipt: true,
+    }
+}
+
+fn courier(db: &Db, sink: &SmtpSink) -> Courier {
+    let env = MailEnvironment {
+        smtp: Some(sink.smtp_settings()),
+        from: Some("Valley Courier <billing@valley.example>".into()),
+        folder: sink.dir.join("unused"),
+        public_url: "http://pressrun.test".into(),
+    };
+    Courier::new(db.clone(), Arc::new(env), Arc::new(ManualClock::new(noon())), "test".into(), DeliveryConfig::default())
+}
+
+on_both_engines!(partial_then_whole_payments_move_the_status, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let inv = invoice(&db, acme, "INV-1", 1000, date(2026, 11, 1), date(2026, 12, 1)).await;
+
+    payments::record(&db, &check(acme, "400", vec![(inv, d("400"))]), noon()).await.unwrap();
+    assert_eq!(status(&db, inv).await, "partially_paid");
+    assert_eq!(paid_cents(&db, inv).await, 40_000);
+
+    let err = payments::record(&db, &check(acme, "700", vec![(inv, d("700"))]), noon()).await.unwrap_err();
+    match err {
+        PaymentError::Invalid(f) => {
+            assert_eq!(f[0].field, format!("allocation-{inv}"));
+            assert!(f[0].message.contains("$600.00"), "{}", f[0].message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(paid_cents(&db, inv).await, 40_000, "a refused payment changes nothing");
+
+    payments::record(&db, &check(acme, "600", vec![(inv, d("600"))]), noon()).await.unwrap();
+    assert_eq!(status(&db, inv).await, "paid");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'receipt_email'").await, 2, "one receipt per payment");
+    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'payment'")).await, 2);
+});
+
+on_both_engines!(one_payment_spreads_over_invoices_and_the_rest_is_credit, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let other = account(&db, "Other Co", "ap@other.example").await;
+    let a = invoice(&db, acme, "INV-1", 300, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 500, date(2026, 11, 1), date(2026, 12, 1)).await;
+    let c = invoice(&db, acme, "INV-3", 200, date(2026, 11, 10), date(2026, 12, 10)).await;
+    let foreign = invoice(&db, other, "INV-9", 50, date(2026, 11, 1), date(2026, 12, 1)).await;
+
+    let err = payments::record(&db, &check(acme, "50", vec![(foreign, d("50"))]), noon()).await.unwrap_err();
+    assert!(matches!(err, PaymentError::Invalid(ref f) if f[0].message.contains("another account")), "{err:?}");
+
+    payments::record(&db, &check(acme, "1000", vec![(a, d("300")), (b, d("500"))]), noon()).await.unwrap();
+    assert_eq!((status(&db, a).await, status(&db, b).await, status(&db, c).await), ("paid".into(), "paid".into(), "sent".into()));
+    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("200"));
+
+    let applied = payments::apply_credit(&db, acme, c, d("150"), noon(), "Test").await.unwrap();
+    assert_eq!(applied, d("150"));
+    assert_eq!(status(&db, c).await, "partially_paid");
+    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("50"));
+    let too_much = payments::apply_credit(&db, acme, c, d("60"), noon(), "Test").await.unwrap_err();
+    assert!(matches!(too_much, PaymentError::Invalid(ref f) if f[0].message.contains("only 50")), "{too_much:?}");
+    payments::apply_credit(&db, acme, c, d("50"), noon(), "Test").await.unwrap();
+    assert_eq!(status(&db, c).await, "paid");
+    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("0"));
+});
+
+on_both_engines!(online_completion_is_recorded_once_and_only_for_the_amount_asked, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 120, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 80, date(2026, 11, 1), date(2026, 12, 1)).await;
+    let online = checkout::Payments::test("http://pressrun.test");
+    let url = checkout::start(&db, &online, acme, &[a, b], noon(), "http://pressrun.test").await.unwrap();
+    let id = url.rsplit('/').next().unwrap().to_string();
+    assert!(url.starts_with("http://pressrun.test/portal/test-checkout/") && checkout::well_formed_id(&id), "{url}");
+
+    let mismatch = checkout::complete(&db, &id, "test_x", 19_999, "usd", noon(), "card").await.unwrap_err();
+    assert!(matches!(mismatch, CheckoutError::AmountMismatch { .. }), "{mismatch:?}");
+    let wrong_currency = checkout::complete(&db, &id, "test_x", 20_000, "eur", noon(), "card").await.unwrap_err();
+    assert!(matches!(wrong_currency, CheckoutError::AmountMismatch { .. }));
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM payments").await, 0);
+
+    let first = checkout::complete(&db, &id, "test_x", 20_000, "usd", noon(), "card").await.unwrap();
+    let again = checkout::complete(&db, &id, "test_x", 20_000, "usd", noon(), "card").await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM payments").await, 1);
+    assert_eq!((status(&db, a).await, status(&db, b).await), ("paid".into(), "paid".into()));
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'receipt_email'").await, 1);
+
+    let nothing = checkout::start(&db, &online, acme, &[a, b], noon(), "http://pressrun.test").await.unwrap_err();
+    assert!(matches!(nothing, CheckoutError::NothingDue), "{nothing:?}");
+});
+
+on_both_engines!(a_check_that_lands_during_checkout_leaves_credit_not_an_overpaid_invoice, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let url = checkout::start(&db, &checkout::Payments::test("http://t"), acme, &[a], noon(), "http://t").await.unwrap();
+    let id = url.rsplit('/').next().unwrap().to_string();
+    payments::record(&db, &check(acme, "100", vec![(a, d("100"))]), noon()).await.unwrap();
+    checkout::complete(&db, &id, "test_y", 10_000, "USD", noon(), "card").await.unwrap();
+    assert_eq!(paid_cents(&db, a).await, 10_000, "never more than the total");
+    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("100"));
+});
+
+on_both_engines!(the_receipt_reaches_the_client_with_merge_values_as_text, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "<script>alert(1)</script> Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-7", 250, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let sink = SmtpSink::start();
+    payments::record(&db, &check(acme, "250", vec![(a, d("250"))]), noon()).await.unwrap();
+    let report = courier(&db, &sink).deliver_due().await.unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
+    let mail = sink.received();
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].subject.contains("$250.00") && mail[0].subject.contains("Valley Courier"), "{}", mail[0].subject);
+    assert!(mail[0].to.contains("ap@acme.example"));
+    let body = mail[0].decoded();
+    assert!(body.contains("INV-7 ($250.00)"), "{body}");
+    let html = mail[0].html();
+    assert!(html.contains("&lt;script&gt;"), "the HTML part escapes the account name: {html}");
+    assert!(!html.contains("<script>"), "no script element in the HTML part");
+    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {a} AND kind = 'receipt_sent'")).await, 1);
+    assert_eq!(courier(&db, &sink).deliver_due().await.unwrap().attempted(), 0, "sent once");
+});
