@@ -213,7 +213,7 @@ pub async fn apply_credit(
         };
         let balance = fixed::from_db(inv.total) - fixed::from_db(inv.amount_paid);
         let sources: Vec<(i64, i64, String)> = sqlx::query_as(
-            "SELECT p.id, p.amount - COALESCE((SELECT SUM(a.amount) FROM payment_allocations a WHERE a.payment_id = p.id), 0), p.currency
+            "SELECT p.id, CAST(p.amount - COALESCE((SELECT SUM(a.amount) FROM payment_allocations a WHERE a.payment_id = p.id), 0) AS BIGINT), p.currency
              FROM payments p WHERE p.account_id = $1 AND p.voided_at IS NULL ORDER BY p.received_on, p.id",
         )
         .bind(account_id)
@@ -276,7 +276,7 @@ pub struct PaymentRow {
 
 const LIST_SQL: &str = "SELECT p.id, p.account_id, a.name AS account_name, p.method, p.amount, p.currency, p.received_on,
         p.reference, p.provider,
-        COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0) AS allocated,
+        CAST(COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0) AS BIGINT) AS allocated,
         (SELECT STRING_AGG(i.number, ', ') FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id WHERE pa.payment_id = p.id) AS invoice_numbers,
         p.created_at
      FROM payments p JOIN accounts a ON a.id = p.account_id
