@@ -166,3 +166,16 @@ on_both_engines!(the_receipt_reaches_the_client_with_merge_values_as_text, |db| 
     assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {a} AND kind = 'receipt_sent'")).await, 1);
     assert_eq!(courier(&db, &sink).deliver_due().await.unwrap().attempted(), 0, "sent once");
 });
+
+on_both_engines!(an_invoice_voided_during_checkout_turns_its_share_into_credit, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 40, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let url = checkout::start(&db, &checkout::Payments::test("http://t"), acme, &[a, b], noon(), "http://t").await.unwrap();
+    let id = url.rsplit('/').next().unwrap().to_string();
+    exec(&db, &format!("UPDATE invoices SET status = 'void' WHERE id = {b}")).await;
+    checkout::complete(&db, &id, "test_z", 14_000, "USD", noon(), "card").await.unwrap();
+    assert_eq!((status(&db, a).await, status(&db, b).await), ("paid".into(), "void".into()));
+    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("40"), "the client's money is kept as credit");
+});

@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 
 use super::{
     Db, StoreError,
+    db::BeginWrite,
     email_context::{self, OpenInvoiceRow},
     fixed,
     payments::{self, NewPayment, PaymentError},
@@ -181,7 +182,7 @@ pub async fn start(
     let amount_minor = to_minor_units(amount).ok_or_else(|| CheckoutError::Payment("The balance is not in whole cents.".into()))?;
     let checkout_id = new_checkout_id();
     on_db!(db, p => {
-        let mut tx = p.begin().await.map_err(StoreError::from)?;
+        let mut tx = p.begin_write().await?;
         sqlx::query(
             "INSERT INTO checkout_sessions (id, provider, account_id, amount, currency, status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6)",
         )
@@ -298,13 +299,16 @@ pub async fn complete(
     }
     // Each invoice gets what the client agreed to pay on it, but never more than it still owes
     // (a check may have arrived meanwhile); the rest stays on the account as credit.
+    // An invoice voided or paid meanwhile owes nothing: its share stays on the account.
     let asked = invoices(db, checkout_id).await?;
-    let mut open = Vec::new();
-    for (invoice_id, _, amount) in &asked {
-        let current = email_context::invoice_row(db, *invoice_id).await?;
-        let owed = current.map(|c| c.balance()).unwrap_or_default().max(Decimal::ZERO);
-        open.push(OpenBalance { invoice_id: *invoice_id, balance: owed.min(fixed::from_db(*amount)) });
-    }
+    let still_open = email_context::unpaid_invoices(db, row.account_id).await?;
+    let open: Vec<OpenBalance> = asked
+        .iter()
+        .map(|(invoice_id, _, amount)| {
+            let owed = still_open.iter().find(|i| i.id == *invoice_id).map(|i| i.balance()).unwrap_or_default();
+            OpenBalance { invoice_id: *invoice_id, balance: owed.max(Decimal::ZERO).min(fixed::from_db(*amount)) }
+        })
+        .collect();
     let (allocations, _credit) = allocate_in_order(expected, &open);
     let recorded = payments::record(
         db,

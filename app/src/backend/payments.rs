@@ -108,7 +108,10 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
         }
         let mut problems = Vec::new();
         let mut numbers = Vec::new();
-        for (invoice_id, amount) in &p.allocations {
+        // Rows are locked in id order so two payments touching the same invoices cannot deadlock.
+        let mut in_lock_order: Vec<&(i64, Decimal)> = p.allocations.iter().collect();
+        in_lock_order.sort_by_key(|(id, _)| *id);
+        for (invoice_id, amount) in in_lock_order {
             let field = format!("allocation-{invoice_id}");
             let inv: Option<LockedInvoice> = sqlx::query_as(&select_invoice).bind(invoice_id).fetch_optional(&mut *tx).await?;
             match inv {
