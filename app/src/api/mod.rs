@@ -20,6 +20,8 @@ pub mod mail_settings;
 pub mod order_dto;
 pub mod orders;
 pub mod products;
+pub mod reminder_dto;
+pub mod reminders;
 pub mod rules;
 pub mod session;
 pub mod settings;

@@ -77,7 +77,7 @@ pub async fn recipients(db: &Db, account_id: i64) -> Result<Recipients, StoreErr
     Ok(r)
 }
 
-fn mailbox(name: &str, email: &str) -> String {
+pub(crate) fn mailbox(name: &str, email: &str) -> String {
     // Quoting keeps commas and dots in display names from splitting the address list.
     let clean: String = name.chars().filter(|c| !matches!(c, '"' | '\\' | '<' | '>') && !c.is_control()).collect();
     if clean.trim().is_empty() { email.to_string() } else { format!("\"{}\" <{email}>", clean.trim()) }

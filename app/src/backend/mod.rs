@@ -21,6 +21,8 @@ pub mod orders;
 pub mod outbox;
 pub mod portal_links;
 pub mod products;
+pub mod reminder_email;
+pub mod reminders;
 pub mod scheduler;
 pub mod seed;
 pub mod state;

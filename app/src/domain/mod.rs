@@ -13,6 +13,7 @@ pub mod merge_fields;
 pub mod money;
 pub mod order_input;
 pub mod product_input;
+pub mod reminder_ladder;
 pub mod role;
 pub mod settings;
 pub mod terms;

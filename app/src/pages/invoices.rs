@@ -257,6 +257,7 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
                     <ol class="timeline">{events}</ol>
                 </section>
                 <super::deliveries::InvoiceDeliveriesPanel invoice_id=inv.id/>
+                <super::reminders::InvoiceRemindersPanel invoice_id=inv.id/>
                 {inv.can_void.then(|| view! {
                     <section class="card">
                         <h2>"Void this invoice"</h2>
@@ -318,6 +319,8 @@ fn event_label(kind: &str) -> String {
         "email_failed" => "Email failed".into(),
         "viewed" => "Viewed".into(),
         "paid" => "Paid".into(),
+        "reminder_sent" => "Reminder sent".into(),
+        "reminder_failed" => "Reminder failed".into(),
         other => other.to_string(),
     }
 }

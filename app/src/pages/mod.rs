@@ -18,6 +18,7 @@ mod order_import;
 mod orders;
 mod product_editor;
 mod products;
+mod reminders;
 mod rules;
 mod sections;
 mod settings;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounting/invoices/:id") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("accounting/payments") view=sections::PaymentsPage/>
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
+                    <Route path=path!("automation/reminders") view=reminders::RemindersPage/>
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
                     <Route path=path!("accounts/new") view=account_editor::AccountEditorPage/>
