@@ -158,7 +158,8 @@ fn base64(s: &str) -> Option<Vec<u8>> {
 fn pay_online_link(raw: &str) -> Option<String> {
     let text = body(raw);
     let start = text.find("http://pressrun.test/portal/invoice/")?;
-    let link: String = text[start..].chars().take_while(|c| !matches!(c, '"' | '<' | '>' | ' ' | '\r' | '\n' | ')')).collect();
+    let link: String =
+        text[start..].chars().take_while(|c| !matches!(c, '"' | '<' | '>' | ' ' | '\r' | '\n' | ')')).collect();
     Some(link)
 }
 
@@ -193,10 +194,23 @@ on_both_engines!(each_step_goes_once_with_its_own_template, |db| async move {
     assert!(subjects.contains(&"Second notice: invoice INV-100 is 30 days past due"), "{subjects:?}");
     let day30 = mail.iter().find(|m| m.subject.starts_with("Second notice")).unwrap();
     assert!(day30.cc.contains("carl@acme.example"), "day 30 ccs the other contacts: {:?}", day30.cc);
-    let steps = texts(&db, &format!("SELECT status FROM invoice_reminders WHERE invoice_id = {inv} ORDER BY days_past_due")).await;
+    let steps =
+        texts(&db, &format!("SELECT status FROM invoice_reminders WHERE invoice_id = {inv} ORDER BY days_past_due"))
+            .await;
     assert_eq!(steps, ["sent", "sent", "sent"]);
-    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'reminder_sent'")).await, 3);
-    let detail = texts(&db, &format!("SELECT detail FROM invoice_events WHERE invoice_id = {inv} AND kind = 'reminder_sent' ORDER BY id")).await;
+    assert_eq!(
+        scalar(
+            &db,
+            &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'reminder_sent'")
+        )
+        .await,
+        3
+    );
+    let detail = texts(
+        &db,
+        &format!("SELECT detail FROM invoice_events WHERE invoice_id = {inv} AND kind = 'reminder_sent' ORDER BY id"),
+    )
+    .await;
     assert!(detail[1].starts_with("Day 30 reminder emailed to"), "{detail:?}");
 });
 
@@ -214,7 +228,9 @@ on_both_engines!(after_100_days_down_only_the_day_90_step_goes, |db| async move 
     assert!(body(&mail[0].raw).contains("credit hold"), "the collections notice template");
     assert!(mail[0].raw.contains("statement-2026-06-10.csv"), "day 90 attaches the statement");
     assert!(body(&mail[0].raw).contains("INV-200,2026-01-31,2026-03-02,100,1000.00,0.00,1000.00,USD"));
-    let steps = texts(&db, &format!("SELECT CAST(days_past_due AS TEXT) FROM invoice_reminders WHERE invoice_id = {inv}")).await;
+    let steps =
+        texts(&db, &format!("SELECT CAST(days_past_due AS TEXT) FROM invoice_reminders WHERE invoice_id = {inv}"))
+            .await;
     assert_eq!(steps, ["90"]);
 });
 
@@ -242,10 +258,7 @@ on_both_engines!(payments_stop_reminders_up_to_the_moment_of_sending, |db| async
         texts(&db, &format!("SELECT status FROM invoice_reminders WHERE invoice_id = {paid_late}")).await,
         ["cancelled"]
     );
-    assert_eq!(
-        texts(&db, &format!("SELECT status FROM outbox WHERE invoice_id = {paid_late}")).await,
-        ["cancelled"]
-    );
+    assert_eq!(texts(&db, &format!("SELECT status FROM outbox WHERE invoice_id = {paid_late}")).await, ["cancelled"]);
     // A paid invoice is never reminded again.
     for offset in 8..100 {
         run(&db, &clock, &courier, ny(due + Duration::days(offset), 9, 0)).await;
@@ -332,7 +345,10 @@ on_both_engines!(daily_digest_lists_a_contacts_past_due_invoices, |db| async mov
     assert!(text.contains("http://pressrun.test/portal/account/"), "an Unpaid Invoices link");
     assert!(mail[0].cc.contains("carl@acme.example"), "the day-30 rule ccs");
     for inv in [a, b] {
-        assert_eq!(texts(&db, &format!("SELECT status FROM invoice_reminders WHERE invoice_id = {inv}")).await, ["sent"]);
+        assert_eq!(
+            texts(&db, &format!("SELECT status FROM invoice_reminders WHERE invoice_id = {inv}")).await,
+            ["sent"]
+        );
     }
 });
 
@@ -355,6 +371,9 @@ on_both_engines!(three_concurrent_ticks_decide_each_step_once, |db| async move {
     }
     // Every invoice reached step 30 (45–84 days late), none step 90: one step each, once.
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM invoice_reminders").await, 40);
-    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM invoice_reminders WHERE days_past_due = 30 AND outbox_id IS NOT NULL").await, 40);
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) FROM invoice_reminders WHERE days_past_due = 30 AND outbox_id IS NOT NULL").await,
+        40
+    );
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'reminder_email'").await, 40);
 });

@@ -24,17 +24,15 @@ pub async fn get_reminder_settings() -> Result<ReminderSettingsView, AppError> {
 
 /// `enabled` is present when the switch is on; `style` is `per_invoice` or `per_contact_daily`.
 #[server(endpoint = "save_reminder_settings")]
-pub async fn save_reminder_settings(
-    #[server(default)] enabled: Option<String>,
-    style: String,
-) -> Result<(), AppError> {
+pub async fn save_reminder_settings(#[server(default)] enabled: Option<String>, style: String) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, seed, store::reminders},
         domain::{reminder_ladder::ReminderStyle, role::Role},
     };
     let (state, user) = super::guard::require(Role::Admin)?;
-    let style = ReminderStyle::parse(style.trim())
-        .ok_or_else(|| ServiceError::field("style", "Choose one reminder per invoice or one email per contact per day."))?;
+    let style = ReminderStyle::parse(style.trim()).ok_or_else(|| {
+        ServiceError::field("style", "Choose one reminder per invoice or one email per contact per day.")
+    })?;
     let enabled = enabled.is_some_and(|v| !v.is_empty() && v != "false");
     seed::ensure_organisation(&state.db, state.clock.now()).await?;
     reminders::save_settings(&state.db, enabled, style, state.clock.now()).await?;
@@ -59,7 +57,10 @@ pub async fn save_reminder_rule(
     let (state, user) = super::guard::require(Role::Admin)?;
     let id = match id.trim() {
         "" => None,
-        s => Some(s.parse::<i64>().map_err(|_| ServiceError::field("days", "This rule could not be read; reload the page."))?),
+        s => Some(
+            s.parse::<i64>()
+                .map_err(|_| ServiceError::field("days", "This rule could not be read; reload the page."))?,
+        ),
     };
     let existing = reminders::rules(&state.db).await?;
     if let Some(id) = id
@@ -75,15 +76,9 @@ pub async fn save_reminder_rule(
         return Err(ServiceError::field("template_id", "Choose a reminder template from the list.").into());
     }
     let on = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "false");
-    let saved = reminders::save_rule(
-        &state.db,
-        id,
-        &input,
-        on(&cc_other_contacts),
-        on(&attach_statement),
-        state.clock.now(),
-    )
-    .await;
+    let saved =
+        reminders::save_rule(&state.db, id, &input, on(&cc_other_contacts), on(&attach_statement), state.clock.now())
+            .await;
     match saved {
         Ok(rule_id) => {
             tracing::info!(user_id = user.id, rule_id, days = input.days, "reminder rule saved");

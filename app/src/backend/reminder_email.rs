@@ -106,7 +106,9 @@ async fn sender(db: &Db, from: Option<&str>) -> Result<String, ComposeError> {
     });
     match org {
         Some((name, email)) if !email.trim().is_empty() => Ok(mailbox(&name, email.trim())),
-        _ => Err(ComposeError::Permanent("No sender address: set the organisation's email in Settings, then retry.".into())),
+        _ => Err(ComposeError::Permanent(
+            "No sender address: set the organisation's email in Settings, then retry.".into(),
+        )),
     }
 }
 
@@ -126,7 +128,11 @@ fn statement_csv(rows: &[OpenInvoiceRow], today: NaiveDate) -> EmailAttachment {
             r.currency,
         ));
     }
-    EmailAttachment { filename: format!("statement-{today}.csv"), content_type: "text/csv".into(), bytes: csv.into_bytes() }
+    EmailAttachment {
+        filename: format!("statement-{today}.csv"),
+        content_type: "text/csv".into(),
+        bytes: csv.into_bytes(),
+    }
 }
 
 /// One ladder step about one invoice, to the account's To contacts (and its Cc contacts when
@@ -235,7 +241,8 @@ pub async fn compose_digest(
     });
     let Some((name, email, role)) = contact.filter(|c| c.2 == "to") else {
         return Err(ComposeError::Permanent(
-            "The contact this reminder was for no longer receives invoices; send it from the invoice page instead.".into(),
+            "The contact this reminder was for no longer receives invoices; send it from the invoice page instead."
+                .into(),
         ));
     };
     let _ = role;
@@ -248,9 +255,9 @@ pub async fn compose_digest(
             attach |= r.attach_statement;
         }
     }
-    let template = template(db, None, "statement")
-        .await?
-        .ok_or_else(|| ComposeError::Permanent("There is no statement template to send the daily reminder with.".into()))?;
+    let template = template(db, None, "statement").await?.ok_or_else(|| {
+        ComposeError::Permanent("There is no statement template to send the daily reminder with.".into())
+    })?;
     let links = email_context::Links { public_url, issued_by: "reminder", preview: false };
     let contact = ContactCtx { name: name.clone(), email: email.clone() };
     let (mut ctx, today) = email_context::account_context(db, payload.account_id, contact, now, links).await?;

@@ -297,7 +297,9 @@ async fn invoice_state(db: &Db, invoice_id: i64) -> Result<Option<InvoiceState>,
 pub async fn send_manual(db: &Db, invoice_id: i64, now: DateTime<Utc>, actor: &str) -> Result<i64, ServiceError> {
     let state = invoice_state(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
     if !state.owed {
-        return Err(ServiceError::Conflict("Nothing is owed on this invoice, so there is nothing to remind about.".into()));
+        return Err(ServiceError::Conflict(
+            "Nothing is owed on this invoice, so there is nothing to remind about.".into(),
+        ));
     }
     let rules = ladder(db).await?;
     if rules.is_empty() {

@@ -222,7 +222,8 @@ mod tests {
 
         use crate::backend::clock::{Clock, ManualClock};
         let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
-        let local = |y, m, day, h, min| ny.with_ymd_and_hms(y, m, day, h, min, 0).earliest().unwrap().with_timezone(&Utc);
+        let local =
+            |y, m, day, h, min| ny.with_ymd_and_hms(y, m, day, h, min, 0).earliest().unwrap().with_timezone(&Utc);
         let clock = ManualClock::new(Utc::now());
         // Spring forward 2027-03-14, fall back 2027-11-07.
         for (y, m, day) in [(2027, 3, 13), (2027, 3, 14), (2027, 3, 15), (2027, 11, 6), (2027, 11, 7), (2027, 11, 8)] {

@@ -12,7 +12,8 @@ use crate::{
 };
 
 /// An invoice reminders may be about: numbered, not paid or void, with a balance.
-pub const OWED: &str = "i.number IS NOT NULL AND i.status IN ('open', 'sent', 'partially_paid') AND i.total > i.amount_paid";
+pub const OWED: &str =
+    "i.number IS NOT NULL AND i.status IN ('open', 'sent', 'partially_paid') AND i.total > i.amount_paid";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RuleRow {
