@@ -69,7 +69,7 @@ pub async fn issue(db: &Db, scope: PortalScope, now: DateTime<Utc>, issued_by: &
             .bind(now)
             .bind(issued_by)
             .execute(p)
-            .await?
+            .await?;
     });
     Ok(token)
 }

@@ -136,11 +136,12 @@ fn RuleEditor(
     let cc = rule.as_ref().is_some_and(|r| r.cc_other_contacts);
     let attach = rule.as_ref().is_some_and(|r| r.attach_statement);
     let rule_id = rule.as_ref().map(|r| r.id);
+    let data_rule = id.clone();
     let field = move |name: &str| format!("rule-{key}-{name}");
     let err = move |f: &'static str| move || field_error(&result.get(), f);
     view! {
-        <ActionForm action=save attr:class="form rule-row" attr:novalidate=true attr:data-rule=id.clone()>
-            <input type="hidden" name="id" value=id.clone()/>
+        <ActionForm action=save attr:class="form rule-row" attr:novalidate=true attr:data-rule=data_rule>
+            <input type="hidden" name="id" value=id/>
             <fieldset disabled=!can_edit>
                 <div class="field">
                     <label for=field("days")>"Days past due"</label>
