@@ -249,7 +249,12 @@ on_both_engines!(payments_stop_reminders_up_to_the_moment_of_sending, |db| async
     // The payment lands between queueing and sending.
     exec(&db, &format!("UPDATE invoices SET amount_paid = total, status = 'paid' WHERE id = {paid_late}")).await;
     let report = courier.deliver_due().await.unwrap();
-    assert_eq!((report.delivered, report.cancelled), (1, 1), "{report:?} {:?}", texts(&db, "SELECT last_error FROM outbox").await);
+    assert_eq!(
+        (report.delivered, report.cancelled),
+        (1, 1),
+        "{report:?} {:?}",
+        texts(&db, "SELECT last_error FROM outbox").await
+    );
     let mail = sink.received();
     assert_eq!(mail.len(), 1);
     assert!(mail[0].subject.contains("INV-300"), "the partly paid invoice is still reminded");
