@@ -91,7 +91,10 @@ pub async fn run_scheduler(state: AppState, jobs: JobsConfig, mut stop: watch::R
         }
         match scheduler::tick(&state.db, state.clock.now(), &jobs.instance).await {
             Ok(report) => {
-                if report.invoices_created > 0 || report.batch_queued.is_some_and(|n| n > 0) {
+                if report.invoices_created > 0
+                    || report.batch_queued.is_some_and(|n| n > 0)
+                    || report.reminders.emails > 0
+                {
                     state.outbox_wake.notify_one();
                 }
             }

@@ -253,7 +253,7 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
     let report = app::backend::scheduler::tick(db, now, &config.jobs.instance).await?;
     let delivered = jobs::courier(&state, &config.jobs).deliver_due().await?;
     println!(
-        "Tick for {}: {} invoice(s) created for {} line item(s){}; emails: {} delivered, {} to retry, {} failed, {} cancelled.",
+        "Tick for {}: {} invoice(s) created for {} line item(s){}; {} reminder step(s) queued; emails: {} delivered, {} to retry, {} failed, {} cancelled.",
         report.today.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
         report.invoices_created,
         report.line_items_invoiced,
@@ -261,6 +261,7 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
             Some(n) => format!("; batch queued {n} email(s)"),
             None => String::new(),
         },
+        report.reminders.steps,
         delivered.delivered,
         delivered.retrying,
         delivered.failed,

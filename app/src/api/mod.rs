@@ -21,6 +21,8 @@ pub mod order_dto;
 pub mod orders;
 pub mod payments;
 pub mod products;
+pub mod reminder_dto;
+pub mod reminders;
 pub mod rules;
 pub mod session;
 pub mod settings;

@@ -153,6 +153,18 @@ async fn compose(
         super::payments::RECEIPT_EMAIL => {
             super::receipt_email::compose(db, &row.payload, message_id, from, now, public_url).await
         }
+        outbox::REMINDER_EMAIL => {
+            let invoice_id =
+                row.invoice_id.ok_or_else(|| ComposeError::Permanent("reminder without an invoice".into()))?;
+            let payload = serde_json::from_str(&row.payload)
+                .map_err(|e| ComposeError::Permanent(format!("unreadable reminder: {e}")))?;
+            super::reminder_email::compose_reminder(db, invoice_id, &payload, message_id, from, now, public_url).await
+        }
+        outbox::REMINDER_DIGEST => {
+            let payload = serde_json::from_str(&row.payload)
+                .map_err(|e| ComposeError::Permanent(format!("unreadable reminder: {e}")))?;
+            super::reminder_email::compose_digest(db, &payload, message_id, from, now, public_url).await
+        }
         other => Err(ComposeError::Permanent(format!("unknown outbox kind {other:?}"))),
     }
 }

@@ -26,6 +26,8 @@ pub mod portal;
 pub mod portal_links;
 pub mod products;
 pub mod receipt_email;
+pub mod reminder_email;
+pub mod reminders;
 pub mod scheduler;
 pub mod seed;
 pub mod state;

@@ -18,6 +18,10 @@ use crate::{
 };
 
 pub const INVOICE_EMAIL: &str = "invoice_email";
+/// A past-due reminder about one invoice (one ladder step).
+pub const REMINDER_EMAIL: &str = "reminder_email";
+/// The per-contact daily reminder listing an account's past-due invoices.
+pub const REMINDER_DIGEST: &str = "reminder_digest";
 
 /// Inserts an effect; a second insert with the same key does nothing. Bind: effect key, kind,
 /// payload, invoice id, now, message id. Run it inside the caller's transaction.
@@ -255,6 +259,51 @@ pub async fn finish(
                 .execute(&mut *tx)
                 .await?;
         }
+        if fenced && matches!(row.kind.as_str(), REMINDER_EMAIL | REMINDER_DIGEST) {
+            // The reminder steps this email stood for follow its outcome; a step another
+            // digest already settled is left alone.
+            let (status, detail) = match outcome {
+                Outcome::Delivered { .. } => ("sent", String::new()),
+                Outcome::Cancelled { reason } => ("cancelled", reason.clone()),
+                Outcome::Permanent { reply } => ("failed", reply.clone()),
+                Outcome::Transient { reply } if give_up => ("failed", format!("Gave up after {} attempts: {reply}", row.attempts)),
+                Outcome::Transient { .. } => ("", String::new()),
+            };
+            for (invoice_id, step) in super::reminders::steps_of(&row.kind, row.invoice_id, &row.payload) {
+                if status.is_empty() {
+                    break;
+                }
+                let changed = sqlx::query(
+                    "UPDATE invoice_reminders SET status = $1, detail = $2,
+                            sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END
+                     WHERE invoice_id = $4 AND days_past_due = $5 AND status IN ('queued', 'failed')",
+                )
+                .bind(status)
+                .bind(&detail)
+                .bind(now)
+                .bind(invoice_id)
+                .bind(step)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 1 && status != "cancelled" {
+                    let (kind, text) = match outcome {
+                        Outcome::Delivered { recipients, .. } => {
+                            let how = if row.kind == REMINDER_DIGEST { " (daily past-due summary)" } else { "" };
+                            ("reminder_sent", format!("Day {step} reminder emailed to {recipients}{how}"))
+                        }
+                        _ => ("reminder_failed", format!("Day {step} reminder failed: {detail}")),
+                    };
+                    sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, $2, $3, 'Reminder', $4)")
+                        .bind(invoice_id)
+                        .bind(kind)
+                        .bind(text)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
         tx.commit().await?;
         fenced
     });
@@ -277,12 +326,18 @@ pub async fn release_orphaned_leases(db: &Db, now: DateTime<Utc>) -> Result<u64,
 /// Puts a failed message back in the queue, due now (the Email failures view's Retry).
 pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let changed = on_db!(db, p => {
-        sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0, completed_at = NULL WHERE id = $2 AND status = 'failed'")
+        let changed = sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0, completed_at = NULL WHERE id = $2 AND status = 'failed'")
             .bind(now)
             .bind(id)
             .execute(p)
             .await?
-            .rows_affected()
+            .rows_affected();
+        // A retried reminder is queued again, not failed.
+        sqlx::query("UPDATE invoice_reminders SET status = 'queued', detail = '' WHERE outbox_id = $1 AND status = 'failed'")
+            .bind(id)
+            .execute(p)
+            .await?;
+        changed
     });
     Ok(changed == 1)
 }

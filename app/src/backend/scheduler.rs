@@ -12,7 +12,7 @@ use super::{
     clock::parse_time_zone,
     db::BeginWrite,
     invoicing::{self, InvoiceRequest, Source},
-    outbox,
+    outbox, reminders,
     store::{self, automation},
 };
 use crate::on_db;
@@ -32,6 +32,8 @@ pub struct TickReport {
     pub already_invoiced: usize,
     /// Emails queued by a batch slot this tick, if a slot ran.
     pub batch_queued: Option<usize>,
+    /// Past-due reminder steps decided this tick.
+    pub reminders: reminders::ReminderReport,
 }
 
 /// One tick at `now`. `instance` names the caller in batch-run records.
@@ -81,6 +83,7 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, instance: &str) -> Result<TickRep
         )
         .await?;
     }
+    report.reminders = reminders::queue_due(db, now).await?;
     if report.invoices_created > 0 || report.batch_queued.is_some() {
         tracing::info!(?report, "scheduler tick");
     }

@@ -14,6 +14,7 @@ pub mod money;
 pub mod order_input;
 pub mod payment;
 pub mod product_input;
+pub mod reminder_ladder;
 pub mod role;
 pub mod settings;
 pub mod terms;

@@ -62,6 +62,7 @@ fn AccountScreen(view: AccountEditorView, changed: RwSignal<u32>, notice: RwSign
                 {account.as_ref().filter(|a| a.archived).map(|_| view! { <span class="badge badge-muted">"Archived"</span> })}
             </div>
             <div class="page-actions">
+                {account.as_ref().filter(|_| can_edit).map(|a| view! { <super::reminders::AccountRemindersToggle account_id=a.id/> })}
                 {account.clone().filter(|_| can_edit).map(|a| view! { <ArchiveButton account=a changed=changed notice=notice/> })}
             </div>
         </header>

@@ -84,10 +84,7 @@ fn AutomationScreen(
         </div>
         <ReadyToSend view=view.clone() send=send/>
         <Failures view=view retry=retry/>
-        <super::common::EmptyState title="Past Due Reminders">
-            <p>"Reminders sent at the days past due you choose (for example 7, 30 and 90), each with its own template, "
-               "and only while an invoice is still owed."</p>
-        </super::common::EmptyState>
+        <super::reminders::PastDueRemindersSection/>
     }
 }
 

@@ -262,6 +262,7 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
                         currency=inv.currency.clone() open=!matches!(inv.status, InvoiceStatus::Void | InvoiceStatus::Draft)/>
                     <super::payments::ClientLinksPanel invoice_id=inv.id/>
                 })}
+                <super::reminders::InvoiceRemindersPanel invoice_id=inv.id/>
                 {inv.can_void.then(|| view! {
                     <section class="card">
                         <h2>"Void this invoice"</h2>
@@ -327,6 +328,8 @@ fn event_label(kind: &str) -> String {
         "credit_applied" => "Credit applied".into(),
         "receipt_sent" => "Receipt sent".into(),
         "portal_view" => "Viewed by client".into(),
+        "reminder_sent" => "Reminder sent".into(),
+        "reminder_failed" => "Reminder failed".into(),
         other => other.to_string(),
     }
 }

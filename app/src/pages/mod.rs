@@ -19,6 +19,7 @@ mod orders;
 mod payments;
 mod product_editor;
 mod products;
+mod reminders;
 mod rules;
 mod sections;
 mod settings;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounting/payments") view=payments::PaymentsPage/>
                     <Route path=path!("accounting/payments/new") view=payments::RecordPaymentPage/>
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
+                    <Route path=path!("automation/reminders") view=reminders::RemindersPage/>
                     <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
                     <Route path=path!("accounts/new") view=account_editor::AccountEditorPage/>

@@ -11,6 +11,7 @@ pub mod invoices;
 pub mod orders;
 pub mod organisation;
 pub mod products;
+pub mod reminders;
 pub mod rest;
 pub mod sessions;
 pub mod sign_in_failures;
