@@ -25,6 +25,9 @@ pub mod scheduler;
 pub mod seed;
 pub mod state;
 pub mod store;
+pub mod template_check;
+pub mod template_library;
+pub mod template_preview;
 pub mod templates;
 
 pub use db::Db;

@@ -22,6 +22,8 @@ mod rules;
 mod sections;
 mod settings;
 mod sign_in;
+mod template_editor;
+mod templates;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -69,7 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounting/invoices/:id") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("accounting/payments") view=sections::PaymentsPage/>
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
-                    <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
+                    <Route path=path!("automation/campaigns") view=templates::CampaignsPage/>
+                    <Route path=path!("automation/campaigns/templates/new") view=template_editor::TemplateEditorPage/>
+                    <Route path=path!("automation/campaigns/templates/:id") view=template_editor::TemplateEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
                     <Route path=path!("accounts/new") view=account_editor::AccountEditorPage/>
                     <Route path=path!("accounts/:id") view=account_editor::AccountEditorPage ssr=SsrMode::Async/>
