@@ -299,7 +299,7 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
                             aria-invalid=move || field_error("kind")().is_some().to_string() aria-describedby="kind-error"
                             on:change=move |ev| if let Some(k) = TemplateKind::parse(&event_target_value(&ev)) { kind.set(k) }>
                             {kind_choices.into_iter().map(|k| view! {
-                                <option value=k.as_str() selected=k == initial_kind>{k.label()}</option>
+                                <option value=k.as_str() selected={k == initial_kind}>{k.label()}</option>
                             }).collect_view()}
                         </select>
                         <p class="field-error" id="kind-error">{field_error("kind")}</p>
@@ -384,10 +384,10 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
                         <p class="preview-subject"><span class="muted">"Subject: "</span><strong>{p.subject.clone()}</strong></p>
                         <p class="hint">{format!("Values from: {}", p.source)}</p>
                         <div class="tabs" role="tablist" aria-label="Preview format">
-                            <button type="button" role="tab" id="tab-html" class="tab button-ghost" class:tab-current=move || !show_text.get()
+                            <button type="button" role="tab" id="tab-html" class="tab button-ghost" class=("tab-current", move || !show_text.get())
                                 aria-selected=move || (!show_text.get()).to_string() aria-controls="preview-html"
                                 on:click=move |_| show_text.set(false)>"HTML"</button>
-                            <button type="button" role="tab" id="tab-text" class="tab button-ghost" class:tab-current=move || show_text.get()
+                            <button type="button" role="tab" id="tab-text" class="tab button-ghost" class=("tab-current", move || show_text.get())
                                 aria-selected=move || show_text.get().to_string() aria-controls="preview-text"
                                 on:click=move |_| show_text.set(true)>"Text"</button>
                         </div>

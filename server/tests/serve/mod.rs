@@ -10,11 +10,16 @@ use reqwest::{Client, StatusCode, redirect::Policy};
 
 /// Starts the router over `db` at `now` and returns its base URL (`http://127.0.0.1:port`).
 pub async fn serve(db: &Db, now: DateTime<Utc>) -> String {
+    serve_with_mail(db, now, Default::default()).await
+}
+
+/// [`serve`] with a mail configuration (an SMTP sink, a public URL).
+pub async fn serve_with_mail(db: &Db, now: DateTime<Utc>, mail: app::backend::mail_settings::MailEnvironment) -> String {
     let state = AppState {
         db: db.clone(),
         clock: Arc::new(ManualClock::new(now)),
         auth: AuthConfig::default(),
-        mail: Default::default(),
+        mail: Arc::new(mail),
         outbox_wake: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
