@@ -180,9 +180,9 @@ pub async fn invoice_row(db: &Db, invoice_id: i64) -> Result<Option<OpenInvoiceR
 pub async fn account_credit(db: &Db, account_id: i64) -> Result<Decimal, StoreError> {
     let raw: i64 = on_db!(db, p => {
         sqlx::query_scalar(
-            "SELECT COALESCE((SELECT SUM(amount) FROM payments WHERE account_id = $1 AND voided_at IS NULL), 0)
+            "SELECT CAST(COALESCE((SELECT SUM(amount) FROM payments WHERE account_id = $1 AND voided_at IS NULL), 0)
                   - COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa JOIN payments pm ON pm.id = pa.payment_id
-                              WHERE pm.account_id = $1 AND pm.voided_at IS NULL), 0)",
+                              WHERE pm.account_id = $1 AND pm.voided_at IS NULL), 0) AS BIGINT)",
         )
         .bind(account_id)
         .fetch_one(p)

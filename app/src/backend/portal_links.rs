@@ -69,7 +69,7 @@ pub async fn issue(db: &Db, scope: PortalScope, now: DateTime<Utc>, issued_by: &
             .bind(now)
             .bind(issued_by)
             .execute(p)
-            .await?
+            .await?;
     });
     Ok(token)
 }
@@ -138,8 +138,8 @@ pub struct LinkCounts {
 pub async fn invoice_link_counts(db: &Db, invoice_id: i64) -> Result<LinkCounts, StoreError> {
     let (live, revoked): (i64, i64) = on_db!(db, p => {
         sqlx::query_as(
-            "SELECT COALESCE(SUM(CASE WHEN revoked_at IS NULL THEN 1 ELSE 0 END), 0),
-                    COALESCE(SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END), 0)
+            "SELECT CAST(COALESCE(SUM(CASE WHEN revoked_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT)
              FROM portal_links WHERE invoice_id = $1",
         )
         .bind(invoice_id)

@@ -181,19 +181,18 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
 
     let insert = move |to: Target, snippet: String| {
         let field = if to == Target::Subject { subject } else { body };
-        #[allow(unused_mut)]
-        let mut selection = None;
+        // Where the cursor is, in the browser; without one the snippet is appended.
         #[cfg(feature = "hydrate")]
-        {
-            selection = match to {
-                Target::Subject => subject_ref.get_untracked().and_then(|el| {
-                    Some((el.selection_start().ok().flatten()?, el.selection_end().ok().flatten()?))
-                }),
-                Target::Body => body_ref.get_untracked().and_then(|el| {
-                    Some((el.selection_start().ok().flatten()?, el.selection_end().ok().flatten()?))
-                }),
-            };
-        }
+        let selection = match to {
+            Target::Subject => subject_ref
+                .get_untracked()
+                .and_then(|el| Some((el.selection_start().ok().flatten()?, el.selection_end().ok().flatten()?))),
+            Target::Body => body_ref
+                .get_untracked()
+                .and_then(|el| Some((el.selection_start().ok().flatten()?, el.selection_end().ok().flatten()?))),
+        };
+        #[cfg(not(feature = "hydrate"))]
+        let selection = None;
         let (value, cursor) = insert_at(&field.get_untracked(), selection, &snippet);
         field.set(value);
         #[cfg(feature = "hydrate")]

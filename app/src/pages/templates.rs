@@ -68,10 +68,11 @@ fn Library(
     let groups = TemplateKind::ALL.map(|kind| {
         let rows: Vec<TemplateSummary> = view.templates.iter().filter(|t| t.kind == kind).cloned().collect();
         let heading = format!("{}-heading", kind.as_str());
+        let heading_id = heading.clone();
         view! {
             <section class="card template-group" aria-labelledby=heading.clone()>
                 <div class="template-group-head">
-                    <h2 id=heading>{kind.label()}</h2>
+                    <h2 id=heading_id>{kind.label()}</h2>
                     {can_edit.then(|| view! {
                         <A href=format!("/automation/campaigns/templates/new?kind={}", kind.as_str())
                             attr:class="button button-secondary button-small"
