@@ -63,7 +63,12 @@ async fn detail(db: &Db, id: i64) -> (String, String, String) {
 }
 
 fn form(kind: &str, subject: &str, body: &str, invoice: i64) -> Vec<(&'static str, String)> {
-    vec![("kind", kind.into()), ("subject", subject.into()), ("body_html", body.into()), ("invoice_id", invoice.to_string())]
+    vec![
+        ("kind", kind.into()),
+        ("subject", subject.into()),
+        ("body_html", body.into()),
+        ("invoice_id", invoice.to_string()),
+    ]
 }
 
 /// Undoes RFC 2047 (`=?utf-8?b?…?=`), which lettre uses for subjects with non-ASCII characters.
@@ -97,7 +102,12 @@ on_both_engines!(send_test_delivers_every_seeded_template, |db| async move {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{}", t.name);
         let result: TestSendResult = r.json().await.unwrap();
-        assert_eq!(result, TestSendResult { sent: true, message: "Sent to admin@pressrun.example.".into() }, "{}", t.name);
+        assert_eq!(
+            result,
+            TestSendResult { sent: true, message: "Sent to admin@pressrun.example.".into() },
+            "{}",
+            t.name
+        );
     }
     let received = sink.received();
     assert_eq!(received.len(), list.templates.len(), "one message per template");
@@ -111,7 +121,8 @@ on_both_engines!(send_test_delivers_every_seeded_template, |db| async move {
     let invoice_kinds = list.templates.iter().filter(|t| t.kind.has_invoice()).count();
     assert_eq!(with_number, invoice_kinds, "invoice and reminder subjects carry the real invoice number");
     // The account name is text in the HTML part.
-    let statement = received.iter().find(|m| decoded_subject(&m.subject).contains("unpaid invoices")).expect("statement");
+    let statement =
+        received.iter().find(|m| decoded_subject(&m.subject).contains("unpaid invoices")).expect("statement");
     let unwrapped = statement.raw.replace("=\r\n", "").replace("=3D", "=");
     assert!(unwrapped.contains("Bayside &lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "{}", statement.raw);
 
@@ -136,12 +147,22 @@ on_both_engines!(viewers_preview_but_do_not_send_or_change, |db| async move {
     assert!(!list.can_edit);
     let t = list.templates.iter().find(|t| t.kind.has_invoice()).unwrap();
     let (kind, subject, body) = detail(&db, t.id).await;
-    let r = viewer.post(format!("{base}/api/preview_template")).form(&form(&kind, &subject, &body, invoice_id)).send().await.unwrap();
+    let r = viewer
+        .post(format!("{base}/api/preview_template"))
+        .form(&form(&kind, &subject, &body, invoice_id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let p: PreviewResult = r.json().await.unwrap();
     assert!(p.subject.contains(&number));
     assert!(!p.html.contains("<script>"), "{}", p.html);
-    let r = viewer.post(format!("{base}/api/send_test_template")).form(&form(&kind, &subject, &body, invoice_id)).send().await.unwrap();
+    let r = viewer
+        .post(format!("{base}/api/send_test_template"))
+        .form(&form(&kind, &subject, &body, invoice_id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = viewer.post(format!("{base}/api/delete_template")).form(&[("id", t.id.to_string())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -150,7 +171,8 @@ on_both_engines!(viewers_preview_but_do_not_send_or_change, |db| async move {
     // Billing may delete, but not a template a reminder rung uses.
     let billing = serve::signed_in(&base, "billing@pressrun.example", "pressrun-billing").await;
     let firm = list.templates.iter().find(|t| t.name == "Firm follow-up (30 days)").unwrap();
-    let r = billing.post(format!("{base}/api/delete_template")).form(&[("id", firm.id.to_string())]).send().await.unwrap();
+    let r =
+        billing.post(format!("{base}/api/delete_template")).form(&[("id", firm.id.to_string())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("Past-due reminder at 30 days past due"));
 });

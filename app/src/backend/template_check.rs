@@ -146,7 +146,8 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_line() {
-        let errors = input(TemplateKind::Invoice, "x", "<p>Hi</p>\n<p>{{ invoice.number }</p>\n").normalised().unwrap_err();
+        let errors =
+            input(TemplateKind::Invoice, "x", "<p>Hi</p>\n<p>{{ invoice.number }</p>\n").normalised().unwrap_err();
         let m = message(&errors, "body_html");
         assert!(m.starts_with("Template syntax error on line 2:"), "{m}");
         let errors = input(TemplateKind::Invoice, "x", "{% if invoice %}open").normalised().unwrap_err();
@@ -155,14 +156,17 @@ mod tests {
 
     #[test]
     fn fields_follow_the_kind() {
-        let errors = input(TemplateKind::Statement, "{{ invoice.number }}", "<a href=\"{{ links.invoice_payment }}\">Pay</a>")
-            .normalised()
-            .unwrap_err();
+        let errors =
+            input(TemplateKind::Statement, "{{ invoice.number }}", "<a href=\"{{ links.invoice_payment }}\">Pay</a>")
+                .normalised()
+                .unwrap_err();
         assert!(message(&errors, "subject").contains("`invoice.number` is not available in statement"), "{errors:?}");
         assert!(message(&errors, "body_html").contains("`links.invoice_payment` is not available"), "{errors:?}");
-        assert!(input(TemplateKind::Statement, "{{ account.name }}", "<a href=\"{{ links.unpaid_invoices }}\">x</a>")
-            .normalised()
-            .is_ok());
+        assert!(
+            input(TemplateKind::Statement, "{{ account.name }}", "<a href=\"{{ links.unpaid_invoices }}\">x</a>")
+                .normalised()
+                .is_ok()
+        );
         assert!(input(TemplateKind::Receipt, "{{ payment.amount }}", "x").normalised().is_ok());
         assert!(input(TemplateKind::Invoice, "{{ payment.amount }}", "x").normalised().is_err());
     }
@@ -183,9 +187,10 @@ mod tests {
 
     #[test]
     fn required_parts_and_name() {
-        let errors = TemplateInput { kind: TemplateKind::Invoice, name: "  ".into(), subject: " ".into(), body_html: "".into() }
-            .normalised()
-            .unwrap_err();
+        let errors =
+            TemplateInput { kind: TemplateKind::Invoice, name: "  ".into(), subject: " ".into(), body_html: "".into() }
+                .normalised()
+                .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "subject", "body_html"]);
     }

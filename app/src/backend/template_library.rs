@@ -61,7 +61,8 @@ pub async fn list(db: &Db) -> Result<Vec<TemplateSummary>, StoreError> {
 
 pub async fn get(db: &Db, id: i64) -> Result<TemplateDetail, ServiceError> {
     let sql = format!("SELECT {COLUMNS} FROM email_templates WHERE id = $1");
-    let row: Option<Row> = on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await.map_err(StoreError::from)?);
+    let row: Option<Row> =
+        on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await.map_err(StoreError::from)?);
     let r = row.ok_or(ServiceError::NotFound("template"))?;
     let uses = uses_of(&all_uses(db).await?, r.id);
     Ok(TemplateDetail {
@@ -217,7 +218,8 @@ async fn name_taken(db: &Db, name: &str, except: Option<i64>) -> Result<bool, St
 /// One place a template is used: the template and a description.
 type Use = (i64, String);
 
-const SETTINGS_USE_SQL: &str = "SELECT invoice_template_id FROM automation_settings WHERE invoice_template_id IS NOT NULL";
+const SETTINGS_USE_SQL: &str =
+    "SELECT invoice_template_id FROM automation_settings WHERE invoice_template_id IS NOT NULL";
 const RULES_USE_SQL: &str =
     "SELECT template_id, days_past_due FROM reminder_rules WHERE template_id IS NOT NULL ORDER BY days_past_due";
 const OUTBOX_USE_SQL: &str = "SELECT payload FROM outbox WHERE kind = $1 AND status IN ('pending', 'in_flight')";
@@ -235,7 +237,14 @@ fn describe_uses(settings: Vec<i64>, rules: Vec<(i64, i32)>, payloads: Vec<Strin
         }
     }
     uses.extend(waiting.into_iter().map(|(id, n)| {
-        (id, if n == 1 { "1 invoice email waiting to be sent".to_string() } else { format!("{n} invoice emails waiting to be sent") })
+        (
+            id,
+            if n == 1 {
+                "1 invoice email waiting to be sent".to_string()
+            } else {
+                format!("{n} invoice emails waiting to be sent")
+            },
+        )
     }));
     uses
 }
@@ -262,13 +271,21 @@ mod tests {
         let uses = describe_uses(
             vec![1],
             vec![(2, 7), (3, 30), (2, 90)],
-            vec![r#"{"template_id":1}"#.into(), r#"{"template_id":1}"#.into(), r#"{"template_id":null}"#.into(), "{}".into()],
+            vec![
+                r#"{"template_id":1}"#.into(),
+                r#"{"template_id":1}"#.into(),
+                r#"{"template_id":null}"#.into(),
+                "{}".into(),
+            ],
         );
         assert_eq!(
             uses_of(&uses, 1),
             ["Automation > Accounting: invoice emails", "2 invoice emails waiting to be sent"]
         );
-        assert_eq!(uses_of(&uses, 2), ["Past-due reminder at 7 days past due", "Past-due reminder at 90 days past due"]);
+        assert_eq!(
+            uses_of(&uses, 2),
+            ["Past-due reminder at 7 days past due", "Past-due reminder at 90 days past due"]
+        );
         assert!(uses_of(&uses, 4).is_empty());
     }
 }

@@ -120,8 +120,7 @@ pub async fn invoice_context(
 
 /// The reminder rung an invoice this many days past due is on (the first rung before that).
 async fn reminder_step(db: &Db, days_past_due: i64) -> Result<i64, StoreError> {
-    let rungs: Vec<i32> =
-        on_db!(db, p => sqlx::query_scalar("SELECT days_past_due FROM reminder_rules ORDER BY days_past_due").fetch_all(p).await?);
+    let rungs: Vec<i32> = on_db!(db, p => sqlx::query_scalar("SELECT days_past_due FROM reminder_rules ORDER BY days_past_due").fetch_all(p).await?);
     let rungs: Vec<i64> = rungs.into_iter().map(i64::from).collect();
     Ok(rungs.iter().rev().find(|d| **d <= days_past_due).or(rungs.first()).copied().unwrap_or(days_past_due))
 }
@@ -188,8 +187,7 @@ pub async fn send_test(
     let from = match effective.from.filter(|f| !f.trim().is_empty()) {
         Some(f) => f,
         None => {
-            let org: Option<(String, String)> =
-                on_db!(db, p => sqlx::query_as("SELECT name, email_from FROM organisation WHERE id = 1").fetch_optional(p).await?);
+            let org: Option<(String, String)> = on_db!(db, p => sqlx::query_as("SELECT name, email_from FROM organisation WHERE id = 1").fetch_optional(p).await?);
             match org.filter(|(_, e)| !e.trim().is_empty()) {
                 Some((name, email)) => format!("\"{}\" <{}>", name.replace(['"', '\\'], ""), email.trim()),
                 None => {

@@ -94,7 +94,8 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
     let title = template.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "New email template".into());
     let is_default = template.as_ref().is_some_and(|t| t.is_default);
     let uses = template.as_ref().map(|t| t.uses.clone()).unwrap_or_default();
-    let text = |f: fn(&crate::api::template_dto::TemplateDetail) -> String| template.as_ref().map(f).unwrap_or_default();
+    let text =
+        |f: fn(&crate::api::template_dto::TemplateDetail) -> String| template.as_ref().map(f).unwrap_or_default();
     let name = RwSignal::new(text(|t| t.name.clone()));
     let subject = RwSignal::new(text(|t| t.subject.clone()));
     let body = RwSignal::new(text(|t| t.body_html.clone()));
@@ -121,7 +122,15 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
         if let Some(h) = timer.get_value() {
             h.clear();
         }
-        timer.set_value(set_timeout_with_handle(move || { preview.dispatch(args); }, PREVIEW_DELAY).ok());
+        timer.set_value(
+            set_timeout_with_handle(
+                move || {
+                    preview.dispatch(args);
+                },
+                PREVIEW_DELAY,
+            )
+            .ok(),
+        );
     });
     // The last good preview stays on screen while the template is mid-edit.
     let shown = RwSignal::new(None::<PreviewResult>);
@@ -254,7 +263,8 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
     };
     let link_options = move || {
         let k = kind.get();
-        let links = merge_fields::links_for(k).map(|l| view! { <option value=format!("link:{}", l.path)>{l.menu}</option> });
+        let links =
+            merge_fields::links_for(k).map(|l| view! { <option value=format!("link:{}", l.path)>{l.menu}</option> });
         view! {
             {links.collect_view()}
             <option value="button">"Pay Online button"</option>

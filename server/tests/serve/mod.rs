@@ -14,7 +14,11 @@ pub async fn serve(db: &Db, now: DateTime<Utc>) -> String {
 }
 
 /// [`serve`] with a mail configuration (an SMTP sink, a public URL).
-pub async fn serve_with_mail(db: &Db, now: DateTime<Utc>, mail: app::backend::mail_settings::MailEnvironment) -> String {
+pub async fn serve_with_mail(
+    db: &Db,
+    now: DateTime<Utc>,
+    mail: app::backend::mail_settings::MailEnvironment,
+) -> String {
     let state = AppState {
         db: db.clone(),
         clock: Arc::new(ManualClock::new(now)),
