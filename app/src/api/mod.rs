@@ -26,6 +26,8 @@ pub mod reminders;
 pub mod rules;
 pub mod session;
 pub mod settings;
+pub mod template_dto;
+pub mod templates;
 pub mod users;
 
 pub use error::AppError;

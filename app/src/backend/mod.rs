@@ -33,6 +33,9 @@ pub mod seed;
 pub mod state;
 pub mod store;
 pub mod stripe;
+pub mod template_check;
+pub mod template_library;
+pub mod template_preview;
 pub mod templates;
 
 pub use db::Db;

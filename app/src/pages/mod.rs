@@ -21,9 +21,10 @@ mod product_editor;
 mod products;
 mod reminders;
 mod rules;
-mod sections;
 mod settings;
 mod sign_in;
+mod template_editor;
+mod templates;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -73,7 +74,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounting/payments/new") view=payments::RecordPaymentPage/>
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
                     <Route path=path!("automation/reminders") view=reminders::RemindersPage/>
-                    <Route path=path!("automation/campaigns") view=sections::CampaignsPage/>
+                    <Route path=path!("automation/campaigns") view=templates::CampaignsPage/>
+                    <Route path=path!("automation/campaigns/templates/new") view=template_editor::TemplateEditorPage/>
+                    <Route path=path!("automation/campaigns/templates/:id") view=template_editor::TemplateEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts") view=accounts::AccountsPage/>
                     <Route path=path!("accounts/new") view=account_editor::AccountEditorPage/>
                     <Route path=path!("accounts/:id") view=account_editor::AccountEditorPage ssr=SsrMode::Async/>

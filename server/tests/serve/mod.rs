@@ -14,8 +14,23 @@ pub async fn serve(db: &Db, now: DateTime<Utc>) -> String {
     serve_with(db, Arc::new(ManualClock::new(now)), |base| Payments::test(base)).await
 }
 
+/// [`serve`] with a mail configuration (an SMTP sink); links point at this server unless
+/// `mail.public_url` says otherwise.
+pub async fn serve_with_mail(db: &Db, now: DateTime<Utc>, mail: MailEnvironment) -> String {
+    serve_full(db, Arc::new(ManualClock::new(now)), mail, |base| Payments::test(base)).await
+}
+
 /// [`serve`] with a clock the test moves and the payment provider it chooses (given the base URL).
 pub async fn serve_with(db: &Db, clock: Arc<ManualClock>, payments: impl FnOnce(&str) -> Payments) -> String {
+    serve_full(db, clock, MailEnvironment::default(), payments).await
+}
+
+async fn serve_full(
+    db: &Db,
+    clock: Arc<ManualClock>,
+    mail: MailEnvironment,
+    payments: impl FnOnce(&str) -> Payments,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
@@ -23,7 +38,10 @@ pub async fn serve_with(db: &Db, clock: Arc<ManualClock>, payments: impl FnOnce(
         db: db.clone(),
         clock,
         auth: AuthConfig::default(),
-        mail: Arc::new(MailEnvironment { public_url: base.clone(), ..Default::default() }),
+        mail: Arc::new(MailEnvironment {
+            public_url: if mail.public_url.is_empty() { base.clone() } else { mail.public_url.clone() },
+            ..mail
+        }),
         outbox_wake: Default::default(),
         payments: payments(&base),
     };
