@@ -64,11 +64,14 @@ test('a reminder rule set in the browser sends its template with a Pay Online li
   const link = body.match(/href="(http[^"]+\/portal\/invoice\/[A-Za-z0-9_-]{20,})"/);
   expect(link, 'a Pay Online link to the invoice payment page').toBeTruthy();
   expect(new URL(link![1]).pathname).toMatch(/^\/portal\/invoice\/[A-Za-z0-9_-]{20,}$/);
-  // TODO(portal): once /portal/invoice/<token> is served, open link![1] (rebased onto the test
-  // server's origin) and assert the page shows `number` with a Pay button.
+  // The Pay Online link opens the invoice's payment page.
+  await page.goto(link![1]);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Invoice ${number}`);
+  await expect(page.getByRole('button', { name: 'Pay Online' })).toBeVisible();
+  await screenshot(page, 'portal-from-reminder');
 
   // The invoice page shows the reminder in its timeline and Reminders section.
-  await page.goto('/accounting/invoices?tab=unpaid');
+  await page.goto(`/accounting/invoices?tab=unpaid&q=${number}`);
   await page.getByRole('link', { name: number }).first().click();
   await hydrated(page);
   await expect(page.locator('.timeline')).toContainText('Day 45 reminder emailed to');
