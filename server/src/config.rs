@@ -4,9 +4,9 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use app::backend::{
     mail::{SmtpSettings, TlsMode},
-    stripe::StripeConfig,
     mail_settings::MailEnvironment,
     state::AuthConfig,
+    stripe::StripeConfig,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -122,9 +122,23 @@ impl Config {
         let payments = payments_from_env(load_demo)?;
         let portal_rate_per_minute = parse("PRESSRUN_PORTAL_RATE_PER_MINUTE", crate::routes::PORTAL_RATE_PER_MINUTE)?;
         if portal_rate_per_minute == 0 {
-            return Err(ConfigError::Invalid { name: "PRESSRUN_PORTAL_RATE_PER_MINUTE", reason: "must be at least 1".into() });
+            return Err(ConfigError::Invalid {
+                name: "PRESSRUN_PORTAL_RATE_PER_MINUTE",
+                reason: "must be at least 1".into(),
+            });
         }
-        Ok(Config { data_dir, database_url, addr, site_root, load_demo, auth, mail, jobs, payments, portal_rate_per_minute })
+        Ok(Config {
+            data_dir,
+            database_url,
+            addr,
+            site_root,
+            load_demo,
+            auth,
+            mail,
+            jobs,
+            payments,
+            portal_rate_per_minute,
+        })
     }
 }
 
@@ -189,6 +203,9 @@ fn mail_from_env(data_dir: &std::path::Path, addr: SocketAddr) -> Result<MailEnv
         folder: var("PRESSRUN_MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("mail-outbox")),
         // Links in emails must reach this server from a client's browser: set
         // PRESSRUN_PUBLIC_URL to the address clients use (https://billing.example.com).
-        public_url: var("PRESSRUN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string(),
+        public_url: var("PRESSRUN_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_string(),
     })
 }

@@ -6,11 +6,11 @@
 
 use std::{io::BufRead, process::ExitCode, sync::Arc};
 
+use app::backend::checkout::Payments;
 use app::{
     backend::{AppState, Db, auth, clock::SystemClock, seed},
     domain::role::Role,
 };
-use app::backend::checkout::Payments;
 use server::{
     config::{Config, PaymentsConfig},
     jobs, routes,
@@ -168,7 +168,13 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         let s = seed::seed_demo(&db, now).await?;
         let today = app::backend::email_context::organisation(&db, now).await?.1;
         let h = app::backend::demo_history::seed(&db, now, today).await?;
-        tracing::info!(accounts = s.accounts, orders = s.orders, invoices = h.invoices, payments = h.payments, "demo data loaded on first start");
+        tracing::info!(
+            accounts = s.accounts,
+            orders = s.orders,
+            invoices = h.invoices,
+            payments = h.payments,
+            "demo data loaded on first start"
+        );
     }
     if _lock.is_some() {
         jobs::release_crashed_leases(&db, chrono::Utc::now()).await;

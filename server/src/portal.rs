@@ -73,11 +73,7 @@ impl RateLimiter {
 }
 
 async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
     if !limiter.allow(ip, Instant::now()) {
         tracing::warn!(%ip, "portal rate limit reached");
         let mut res = (
@@ -247,10 +243,7 @@ async fn pay_selected(State(state): State<AppState>, Path(token): Path<String>, 
 }
 
 fn form_urlencoded(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect()
+    body.split('&').filter_map(|pair| pair.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect()
 }
 
 fn decode(s: &str) -> String {
@@ -296,7 +289,11 @@ struct CardForm {
 
 /// The test provider "charges" the card: on a good test card it completes the checkout through
 /// the same path a Stripe webhook takes. Card numbers are never logged or stored.
-async fn test_checkout_pay(State(state): State<AppState>, Path(id): Path<String>, Form(card): Form<CardForm>) -> Response {
+async fn test_checkout_pay(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(card): Form<CardForm>,
+) -> Response {
     let row = match checkout::get(&state.db, &id).await {
         Ok(Some(row)) if row.provider == "test" => row,
         Ok(_) => return not_valid(),
@@ -306,16 +303,37 @@ async fn test_checkout_pay(State(state): State<AppState>, Path(id): Path<String>
     if row.payment_id.is_none() {
         let today = now.date_naive();
         if let Some(problem) = portal::test_card_problem(&card.card, &card.expiry, &card.cvc, today) {
-            return match portal::test_checkout_page(&state.db, &id, Some(problem.into()), &card.card, &card.expiry).await {
+            return match portal::test_checkout_page(&state.db, &id, Some(problem.into()), &card.card, &card.expiry)
+                .await
+            {
                 Ok(Some(html)) => (StatusCode::PAYMENT_REQUIRED, Html(html)).into_response(),
                 Ok(None) => not_valid(),
                 Err(e) => failed(e),
             };
         }
         let amount_minor = app::domain::payment::to_minor_units(app::backend::fixed::from_db(row.amount)).unwrap_or(0);
-        let last4: String = card.card.chars().filter(|c| c.is_ascii_digit()).rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let last4: String = card
+            .card
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let provider_ref = row.provider_session_id.clone().unwrap_or_else(|| format!("test_{id}"));
-        if let Err(e) = checkout::complete(&state.db, &id, &provider_ref, amount_minor, &row.currency, now, &format!("Test card ending {last4}")).await {
+        if let Err(e) = checkout::complete(
+            &state.db,
+            &id,
+            &provider_ref,
+            amount_minor,
+            &row.currency,
+            now,
+            &format!("Test card ending {last4}"),
+        )
+        .await
+        {
             return failed(e);
         }
         state.outbox_wake.notify_one();

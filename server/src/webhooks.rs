@@ -67,7 +67,11 @@ async fn stripe_webhook(State(state): State<AppState>, headers: HeaderMap, body:
         }
         Err(CheckoutError::AmountMismatch { expected, paid }) => {
             tracing::warn!(event = %event.id, checkout = %checkout_id, %expected, %paid, "Stripe webhook refused: amount mismatch");
-            (StatusCode::BAD_REQUEST, format!("rejected: amount {paid}, expected {expected}"), "Amount does not match the checkout.")
+            (
+                StatusCode::BAD_REQUEST,
+                format!("rejected: amount {paid}, expected {expected}"),
+                "Amount does not match the checkout.",
+            )
         }
         Err(CheckoutError::Unknown) => {
             tracing::warn!(event = %event.id, checkout = %checkout_id, "Stripe webhook refused: unknown checkout");

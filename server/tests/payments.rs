@@ -52,7 +52,13 @@ fn courier(db: &Db, sink: &SmtpSink) -> Courier {
         folder: sink.dir.join("unused"),
         public_url: "http://pressrun.test".into(),
     };
-    Courier::new(db.clone(), Arc::new(env), Arc::new(ManualClock::new(noon())), "test".into(), DeliveryConfig::default())
+    Courier::new(
+        db.clone(),
+        Arc::new(env),
+        Arc::new(ManualClock::new(noon())),
+        "test".into(),
+        DeliveryConfig::default(),
+    )
 }
 
 on_both_engines!(partial_then_whole_payments_move_the_status, |db| async move {
@@ -76,8 +82,16 @@ on_both_engines!(partial_then_whole_payments_move_the_status, |db| async move {
 
     payments::record(&db, &check(acme, "600", vec![(inv, d("600"))]), noon()).await.unwrap();
     assert_eq!(status(&db, inv).await, "paid");
-    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'receipt_email'").await, 2, "one receipt per payment");
-    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'payment'")).await, 2);
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'receipt_email'").await,
+        2,
+        "one receipt per payment"
+    );
+    assert_eq!(
+        scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'payment'"))
+            .await,
+        2
+    );
 });
 
 on_both_engines!(one_payment_spreads_over_invoices_and_the_rest_is_credit, |db| async move {
@@ -93,7 +107,10 @@ on_both_engines!(one_payment_spreads_over_invoices_and_the_rest_is_credit, |db| 
     assert!(matches!(err, PaymentError::Invalid(ref f) if f[0].message.contains("another account")), "{err:?}");
 
     payments::record(&db, &check(acme, "1000", vec![(a, d("300")), (b, d("500"))]), noon()).await.unwrap();
-    assert_eq!((status(&db, a).await, status(&db, b).await, status(&db, c).await), ("paid".into(), "paid".into(), "sent".into()));
+    assert_eq!(
+        (status(&db, a).await, status(&db, b).await, status(&db, c).await),
+        ("paid".into(), "paid".into(), "sent".into())
+    );
     assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("200"));
 
     let applied = payments::apply_credit(&db, acme, c, d("150"), noon(), "Test").await.unwrap();
@@ -138,7 +155,8 @@ on_both_engines!(a_check_that_lands_during_checkout_leaves_credit_not_an_overpai
     organisation(&db).await;
     let acme = account(&db, "Acme Motors", "ap@acme.example").await;
     let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
-    let url = checkout::start(&db, &checkout::Payments::test("http://t"), acme, &[a], noon(), "http://t").await.unwrap();
+    let url =
+        checkout::start(&db, &checkout::Payments::test("http://t"), acme, &[a], noon(), "http://t").await.unwrap();
     let id = url.rsplit('/').next().unwrap().to_string();
     payments::record(&db, &check(acme, "100", vec![(a, d("100"))]), noon()).await.unwrap();
     checkout::complete(&db, &id, "test_y", 10_000, "USD", noon(), "card").await.unwrap();
@@ -163,7 +181,11 @@ on_both_engines!(the_receipt_reaches_the_client_with_merge_values_as_text, |db| 
     let html = mail[0].html();
     assert!(html.contains("&lt;script&gt;"), "the HTML part escapes the account name: {html}");
     assert!(!html.contains("<script>"), "no script element in the HTML part");
-    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {a} AND kind = 'receipt_sent'")).await, 1);
+    assert_eq!(
+        scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {a} AND kind = 'receipt_sent'"))
+            .await,
+        1
+    );
     assert_eq!(courier(&db, &sink).deliver_due().await.unwrap().attempted(), 0, "sent once");
 });
 
@@ -172,10 +194,15 @@ on_both_engines!(an_invoice_voided_during_checkout_turns_its_share_into_credit, 
     let acme = account(&db, "Acme Motors", "ap@acme.example").await;
     let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
     let b = invoice(&db, acme, "INV-2", 40, date(2026, 10, 1), date(2026, 10, 31)).await;
-    let url = checkout::start(&db, &checkout::Payments::test("http://t"), acme, &[a, b], noon(), "http://t").await.unwrap();
+    let url =
+        checkout::start(&db, &checkout::Payments::test("http://t"), acme, &[a, b], noon(), "http://t").await.unwrap();
     let id = url.rsplit('/').next().unwrap().to_string();
     exec(&db, &format!("UPDATE invoices SET status = 'void' WHERE id = {b}")).await;
     checkout::complete(&db, &id, "test_z", 14_000, "USD", noon(), "card").await.unwrap();
     assert_eq!((status(&db, a).await, status(&db, b).await), ("paid".into(), "void".into()));
-    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("40"), "the client's money is kept as credit");
+    assert_eq!(
+        email_context::account_credit(&db, acme).await.unwrap(),
+        d("40"),
+        "the client's money is kept as credit"
+    );
 });

@@ -60,7 +60,12 @@ async fn pay(c: &Client, base: &str, pay_url: &str, form: &[(&str, String)]) -> 
         .unwrap();
     assert_eq!(declined.status(), StatusCode::PAYMENT_REQUIRED);
     assert!(declined.text().await.unwrap().contains("Your card was declined."));
-    let paid = c.post(&checkout).form(&[("card", "4242 4242 4242 4242"), ("expiry", "12/30"), ("cvc", "123")]).send().await.unwrap();
+    let paid = c
+        .post(&checkout)
+        .form(&[("card", "4242 4242 4242 4242"), ("expiry", "12/30"), ("cvc", "123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(paid.status(), StatusCode::SEE_OTHER);
     let done = location(&paid);
     assert!(done.starts_with("/portal/paid/"), "{done}");
@@ -80,20 +85,38 @@ on_both_engines!(the_pay_online_link_in_the_email_pays_the_invoice, |db| async m
         folder: sink.dir.join("x"),
         public_url: base.clone(),
     };
-    let courier = Courier::new(db.clone(), Arc::new(env.clone()), Arc::new(ManualClock::new(noon())), "t".into(), DeliveryConfig::default());
+    let courier = Courier::new(
+        db.clone(),
+        Arc::new(env.clone()),
+        Arc::new(ManualClock::new(noon())),
+        "t".into(),
+        DeliveryConfig::default(),
+    );
     assert_eq!(courier.deliver_due().await.unwrap().delivered, 1);
     let mail = sink.received();
     let links = mail[0].portal_links();
-    let pay_link = links.iter().find(|l| l.contains("/portal/invoice/")).unwrap_or_else(|| panic!("no Pay Online link in {links:?}"));
+    let pay_link = links
+        .iter()
+        .find(|l| l.contains("/portal/invoice/"))
+        .unwrap_or_else(|| panic!("no Pay Online link in {links:?}"));
     assert!(mail[0].html().contains("Pay Online"));
 
     let c = client();
     let (status, page) = get(&c, pay_link).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("INV-2026-00042") && page.contains("$1,250.00") && page.contains("Pay Online"), "{page}");
-    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'portal_view'")).await, 1);
+    assert_eq!(
+        scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'portal_view'"))
+            .await,
+        1
+    );
     get(&c, pay_link).await;
-    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'portal_view'")).await, 1, "one view per hour");
+    assert_eq!(
+        scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {inv} AND kind = 'portal_view'"))
+            .await,
+        1,
+        "one view per hour"
+    );
 
     let pdf = c.get(format!("{pay_link}/pdf")).send().await.unwrap();
     assert_eq!(pdf.status(), StatusCode::OK);
@@ -106,7 +129,10 @@ on_both_engines!(the_pay_online_link_in_the_email_pays_the_invoice, |db| async m
 
     let (status, again) = get(&c, pay_link).await;
     assert_eq!(status, StatusCode::OK, "the link keeps working after payment");
-    assert!(again.contains("Paid — thank you") && again.contains("Receipt") && !again.contains(">Pay Online<"), "{again}");
+    assert!(
+        again.contains("Paid — thank you") && again.contains("Receipt") && !again.contains(">Pay Online<"),
+        "{again}"
+    );
 
     let report = courier.deliver_due().await.unwrap();
     assert_eq!(report.delivered, 1, "the receipt: {report:?}");
@@ -130,14 +156,20 @@ on_both_engines!(the_statement_pays_two_invoices_in_one_checkout, |db| async mov
     let c = client();
     let (status, page) = get(&c, &url).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("INV-1") && page.contains("INV-2") && page.contains("INV-3") && page.contains("$849.00"), "{page}");
+    assert!(
+        page.contains("INV-1") && page.contains("INV-2") && page.contains("INV-3") && page.contains("$849.00"),
+        "{page}"
+    );
     assert!(page.contains("54 days past due"), "INV-1 was due October 1: {page}");
 
     let done = pay(&c, &base, &format!("{url}/pay"), &[("invoice", a.to_string()), ("invoice", b.to_string())]).await;
     let (_, thanks) = get(&c, &done).await;
     assert!(thanks.contains("$750.00") && thanks.contains("INV-1") && thanks.contains("INV-2"), "{thanks}");
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM payments").await, 1, "one checkout, one payment");
-    assert_eq!((status_of(&db, a).await, status_of(&db, b).await, status_of(&db, c3).await), ("paid".into(), "paid".into(), "sent".into()));
+    assert_eq!(
+        (status_of(&db, a).await, status_of(&db, b).await, status_of(&db, c3).await),
+        ("paid".into(), "paid".into(), "sent".into())
+    );
     let (_, after) = get(&c, &url).await;
     assert!(!after.contains("INV-1<") && after.contains("INV-3"), "{after}");
 });
@@ -191,7 +223,11 @@ async fn portal_requests_are_rate_limited() {
     let last = c.get(format!("{base}/portal/invoice/guess")).send().await.unwrap();
     assert_eq!(last.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(last.headers()[header::RETRY_AFTER], "60");
-    assert_eq!(c.get(format!("{base}/health")).send().await.unwrap().status(), StatusCode::OK, "staff and health are not limited");
+    assert_eq!(
+        c.get(format!("{base}/health")).send().await.unwrap().status(),
+        StatusCode::OK,
+        "staff and health are not limited"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -201,7 +237,9 @@ async fn without_a_provider_the_portal_asks_clients_to_get_in_touch() {
     let acme = account(&t.db, "Acme", "ap@acme.example").await;
     let inv = invoice(&t.db, acme, "INV-5", 10, date(2026, 11, 1), date(2026, 12, 1)).await;
     let base = serve::serve_with(&t.db, Arc::new(ManualClock::new(noon())), |_| Payments::default()).await;
-    let token = portal_links::issue(&t.db, PortalScope::Invoice { account_id: acme, invoice_id: inv }, noon(), "t").await.unwrap();
+    let token = portal_links::issue(&t.db, PortalScope::Invoice { account_id: acme, invoice_id: inv }, noon(), "t")
+        .await
+        .unwrap();
     let c = client();
     let (_, page) = get(&c, &format!("{base}/portal/invoice/{token}")).await;
     assert!(page.contains("To pay, please contact Valley Courier") && !page.contains(">Pay Online<"), "{page}");

@@ -54,7 +54,13 @@ async fn create_session(
         return error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.");
     }
     let get = |k: &str| form.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
-    for required in ["mode", "success_url", "line_items[0][price_data][currency]", "line_items[0][price_data][unit_amount]", "line_items[0][quantity]"] {
+    for required in [
+        "mode",
+        "success_url",
+        "line_items[0][price_data][currency]",
+        "line_items[0][price_data][unit_amount]",
+        "line_items[0][quantity]",
+    ] {
         if get(required).is_none() {
             return error(StatusCode::BAD_REQUEST, &format!("Missing required param: {required}."));
         }
@@ -67,7 +73,9 @@ async fn create_session(
         return error(StatusCode::BAD_REQUEST, "Invalid integer: unit_amount.");
     };
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
-    if let Some(k) = &key && let Some(existing) = s.by_idempotency_key.lock().unwrap().get(k) {
+    if let Some(k) = &key
+        && let Some(existing) = s.by_idempotency_key.lock().unwrap().get(k)
+    {
         return (StatusCode::OK, Json(existing.clone()));
     }
     let mut sessions = s.sessions.lock().unwrap();
@@ -154,7 +162,9 @@ async fn world(db: &Db, stand_in_base: Option<String>) -> World {
         webhook_secret: WEBHOOK_SECRET.into(),
     };
     let base = serve::serve_with(db, Arc::new(ManualClock::new(noon())), move |_| Payments::stripe(config)).await;
-    let token = portal_links::issue(db, PortalScope::Invoice { account_id: acme, invoice_id: invoice }, noon(), "t").await.unwrap();
+    let token = portal_links::issue(db, PortalScope::Invoice { account_id: acme, invoice_id: invoice }, noon(), "t")
+        .await
+        .unwrap();
     World { base, stand_in, invoice, token }
 }
 
@@ -210,13 +220,21 @@ on_both_engines!(bad_signatures_stale_events_and_wrong_amounts_are_refused, |db|
     tampered[at] = b' ';
     assert_eq!(deliver(&w.base, &tampered, &signed(&body)).await.0, StatusCode::BAD_REQUEST);
     let stale = stripe::sign(&body, WEBHOOK_SECRET, noon().timestamp() - 301);
-    assert_eq!(deliver(&w.base, &body, &stale).await.0, StatusCode::BAD_REQUEST, "a captured event replayed later is refused");
+    assert_eq!(
+        deliver(&w.base, &body, &stale).await.0,
+        StatusCode::BAD_REQUEST,
+        "a captured event replayed later is refused"
+    );
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM provider_events").await, 0, "nothing unsigned is remembered");
 
     let cheap = completed_event("evt_cheap", &session, 100);
     let (status, answer) = deliver(&w.base, &cheap, &signed(&cheap)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
-    assert!(text(&db, "SELECT outcome FROM provider_events WHERE event_id = 'evt_cheap'").await.starts_with("rejected: amount"));
+    assert!(
+        text(&db, "SELECT outcome FROM provider_events WHERE event_id = 'evt_cheap'")
+            .await
+            .starts_with("rejected: amount")
+    );
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM payments").await, 0);
     assert_eq!(status_of(&db, w.invoice).await, "sent");
 

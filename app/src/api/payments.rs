@@ -74,14 +74,14 @@ pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsVi
     use crate::{backend::payments, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
-    let rows = payments::list(
-        &state.db,
-        (account_id > 0).then_some(account_id),
-        (invoice_id > 0).then_some(invoice_id),
-        200,
-    )
-    .await?;
-    Ok(PaymentsView { rows: rows.into_iter().map(list_row).collect(), currency: org.currency, can_record: user.can(Role::Billing) })
+    let rows =
+        payments::list(&state.db, (account_id > 0).then_some(account_id), (invoice_id > 0).then_some(invoice_id), 200)
+            .await?;
+    Ok(PaymentsView {
+        rows: rows.into_iter().map(list_row).collect(),
+        currency: org.currency,
+        can_record: user.can(Role::Billing),
+    })
 }
 
 /// What the Record payment form needs for an account: its open invoices and its credit.
@@ -198,14 +198,18 @@ pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Dec
 #[server(endpoint = "new_portal_link")]
 pub async fn new_portal_link(invoice_id: i64, statement: bool) -> Result<String, AppError> {
     use crate::{
-        backend::{ServiceError, portal_links::{self, PortalScope}},
+        backend::{
+            ServiceError,
+            portal_links::{self, PortalScope},
+        },
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;
     let account_id: Option<i64> = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1 AND number IS NOT NULL")
         .bind(invoice_id).fetch_optional(p).await.map_err(crate::backend::StoreError::from)?);
     let account_id = account_id.ok_or(ServiceError::NotFound("invoice"))?;
-    let scope = if statement { PortalScope::Account { account_id } } else { PortalScope::Invoice { account_id, invoice_id } };
+    let scope =
+        if statement { PortalScope::Account { account_id } } else { PortalScope::Invoice { account_id, invoice_id } };
     let token = portal_links::issue(&state.db, scope, state.clock.now(), &user.email).await?;
     tracing::info!(invoice_id, statement, user_id = user.id, "portal link issued");
     Ok(portal_links::url(&state.mail.public_url, scope, &token))

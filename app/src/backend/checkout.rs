@@ -100,10 +100,7 @@ impl Payments {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .expect("a TLS client with the bundled roots always builds");
-        Payments {
-            provider: Some(Arc::new(StripeProvider { config: config.clone(), http })),
-            stripe: Some(config),
-        }
+        Payments { provider: Some(Arc::new(StripeProvider { config: config.clone(), http })), stripe: Some(config) }
     }
 
     pub fn online(&self) -> bool {
@@ -179,7 +176,8 @@ pub async fn start(
     let currency = chosen[0].currency.clone();
     let chosen: Vec<OpenInvoiceRow> = chosen.into_iter().filter(|i| i.currency == currency).collect();
     let amount: Decimal = chosen.iter().map(OpenInvoiceRow::balance).sum();
-    let amount_minor = to_minor_units(amount).ok_or_else(|| CheckoutError::Payment("The balance is not in whole cents.".into()))?;
+    let amount_minor =
+        to_minor_units(amount).ok_or_else(|| CheckoutError::Payment("The balance is not in whole cents.".into()))?;
     let checkout_id = new_checkout_id();
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -207,7 +205,8 @@ pub async fn start(
         tx.commit().await.map_err(StoreError::from)?;
     });
     let numbers: Vec<String> = chosen.iter().filter_map(|i| i.number.clone()).collect();
-    let description = if numbers.len() == 1 { format!("Invoice {}", numbers[0]) } else { format!("Invoices {}", numbers.join(", ")) };
+    let description =
+        if numbers.len() == 1 { format!("Invoice {}", numbers[0]) } else { format!("Invoices {}", numbers.join(", ")) };
     let base = public_url.trim_end_matches('/');
     let return_url = format!("{base}/portal/paid/{checkout_id}");
     let req = stripe::SessionRequest {

@@ -7,7 +7,10 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Db, StoreError, fixed, portal_links::{self, PortalScope}};
+use super::{
+    Db, StoreError, fixed,
+    portal_links::{self, PortalScope},
+};
 use crate::{
     domain::{
         merge_fields::{FieldGroup, MERGE_FIELDS, TemplateKind},
@@ -255,10 +258,7 @@ pub async fn account_context(
         },
         payment: None,
         reminder: None,
-        links: LinksCtx {
-            invoice_payment: None,
-            unpaid_invoices,
-        },
+        links: LinksCtx { invoice_payment: None, unpaid_invoices },
     };
     Ok((ctx, today))
 }

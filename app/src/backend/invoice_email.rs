@@ -91,7 +91,9 @@ pub(crate) async fn sender(db: &Db, from: Option<&str>) -> Result<String, Compos
     });
     match org {
         Some((name, email)) if !email.trim().is_empty() => Ok(mailbox(&name, email.trim())),
-        _ => Err(ComposeError::Permanent("No sender address: set the organisation's email in Settings, then retry.".into())),
+        _ => Err(ComposeError::Permanent(
+            "No sender address: set the organisation's email in Settings, then retry.".into(),
+        )),
     }
 }
 
@@ -157,8 +159,7 @@ pub async fn compose(
     let row = email_context::invoice_row(db, invoice_id)
         .await?
         .ok_or_else(|| ComposeError::Permanent(format!("Invoice {invoice_id} no longer exists.")))?;
-    let context =
-        email_context::with_invoice(db, context, &row, inv.account_id, today, now, links).await?;
+    let context = email_context::with_invoice(db, context, &row, inv.account_id, today, now, links).await?;
     let rendered = render_email(&template.subject, &template.body_html, &context)
         .map_err(|e| ComposeError::Permanent(format!("Template error: {e}")))?;
     let attachment = if attach_pdf {

@@ -94,7 +94,8 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
         return Err(PaymentError::Invalid(vec![FieldError::new("amount", "A payment must be more than zero.")]));
     }
     let lock = if db.is_postgres() { " FOR UPDATE" } else { "" };
-    let select_invoice = format!("SELECT account_id, number, status, total, amount_paid FROM invoices WHERE id = $1{lock}");
+    let select_invoice =
+        format!("SELECT account_id, number, status, total, amount_paid FROM invoices WHERE id = $1{lock}");
     let recorded = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         if let Some(r) = &p.provider_ref {
@@ -192,7 +193,6 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
     Ok(recorded)
 }
 
-
 /// Applies an account's unallocated payments (its credit) to an invoice, oldest payment first.
 pub async fn apply_credit(
     db: &Db,
@@ -207,7 +207,8 @@ pub async fn apply_credit(
         return Err(field("Apply a positive amount.".into()));
     }
     let lock = if db.is_postgres() { " FOR UPDATE" } else { "" };
-    let select_invoice = format!("SELECT account_id, number, status, total, amount_paid FROM invoices WHERE id = $1{lock}");
+    let select_invoice =
+        format!("SELECT account_id, number, status, total, amount_paid FROM invoices WHERE id = $1{lock}");
     let applied = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let inv: Option<LockedInvoice> = sqlx::query_as(&select_invoice).bind(invoice_id).fetch_optional(&mut *tx).await?;
@@ -286,9 +287,18 @@ const LIST_SQL: &str = "SELECT p.id, p.account_id, a.name AS account_name, p.met
      WHERE p.voided_at IS NULL";
 
 /// Payments, newest first; optionally of one account or one invoice.
-pub async fn list(db: &Db, account_id: Option<i64>, invoice_id: Option<i64>, limit: i64) -> Result<Vec<PaymentRow>, StoreError> {
+pub async fn list(
+    db: &Db,
+    account_id: Option<i64>,
+    invoice_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<PaymentRow>, StoreError> {
     // SQLite calls STRING_AGG GROUP_CONCAT.
-    let base = if db.is_postgres() { LIST_SQL.to_string() } else { LIST_SQL.replace("STRING_AGG(i.number, ', ')", "GROUP_CONCAT(i.number, ', ')") };
+    let base = if db.is_postgres() {
+        LIST_SQL.to_string()
+    } else {
+        LIST_SQL.replace("STRING_AGG(i.number, ', ')", "GROUP_CONCAT(i.number, ', ')")
+    };
     let sql = format!(
         "{base} AND ($1 IS NULL OR p.account_id = $1)
            AND ($2 IS NULL OR EXISTS (SELECT 1 FROM payment_allocations x WHERE x.payment_id = p.id AND x.invoice_id = $2))

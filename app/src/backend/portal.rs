@@ -207,7 +207,8 @@ pub async fn statement_page(
                 days_past_due: email_context::days_past_due(i.due_date, today),
                 age: if age == 1 { "1 day".into() } else { format!("{age} days") },
                 balance: format_money(i.balance(), &i.currency),
-                cents: crate::domain::payment::to_minor_units(crate::domain::money::round_cents(i.balance())).unwrap_or(0),
+                cents: crate::domain::payment::to_minor_units(crate::domain::money::round_cents(i.balance()))
+                    .unwrap_or(0),
                 pdf_href: format!("/portal/account/{token}/invoices/{}/pdf", i.id),
             }
         })
@@ -342,7 +343,8 @@ pub async fn belongs_to(db: &Db, invoice_id: i64, account_id: i64) -> Result<boo
 /// The test provider's rule for a card: Luhn-valid, a future expiry, a 3–4 digit CVC; the
 /// documented decline number is declined. Returns the message to show.
 pub fn test_card_problem(card: &str, expiry: &str, cvc: &str, today: NaiveDate) -> Option<&'static str> {
-    let digits: Vec<u32> = card.chars().filter(|c| !c.is_whitespace() && *c != '-').filter_map(|c| c.to_digit(10)).collect();
+    let digits: Vec<u32> =
+        card.chars().filter(|c| !c.is_whitespace() && *c != '-').filter_map(|c| c.to_digit(10)).collect();
     let clean_len = card.chars().filter(|c| !c.is_whitespace() && *c != '-').count();
     if digits.len() != clean_len || !(12..=19).contains(&digits.len()) || !luhn(&digits) {
         return Some("That card number is not valid.");
@@ -386,10 +388,16 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         assert_eq!(test_card_problem("4242 4242 4242 4242", "12/30", "123", today), None);
         assert_eq!(test_card_problem("4000 0000 0000 0002", "12/30", "123", today), Some("Your card was declined."));
-        assert_eq!(test_card_problem("4242 4242 4242 4241", "12/30", "123", today), Some("That card number is not valid."));
+        assert_eq!(
+            test_card_problem("4242 4242 4242 4241", "12/30", "123", today),
+            Some("That card number is not valid.")
+        );
         assert_eq!(test_card_problem("4242 4242 4242 4242", "10/26", "123", today), Some("The card has expired."));
         assert_eq!(test_card_problem("4242 4242 4242 4242", "1230", "123", today), Some("Enter the expiry as MM/YY."));
-        assert_eq!(test_card_problem("4242 4242 4242 4242", "12/30", "12", today), Some("Enter the 3 or 4 digit security code."));
+        assert_eq!(
+            test_card_problem("4242 4242 4242 4242", "12/30", "12", today),
+            Some("Enter the 3 or 4 digit security code.")
+        );
     }
 
     #[test]

@@ -66,9 +66,9 @@ pub async fn compose(
         ));
     };
     let from = sender(db, from).await?;
-    let template = default_template(db, TemplateKind::Receipt)
-        .await?
-        .ok_or_else(|| ComposeError::Permanent("There is no receipt template; create one under Email Templates.".into()))?;
+    let template = default_template(db, TemplateKind::Receipt).await?.ok_or_else(|| {
+        ComposeError::Permanent("There is no receipt template; create one under Email Templates.".into())
+    })?;
     let links = Links { public_url, issued_by: "receipt email", preview: false };
     let (mut context, _) =
         email_context::account_context(db, payment.account_id, ContactCtx { name, email }, now, links).await?;

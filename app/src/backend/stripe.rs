@@ -129,12 +129,7 @@ pub enum SignatureError {
 
 /// Stripe's scheme: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, where each `v1` is
 /// `hex(HMAC-SHA256(secret, "<t>.<raw body>"))`. Several `v1` appear while a secret is rolled.
-pub fn verify_signature(
-    header: &str,
-    body: &[u8],
-    secret: &str,
-    now: DateTime<Utc>,
-) -> Result<(), SignatureError> {
+pub fn verify_signature(header: &str, body: &[u8], secret: &str, now: DateTime<Utc>) -> Result<(), SignatureError> {
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {

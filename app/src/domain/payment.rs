@@ -281,7 +281,8 @@ mod tests {
             notes: String::new(),
             allocations: vec![(1, "150".into()), (9, "1".into())],
         };
-        let fields: Vec<String> = validate_manual(&form, &open(), today()).unwrap_err().into_iter().map(|p| p.field).collect();
+        let fields: Vec<String> =
+            validate_manual(&form, &open(), today()).unwrap_err().into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["account_id", "method", "amount", "received_on", "allocation-1", "allocation-9"]);
     }
 

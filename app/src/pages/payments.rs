@@ -93,9 +93,10 @@ pub fn RecordPaymentPage() -> impl IntoView {
     let invoice = from_query("invoice");
     let search = RwSignal::new(String::new());
     let accounts = Resource::new(move || search.get(), |s| list_accounts(s, 1));
-    let form = Resource::new(move || account.get(), |id| async move {
-        if id > 0 { get_payment_form(id).await.map(Some) } else { Ok(None) }
-    });
+    let form = Resource::new(
+        move || account.get(),
+        |id| async move { if id > 0 { get_payment_form(id).await.map(Some) } else { Ok(None) } },
+    );
     view! {
         <PageHeader title="Record payment" subtitle="A check, ACH, wire, cash or other payment received.">
             <A href="/accounting/payments" attr:class="button button-secondary">"Back to Payments"</A>
@@ -147,7 +148,16 @@ fn PaymentForm(view: PaymentFormView, invoice: i64) -> impl IntoView {
     let amount = RwSignal::new(preset.map(|b| b.round_dp(2).to_string()).unwrap_or_default());
     let allocations: Vec<(i64, RwSignal<String>)> = open
         .iter()
-        .map(|o| (o.id, RwSignal::new(if Some(o.id) == preset.map(|_| invoice) { o.balance.round_dp(2).to_string() } else { String::new() })))
+        .map(|o| {
+            (
+                o.id,
+                RwSignal::new(if Some(o.id) == preset.map(|_| invoice) {
+                    o.balance.round_dp(2).to_string()
+                } else {
+                    String::new()
+                }),
+            )
+        })
         .collect();
     let method = RwSignal::new("check".to_string());
     let received_on = RwSignal::new(today.format("%Y-%m-%d").to_string());
@@ -158,11 +168,20 @@ fn PaymentForm(view: PaymentFormView, invoice: i64) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(_)) = result.get() {
-            navigate(if invoice > 0 { format!("/accounting/invoices/{invoice}") } else { "/accounting/payments?recorded=1".into() }.as_str(), Default::default());
+            navigate(
+                if invoice > 0 {
+                    format!("/accounting/invoices/{invoice}")
+                } else {
+                    "/accounting/payments?recorded=1".into()
+                }
+                .as_str(),
+                Default::default(),
+            );
         }
     });
     let allocs = StoredValue::new(allocations.clone());
-    let balances = StoredValue::new(open.iter().map(|o| OpenBalance { invoice_id: o.id, balance: o.balance }).collect::<Vec<_>>());
+    let balances =
+        StoredValue::new(open.iter().map(|o| OpenBalance { invoice_id: o.id, balance: o.balance }).collect::<Vec<_>>());
     let allocated = move || allocs.with_value(|a| a.iter().map(|(_, s)| amount_or_zero(&s.get())).sum::<Decimal>());
     let cur = currency.clone();
     let summary = move || {
@@ -172,7 +191,11 @@ fn PaymentForm(view: PaymentFormView, invoice: i64) -> impl IntoView {
         if left < Decimal::ZERO {
             format!("Allocated {} — more than the payment by {}", format::money(used, &cur), format::money(-left, &cur))
         } else {
-            format!("Allocated {} · left on the account as credit {}", format::money(used, &cur), format::money(left, &cur))
+            format!(
+                "Allocated {} · left on the account as credit {}",
+                format::money(used, &cur),
+                format::money(left, &cur)
+            )
         }
     };
     let spread = move |_| {
@@ -280,7 +303,13 @@ fn PaymentForm(view: PaymentFormView, invoice: i64) -> impl IntoView {
 
 /// The invoice page's Payments section: what was applied, Record payment, Apply credit.
 #[component]
-pub fn InvoicePaymentsPanel(invoice_id: i64, account_id: i64, balance: Decimal, currency: String, open: bool) -> impl IntoView {
+pub fn InvoicePaymentsPanel(
+    invoice_id: i64,
+    account_id: i64,
+    balance: Decimal,
+    currency: String,
+    open: bool,
+) -> impl IntoView {
     let credit = ServerAction::<ApplyAccountCredit>::new();
     let data = Resource::new(move || credit.version().get(), move |_| get_payments(0, invoice_id));
     let credit_result: Signal<Option<Result<Decimal, AppError>>> = credit.value().into();

@@ -4,7 +4,9 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use app::backend::{AppState, Db, checkout::Payments, clock::ManualClock, mail_settings::MailEnvironment, seed, state::AuthConfig};
+use app::backend::{
+    AppState, Db, checkout::Payments, clock::ManualClock, mail_settings::MailEnvironment, seed, state::AuthConfig,
+};
 use chrono::{DateTime, Utc};
 use reqwest::{Client, StatusCode, redirect::Policy};
 

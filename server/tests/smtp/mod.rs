@@ -168,7 +168,10 @@ impl Received {
         let mut links = Vec::new();
         for (i, _) in text.match_indices("/portal/") {
             let start = text[..i].rfind("http").unwrap_or(i);
-            let end = text[i..].find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>' | ')' | ']')).map(|e| i + e).unwrap_or(text.len());
+            let end = text[i..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>' | ')' | ']'))
+                .map(|e| i + e)
+                .unwrap_or(text.len());
             let link = text[start..end].to_string();
             if !links.contains(&link) {
                 links.push(link);
@@ -185,7 +188,8 @@ fn quoted_printable(body: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(b);
                 i += 3;
                 continue;
