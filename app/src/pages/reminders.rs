@@ -143,6 +143,7 @@ fn RuleEditor(
         <ActionForm action=save attr:class="form rule-row" attr:novalidate=true attr:data-rule=data_rule>
             <input type="hidden" name="id" value=id/>
             <fieldset disabled=!can_edit>
+                <div class="rule-fields">
                 <div class="field">
                     <label for=field("days")>"Days past due"</label>
                     <input id=field("days") name="days" type="number" min="1" step="1" inputmode="numeric" value=days/>
@@ -176,6 +177,7 @@ fn RuleEditor(
                         })}
                     </div>
                 })}
+                </div>
             </fieldset>
         </ActionForm>
     }
