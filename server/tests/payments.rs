@@ -206,3 +206,24 @@ on_both_engines!(an_invoice_voided_during_checkout_turns_its_share_into_credit, 
         "the client's money is kept as credit"
     );
 });
+
+on_both_engines!(money_received_is_summed_per_week_for_the_chart, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 900, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let mut p = check(acme, "100", vec![(a, d("100"))]);
+    p.received_on = date(2026, 11, 23); // Monday of this week
+    payments::record(&db, &p, noon()).await.unwrap();
+    p.received_on = date(2026, 11, 24);
+    payments::record(&db, &p, noon()).await.unwrap();
+    p.received_on = date(2026, 11, 22); // Sunday of last week
+    payments::record(&db, &p, noon()).await.unwrap();
+    p.received_on = date(2026, 8, 1); // before the 12 weeks
+    payments::record(&db, &p, noon()).await.unwrap();
+    let weeks = app::backend::store::dashboard::received_by_week(&db, date(2026, 11, 24), 12).await.unwrap();
+    assert_eq!(weeks.len(), 12);
+    assert_eq!(weeks[11].week_start, date(2026, 11, 23));
+    assert_eq!((weeks[11].amount, weeks[11].line_items), (d("200"), 2));
+    assert_eq!((weeks[10].amount, weeks[10].line_items), (d("100"), 1));
+    assert_eq!(weeks.iter().map(|w| w.amount).sum::<Decimal>(), d("300"));
+});

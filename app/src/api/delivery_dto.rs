@@ -83,6 +83,8 @@ pub struct MailStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceDelivery {
     pub outbox_id: i64,
+    /// Which email this is: Invoice, Reminder, Receipt …
+    pub what: String,
     pub status: String,
     pub recipients: String,
     pub message_id: Option<String>,

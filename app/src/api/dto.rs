@@ -45,7 +45,7 @@ impl<T> Page<T> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeekBucket {
     pub week_start: NaiveDate,
     pub line_items: i64,

@@ -28,6 +28,8 @@ pub struct PaymentListRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentsView {
     pub rows: Vec<PaymentListRow>,
+    /// Received per week, the last 12 weeks (empty for one account's or invoice's payments).
+    pub weekly: Vec<super::dto::WeekBucket>,
     pub currency: String,
     pub can_record: bool,
 }
@@ -77,8 +79,15 @@ pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsVi
     let rows =
         payments::list(&state.db, (account_id > 0).then_some(account_id), (invoice_id > 0).then_some(invoice_id), 200)
             .await?;
+    let weekly = if account_id == 0 && invoice_id == 0 {
+        let (_, today) = crate::backend::email_context::organisation(&state.db, state.clock.now()).await?;
+        crate::backend::store::dashboard::received_by_week(&state.db, today, 12).await?
+    } else {
+        Vec::new()
+    };
     Ok(PaymentsView {
         rows: rows.into_iter().map(list_row).collect(),
+        weekly,
         currency: org.currency,
         can_record: user.can(Role::Billing),
     })

@@ -64,14 +64,23 @@ fn Stat(label: &'static str, value: String, href: &'static str) -> impl IntoView
 /// A bar chart in plain SVG: readable without JavaScript and by screen readers (each bar
 /// has a title, and the chart a summary label).
 #[component]
-fn WeekChart(weeks: Vec<WeekBucket>, currency: String) -> impl IntoView {
+pub fn WeekChart(
+    weeks: Vec<WeekBucket>,
+    currency: String,
+    /// What the bars measure, for the chart's summary ("booked revenue").
+    #[prop(default = "booked revenue")]
+    measure: &'static str,
+    /// What each bar counts, for its title ("line items").
+    #[prop(default = "line items")]
+    unit: &'static str,
+) -> impl IntoView {
     let max = weeks.iter().map(|w| w.amount).max().unwrap_or(Decimal::ZERO).max(Decimal::ONE);
     let (width, height, pad_left, pad_bottom) = (760.0_f64, 240.0_f64, 64.0_f64, 36.0_f64);
     let plot_h = height - pad_bottom - 12.0;
     let slot = (width - pad_left) / weeks.len().max(1) as f64;
     let total: Decimal = weeks.iter().map(|w| w.amount).sum();
     let label = format!(
-        "Bar chart of booked revenue for {} weeks, {} in total, highest week {}.",
+        "Bar chart of {measure} for {} weeks, {} in total, highest week {}.",
         weeks.len(),
         format::money(total, &currency),
         format::money(max, &currency)
@@ -86,7 +95,7 @@ fn WeekChart(weeks: Vec<WeekBucket>, currency: String) -> impl IntoView {
             let x = pad_left + i as f64 * slot + slot * 0.15;
             let y = height - pad_bottom - h;
             let title = format!(
-                "Week of {}: {} across {} line items",
+                "Week of {}: {} across {} {unit}",
                 format::date(w.week_start),
                 format::money(w.amount, &currency),
                 w.line_items

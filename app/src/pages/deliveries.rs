@@ -63,6 +63,7 @@ fn Deliveries(data: InvoiceDeliveries, invoice_id: i64, send: ServerAction<SendI
                     {data.deliveries.into_iter().map(|d| view! {
                         <li>
                             <p>
+                                <strong>{d.what.clone()}</strong>" "
                                 <span class=format!("badge badge-{}", d.status)>{d.status.replace('_', " ")}</span>
                                 {format!(" queued {}", when(d.queued_at))}
                                 {(!d.recipients.is_empty()).then(|| format!(" · to {}", d.recipients))}

@@ -48,7 +48,13 @@ pub fn PaymentsPage() -> impl IntoView {
                                "are listed with the invoices they paid and any credit left over."</p>
                         </EmptyState>
                     }.into_any(),
-                    Ok(v) => view! { <PaymentTable rows=v.rows show_account=true/> }.into_any(),
+                    Ok(v) => view! {
+                        <section class="card" aria-labelledby="received-heading">
+                            <h2 id="received-heading">"Received per week"</h2>
+                            <super::dashboard::WeekChart weeks=v.weekly currency=v.currency.clone() measure="money received" unit="payments"/>
+                        </section>
+                        <PaymentTable rows=v.rows show_account=true/>
+                    }.into_any(),
                 }
             })}
         </Suspense>

@@ -53,3 +53,23 @@ pub async fn booked_by_week(db: &Db, today: NaiveDate, weeks: u32) -> Result<Vec
     }
     Ok(buckets)
 }
+
+/// Money received per week (Monday to Sunday) over the `weeks` weeks that end with this one.
+pub async fn received_by_week(db: &Db, today: NaiveDate, weeks: u32) -> Result<Vec<WeekBucket>, StoreError> {
+    let this_week = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let start = this_week - Days::new(u64::from(weeks.saturating_sub(1)) * 7);
+    let rows = on_db!(db, p => sqlx::query_as::<_, (NaiveDate, i64, i64)>(
+        "SELECT received_on, COUNT(*), CAST(SUM(amount) AS BIGINT) FROM payments
+         WHERE voided_at IS NULL AND received_on >= $1 AND received_on <= $2 GROUP BY received_on")
+        .bind(start).bind(today).fetch_all(p).await?);
+    let mut buckets: Vec<WeekBucket> = (0..weeks)
+        .map(|w| WeekBucket { week_start: start + Days::new(u64::from(w) * 7), line_items: 0, amount: Decimal::ZERO })
+        .collect();
+    for (day, n, amount) in rows {
+        if let Some(b) = buckets.get_mut(((day - start).num_days() / 7) as usize) {
+            b.line_items += n;
+            b.amount += fixed::from_db(amount);
+        }
+    }
+    Ok(buckets)
+}

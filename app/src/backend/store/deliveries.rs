@@ -161,6 +161,8 @@ struct DeliveryRow {
     created_at: DateTime<Utc>,
     next_attempt_at: DateTime<Utc>,
     last_error: String,
+    #[sqlx(default)]
+    kind: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -175,7 +177,7 @@ struct AttemptRow {
 pub async fn for_invoice(db: &Db, invoice_id: i64) -> Result<Vec<InvoiceDelivery>, StoreError> {
     let (rows, attempts) = on_db!(db, p => {
         let rows: Vec<DeliveryRow> = sqlx::query_as(
-            "SELECT id, status, recipients, message_id, created_at, next_attempt_at, last_error
+            "SELECT id, kind, status, recipients, message_id, created_at, next_attempt_at, last_error
              FROM outbox WHERE invoice_id = $1 ORDER BY id",
         )
         .bind(invoice_id)
@@ -194,6 +196,14 @@ pub async fn for_invoice(db: &Db, invoice_id: i64) -> Result<Vec<InvoiceDelivery
         .into_iter()
         .map(|r| InvoiceDelivery {
             outbox_id: r.id,
+            what: match r.kind.as_str() {
+                super::super::outbox::INVOICE_EMAIL => "Invoice",
+                super::super::outbox::REMINDER_EMAIL => "Reminder",
+                super::super::outbox::REMINDER_DIGEST => "Past-due summary",
+                super::super::payments::RECEIPT_EMAIL => "Receipt",
+                _ => "Email",
+            }
+            .to_string(),
             next_attempt_at: (r.status == "pending").then_some(r.next_attempt_at),
             status: r.status,
             recipients: r.recipients,
