@@ -88,7 +88,8 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, today: NaiveDate) -> Result<Histo
             if inv.due_date > today && n % 2 == 0 {
                 continue;
             }
-            let received_on = (issue_date + Days::new(12)).min(today);
+            // Clients pay a week to a month after the invoice, not all on one day.
+            let received_on = (issue_date + Days::new(5 + (n as u64 * 7) % 26)).min(today);
             payments::record(
                 db,
                 &NewPayment {

@@ -140,7 +140,7 @@ fn RuleEditor(
     let field = move |name: &str| format!("rule-{key}-{name}");
     let err = move |f: &'static str| move || field_error(&result.get(), f);
     view! {
-        <ActionForm action=save attr:class="form rule-row" attr:novalidate=true attr:data-rule=data_rule>
+        <ActionForm action=save attr:class="form ladder-step" attr:novalidate=true attr:data-rule=data_rule>
             <input type="hidden" name="id" value=id/>
             <fieldset disabled=!can_edit>
                 <div class="rule-fields">
