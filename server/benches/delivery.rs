@@ -8,10 +8,8 @@
 //! `cargo bench -p server --bench delivery [-- --postgres]` (make bench runs both engines).
 
 #[path = "../tests/smtp/mod.rs"]
-#[allow(dead_code)]
 mod smtp;
 #[path = "../../app/tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::{sync::Arc, time::Instant};

@@ -1,6 +1,7 @@
 //! Whole-process failure tests with the real binary and a real SMTP server:
 //! - 50 runs that kill -9 a SQLite server at a random moment while it ticks and delivers;
 //! - three servers ticking and delivering together on one PostgreSQL database.
+//!
 //! Afterwards: no line item invoiced twice, invoice numbers without gaps, every email that
 //! should go out received, and any repeat explained by an attempt whose outcome was unknown.
 

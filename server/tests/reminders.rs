@@ -107,11 +107,12 @@ fn body(raw: &str) -> String {
     let mut out = String::new();
     for part in raw.split("\r\n\r\n").skip(1) {
         let compact: String = part.lines().take_while(|l| !l.starts_with("--")).collect::<Vec<_>>().join("");
-        if !compact.is_empty() && compact.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')) {
-            if let Some(bytes) = base64(&compact) {
-                out.push_str(&String::from_utf8_lossy(&bytes));
-                continue;
-            }
+        if !compact.is_empty()
+            && compact.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+            && let Some(bytes) = base64(&compact)
+        {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+            continue;
         }
         out.push_str(&qp(part));
     }
@@ -124,12 +125,13 @@ fn qp(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

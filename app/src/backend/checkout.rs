@@ -26,16 +26,17 @@ use crate::{
     on_db,
 };
 
+/// What starting a provider session yields: its session id and the page to send the client to.
+pub type SessionStart<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(String, String), CheckoutError>> + Send + 'a>>;
+
 /// The payment-provider interface: how a checkout becomes a page the client pays on.
 pub trait PaymentProvider: Send + Sync {
     fn name(&self) -> &'static str;
 
     /// Starts the provider's side of a checkout and returns its session id and the URL to send
     /// the client's browser to.
-    fn start_session<'a>(
-        &'a self,
-        req: &'a stripe::SessionRequest<'a>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(String, String), CheckoutError>> + Send + 'a>>;
+    fn start_session<'a>(&'a self, req: &'a stripe::SessionRequest<'a>) -> SessionStart<'a>;
 }
 
 /// Pressrun's own card form at `/portal/test-checkout/<checkout id>`.
@@ -48,10 +49,7 @@ impl PaymentProvider for TestProvider {
         "test"
     }
 
-    fn start_session<'a>(
-        &'a self,
-        req: &'a stripe::SessionRequest<'a>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(String, String), CheckoutError>> + Send + 'a>> {
+    fn start_session<'a>(&'a self, req: &'a stripe::SessionRequest<'a>) -> SessionStart<'a> {
         Box::pin(async move {
             Ok((
                 format!("test_{}", req.checkout_id),
@@ -71,10 +69,7 @@ impl PaymentProvider for StripeProvider {
         "stripe"
     }
 
-    fn start_session<'a>(
-        &'a self,
-        req: &'a stripe::SessionRequest<'a>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(String, String), CheckoutError>> + Send + 'a>> {
+    fn start_session<'a>(&'a self, req: &'a stripe::SessionRequest<'a>) -> SessionStart<'a> {
         Box::pin(async move {
             let s = stripe::create_session(&self.http, &self.config, req).await.map_err(CheckoutError::Provider)?;
             Ok((s.id, s.url))

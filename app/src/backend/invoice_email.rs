@@ -97,7 +97,8 @@ pub(crate) async fn sender(db: &Db, from: Option<&str>) -> Result<String, Compos
     }
 }
 
-/// The email for one invoice. `from` is the configured sender; the organisation's own address
+/// The email for one invoice.
+#[allow(clippy::too_many_arguments)] // each is a distinct fact of this one send `from` is the configured sender; the organisation's own address
 /// is the fallback.
 pub async fn compose(
     db: &Db,

@@ -53,10 +53,10 @@ impl TemplateInput {
         if let Some(e) = check_part(input.kind, "body_html", &input.body_html, BODY_MAX) {
             errors.push(e);
         }
-        if errors.iter().all(|e| e.field == "name") {
-            if let Err(e) = render_email(&input.subject, &input.body_html, &email_context::sample(input.kind)) {
-                errors.push(render_error(e));
-            }
+        if errors.iter().all(|e| e.field == "name")
+            && let Err(e) = render_email(&input.subject, &input.body_html, &email_context::sample(input.kind))
+        {
+            errors.push(render_error(e));
         }
         if errors.is_empty() { Ok(input) } else { Err(errors) }
     }

@@ -38,11 +38,7 @@ pub fn html_to_text(html: &str) -> String {
                 blank_line(&mut out);
             }
             "tr" => newline(&mut out),
-            "td" | "th" if !closing => {
-                if !out.ends_with('\n') && !out.is_empty() {
-                    out.push_str("  ");
-                }
-            }
+            "td" | "th" if !closing && !out.ends_with('\n') && !out.is_empty() => out.push_str("  "),
             "li" if !closing => {
                 newline(&mut out);
                 out.push_str("- ");

@@ -273,7 +273,7 @@ fn RecordTable(
                     view! {
                         <tr>
                             <td>{when(r.sent_at.unwrap_or(r.created_at))}</td>
-                            <td>{step_label(r.days)}{r.manual.then(|| " (sent by hand)")}</td>
+                            <td>{step_label(r.days)}{r.manual.then_some(" (sent by hand)")}</td>
                             <td>{invoice_link(r.invoice_id, r.number)}</td>
                             <td>{r.account}</td>
                             <td>{r.actor}</td>

@@ -13,13 +13,13 @@ use reqwest::{Client, StatusCode, redirect::Policy};
 /// Starts the router over `db` at `now` and returns its base URL (`http://127.0.0.1:port`).
 /// The portal takes payments with the built-in test provider.
 pub async fn serve(db: &Db, now: DateTime<Utc>) -> String {
-    serve_with(db, Arc::new(ManualClock::new(now)), |base| Payments::test(base)).await
+    serve_with(db, Arc::new(ManualClock::new(now)), Payments::test).await
 }
 
 /// [`serve`] with a mail configuration (an SMTP sink); links point at this server unless
 /// `mail.public_url` says otherwise.
 pub async fn serve_with_mail(db: &Db, now: DateTime<Utc>, mail: MailEnvironment) -> String {
-    serve_full(db, Arc::new(ManualClock::new(now)), mail, |base| Payments::test(base)).await
+    serve_full(db, Arc::new(ManualClock::new(now)), mail, Payments::test).await
 }
 
 /// [`serve`] with a clock the test moves and the payment provider it chooses (given the base URL).
