@@ -223,7 +223,7 @@ async fn pay_selected(State(state): State<AppState>, Path(token): Path<String>, 
         Ok(_) => return not_valid(),
         Err(r) => return r,
     };
-    let ids: Vec<i64> = form_urlencoded(&body)
+    let ids: Vec<i64> = app::api::billable::query_pairs(&body)
         .into_iter()
         .filter(|(k, _)| k == "invoice")
         .filter_map(|(_, v)| v.parse().ok())
@@ -240,33 +240,6 @@ async fn pay_selected(State(state): State<AppState>, Path(token): Path<String>, 
             }
         }
     }
-}
-
-fn form_urlencoded(body: &str) -> Vec<(String, String)> {
-    body.split('&').filter_map(|pair| pair.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn test_checkout(State(state): State<AppState>, Path(id): Path<String>) -> Response {
@@ -368,7 +341,7 @@ mod tests {
     #[test]
     fn repeated_checkbox_fields_decode() {
         assert_eq!(
-            form_urlencoded("invoice=3&invoice=14&x=a%20b+c"),
+            app::api::billable::query_pairs("invoice=3&invoice=14&x=a%20b+c"),
             vec![("invoice".into(), "3".into()), ("invoice".into(), "14".into()), ("x".into(), "a b c".into())]
         );
     }
