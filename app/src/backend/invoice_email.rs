@@ -10,7 +10,7 @@ use super::{
     outbox::InvoiceEmailPayload,
     templates::render_email,
 };
-use crate::on_db;
+use crate::{domain::merge_fields::TemplateKind, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ComposeError {
@@ -44,12 +44,6 @@ struct ContactRow {
     name: String,
     email: String,
     invoice_role: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct TemplateRow {
-    subject: String,
-    body_html: String,
 }
 
 /// Who an invoice email goes to: the bill-to account's To and Cc contacts.
@@ -139,18 +133,7 @@ pub async fn compose(
         )));
     }
     let from = sender(db, from).await?;
-    let template: Option<TemplateRow> = on_db!(db, p => {
-        match payload.template_id {
-            Some(id) => sqlx::query_as("SELECT subject, body_html FROM email_templates WHERE id = $1").bind(id).fetch_optional(p).await,
-            None => sqlx::query_as(
-                "SELECT subject, body_html FROM email_templates WHERE kind = 'invoice'
-                 ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, id LIMIT 1",
-            )
-            .fetch_optional(p)
-            .await,
-        }
-        .map_err(StoreError::from)?
-    });
+    let template = super::templates::stored(db, payload.template_id, TemplateKind::Invoice).await?;
     let Some(template) = template else {
         return Err(ComposeError::Permanent("The invoice email template no longer exists; choose another.".into()));
     };

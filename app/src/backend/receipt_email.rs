@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{
-    Db, StoreError,
+    Db,
     email_context::{self, ContactCtx, Links, PaymentCtx, long_date},
     fixed,
     invoice_email::{ComposeError, mailbox, recipients, sender},
@@ -13,34 +13,11 @@ use super::{
     payments,
     templates::render_email,
 };
-use crate::{
-    domain::{merge_fields::TemplateKind, money::format_money, payment::PaymentMethod},
-    on_db,
-};
+use crate::domain::{merge_fields::TemplateKind, money::format_money, payment::PaymentMethod};
 
 #[derive(Debug, Deserialize)]
 struct Payload {
     payment_id: i64,
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct TemplateRow {
-    pub subject: String,
-    pub body_html: String,
-}
-
-/// The default template of a kind (the oldest one when none is marked default).
-pub(crate) async fn default_template(db: &Db, kind: TemplateKind) -> Result<Option<TemplateRow>, StoreError> {
-    let row = on_db!(db, p => {
-        sqlx::query_as(
-            "SELECT subject, body_html FROM email_templates WHERE kind = $1
-             ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, id LIMIT 1",
-        )
-        .bind(kind.as_str())
-        .fetch_optional(p)
-        .await?
-    });
-    Ok(row)
 }
 
 pub async fn compose(
@@ -66,7 +43,7 @@ pub async fn compose(
         ));
     };
     let from = sender(db, from).await?;
-    let template = default_template(db, TemplateKind::Receipt).await?.ok_or_else(|| {
+    let template = super::templates::stored(db, None, TemplateKind::Receipt).await?.ok_or_else(|| {
         ComposeError::Permanent("There is no receipt template; create one under Email Templates.".into())
     })?;
     let links = Links { public_url, issued_by: "receipt email", preview: false };

@@ -7,12 +7,12 @@ use super::{
     Db, StoreError,
     email_context::{self, ContactCtx, OpenInvoiceRow, ReminderCtx},
     fixed,
-    invoice_email::{ComposeError, mailbox, recipients},
+    invoice_email::{ComposeError, mailbox, recipients, sender},
     mail::{EmailAttachment, OutgoingEmail},
     reminders::{DigestPayload, ReminderPayload},
-    templates::render_email,
+    templates::{render_email, stored},
 };
-use crate::on_db;
+use crate::{domain::merge_fields::TemplateKind, on_db};
 
 #[derive(sqlx::FromRow)]
 struct InvoiceRow {
@@ -31,12 +31,6 @@ struct RuleRow {
     template_id: Option<i64>,
     cc_other_contacts: bool,
     attach_statement: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct TemplateRow {
-    subject: String,
-    body_html: String,
 }
 
 async fn invoice(db: &Db, invoice_id: i64) -> Result<Option<InvoiceRow>, StoreError> {
@@ -82,36 +76,6 @@ async fn rule(db: &Db, days: i64) -> Result<Option<RuleRow>, StoreError> {
 }
 
 /// The template by id, else the default of `kind`.
-async fn template(db: &Db, id: Option<i64>, kind: &str) -> Result<Option<TemplateRow>, StoreError> {
-    let row = on_db!(db, p => {
-        match id {
-            Some(id) => sqlx::query_as("SELECT subject, body_html FROM email_templates WHERE id = $1").bind(id).fetch_optional(p).await?,
-            None => sqlx::query_as(
-                "SELECT subject, body_html FROM email_templates WHERE kind = $1 ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, id LIMIT 1",
-            )
-            .bind(kind)
-            .fetch_optional(p)
-            .await?,
-        }
-    });
-    Ok(row)
-}
-
-async fn sender(db: &Db, from: Option<&str>) -> Result<String, ComposeError> {
-    if let Some(f) = from.map(str::trim).filter(|f| !f.is_empty()) {
-        return Ok(f.to_string());
-    }
-    let org: Option<(String, String)> = on_db!(db, p => {
-        sqlx::query_as("SELECT name, email_from FROM organisation WHERE id = 1").fetch_optional(p).await.map_err(StoreError::from)?
-    });
-    match org {
-        Some((name, email)) if !email.trim().is_empty() => Ok(mailbox(&name, email.trim())),
-        _ => Err(ComposeError::Permanent(
-            "No sender address: set the organisation's email in Settings, then retry.".into(),
-        )),
-    }
-}
-
 /// The account's open invoices as a CSV statement, for rules that attach one.
 fn statement_csv(rows: &[OpenInvoiceRow], today: NaiveDate) -> EmailAttachment {
     let mut csv = String::from("Invoice,Issue date,Due date,Days past due,Total,Paid,Balance,Currency\r\n");
@@ -162,7 +126,7 @@ pub async fn compose_reminder(
         )));
     }
     let from = sender(db, from).await?;
-    let template = template(db, rule.as_ref().and_then(|r| r.template_id), "reminder")
+    let template = stored(db, rule.as_ref().and_then(|r| r.template_id), TemplateKind::Reminder)
         .await?
         .ok_or_else(|| ComposeError::Permanent("The reminder template no longer exists; choose another.".into()))?;
     let contact = ContactCtx { name: who.to[0].0.clone(), email: who.to[0].1.clone() };
@@ -255,7 +219,7 @@ pub async fn compose_digest(
             attach |= r.attach_statement;
         }
     }
-    let template = template(db, None, "statement").await?.ok_or_else(|| {
+    let template = stored(db, None, TemplateKind::Statement).await?.ok_or_else(|| {
         ComposeError::Permanent("There is no statement template to send the daily reminder with.".into())
     })?;
     let links = email_context::Links { public_url, issued_by: "reminder", preview: false };

@@ -5,7 +5,11 @@
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::domain::email_text::html_to_text;
+use super::{Db, StoreError};
+use crate::{
+    domain::{email_text::html_to_text, merge_fields::TemplateKind},
+    on_db,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
@@ -18,6 +22,31 @@ pub struct RenderedEmail {
     pub subject: String,
     pub html: String,
     pub text: String,
+}
+
+/// A stored template's subject and HTML body.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredTemplate {
+    pub subject: String,
+    pub body_html: String,
+}
+
+/// The template `id`, or when `None` the default template of `kind` (the oldest of the kind if
+/// none is marked default). `None` when it no longer exists.
+pub async fn stored(db: &Db, id: Option<i64>, kind: TemplateKind) -> Result<Option<StoredTemplate>, StoreError> {
+    let row = on_db!(db, p => {
+        match id {
+            Some(id) => sqlx::query_as("SELECT subject, body_html FROM email_templates WHERE id = $1").bind(id).fetch_optional(p).await?,
+            None => sqlx::query_as(
+                "SELECT subject, body_html FROM email_templates WHERE kind = $1
+                 ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, id LIMIT 1",
+            )
+            .bind(kind.as_str())
+            .fetch_optional(p)
+            .await?,
+        }
+    });
+    Ok(row)
 }
 
 fn environment() -> Environment<'static> {
