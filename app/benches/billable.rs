@@ -9,10 +9,8 @@ use std::time::{Duration, Instant};
 use app::{
     api::billable_dto::{BillableFilter, SortKey, StatusFilter},
     backend::{
-        Db,
-        invoicing::{InvoiceRequest, Source, invoice_line_items},
-        seed,
-        store::billable,
+        Db, demo::seed, invoicing::billable, invoicing::create::InvoiceRequest, invoicing::create::Source,
+        invoicing::create::invoice_line_items,
     },
     on_db,
 };

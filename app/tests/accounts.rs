@@ -4,9 +4,8 @@ mod support;
 
 use app::{
     backend::{
-        Db, ServiceError, accounts,
-        products::{create_product, get_product, update_product},
-        store,
+        Db, ServiceError, directory::accounts, directory::products::create_product, directory::products::get_product,
+        directory::products::update_product,
     },
     domain::{
         account_input::{AccountInput, ContactInput},
@@ -114,7 +113,7 @@ on_both_engines!(bad_account_input_is_field_errors, |db| async move {
     let errors = invalid_fields(accounts::create_account(&db, t0(), &missing_payer).await);
     assert_eq!(errors[0].0, "bill_to_account_id");
     assert!(errors[0].1.contains("does not exist"));
-    assert_eq!(store::directory::accounts(&db, "", 1, 25).await.unwrap().total, 0, "nothing was written");
+    assert_eq!(app::backend::directory::lists::accounts(&db, "", 1, 25).await.unwrap().total, 0, "nothing was written");
 });
 
 on_both_engines!(external_references_are_unique, |db| async move {
@@ -164,10 +163,14 @@ on_both_engines!(bill_to_is_one_level_deep, |db| async move {
     let to_archived = AccountInput { bill_to_account_id: Some(other), ..account("New", "advertiser") };
     assert!(invalid_fields(accounts::create_account(&db, t0(), &to_archived).await)[0].1.contains("archived"));
 
-    let options: Vec<i64> =
-        store::accounts::bill_to_options(&db, None).await.unwrap().into_iter().map(|r| r.id).collect();
+    let options: Vec<i64> = app::backend::directory::account_store::bill_to_options(&db, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(options, [agency], "only active accounts that pay their own invoices can pay for others");
-    assert!(store::accounts::bill_to_options(&db, Some(agency)).await.unwrap().is_empty());
+    assert!(app::backend::directory::account_store::bill_to_options(&db, Some(agency)).await.unwrap().is_empty());
 });
 
 on_both_engines!(concurrent_edits_cannot_build_a_chain, |db| async move {
@@ -207,12 +210,12 @@ on_both_engines!(missing_invoice_recipient_is_flagged, |db| async move {
     accounts::update_contact(&db, t0(), agency, cc, &contact("Cy Payable", "ap@summit.example", "to")).await.unwrap();
     assert!(!flagged(db.clone(), advertiser).await);
     assert!(!flagged(db.clone(), agency).await);
-    let list = store::directory::accounts(&db, "Harbor", 1, 25).await.unwrap();
+    let list = app::backend::directory::lists::accounts(&db, "Harbor", 1, 25).await.unwrap();
     assert_eq!(list.items[0].invoice_recipients, 1);
 
     accounts::remove_contact(&db, agency, cc).await.unwrap();
     assert!(flagged(db.clone(), advertiser).await);
-    let list = store::directory::accounts(&db, "Harbor", 1, 25).await.unwrap();
+    let list = app::backend::directory::lists::accounts(&db, "Harbor", 1, 25).await.unwrap();
     assert_eq!(list.items[0].invoice_recipients, 0);
 
     // Paying its own invoices, the advertiser's own To contact counts.
@@ -260,10 +263,10 @@ on_both_engines!(contacts_are_added_changed_and_removed, |db| async move {
 on_both_engines!(archived_accounts_leave_the_list, |db| async move {
     let acme = create(&db, account("Acme", "advertiser")).await;
     accounts::set_archived(&db, t0(), acme, true).await.unwrap();
-    assert_eq!(store::directory::accounts(&db, "", 1, 25).await.unwrap().total, 0);
+    assert_eq!(app::backend::directory::lists::accounts(&db, "", 1, 25).await.unwrap().total, 0);
     assert!(accounts::get_account(&db, acme).await.unwrap().archived);
     accounts::set_archived(&db, t0(), acme, false).await.unwrap();
-    assert_eq!(store::directory::accounts(&db, "", 1, 25).await.unwrap().total, 1);
+    assert_eq!(app::backend::directory::lists::accounts(&db, "", 1, 25).await.unwrap().total, 1);
     assert!(matches!(accounts::set_archived(&db, t0(), 9999, true).await, Err(ServiceError::NotFound("account"))));
 });
 
@@ -311,7 +314,10 @@ on_both_engines!(products_are_created_and_updated, |db| async move {
     assert_eq!((p.name.as_str(), p.unit_price, p.tax_rate), ("Full Page Colour", dec("0"), dec("100")));
     assert_eq!(p.rule, BillingRule::Immediately);
     assert!(!p.active && !p.auto_invoice && p.ignore_before.is_none());
-    assert!(store::directory::products(&db).await.unwrap().is_empty(), "inactive products leave the list");
+    assert!(
+        app::backend::directory::lists::products(&db).await.unwrap().is_empty(),
+        "inactive products leave the list"
+    );
 
     assert!(matches!(get_product(&db, 9999).await, Err(ServiceError::NotFound("product"))));
     assert!(matches!(update_product(&db, t0(), 9999, &product("Ghost")).await, Err(ServiceError::NotFound("product"))));
@@ -326,7 +332,7 @@ on_both_engines!(product_names_are_unique_and_input_is_checked, |db| async move 
 
     let bad = ProductInput { unit_price: dec("-5"), tax_rate: dec("101"), rule_days: 4000, ..product("Bad") };
     assert_eq!(fields_of(create_product(&db, t0(), &bad).await), ["unit_price", "tax_rate", "rule_days"]);
-    assert_eq!(store::directory::products(&db).await.unwrap().len(), 2, "nothing was written");
+    assert_eq!(app::backend::directory::lists::products(&db).await.unwrap().len(), 2, "nothing was written");
 });
 
 on_both_engines!(invoice_selected_learns_which_payers_cannot_be_emailed, |db| async move {
@@ -334,7 +340,9 @@ on_both_engines!(invoice_selected_learns_which_payers_cannot_be_emailed, |db| as
     let unreachable = create(&db, account("Unreachable", "agency")).await;
     accounts::add_contact(&db, t0(), reachable, &contact("Ann", "ann@r.example", "to")).await.unwrap();
     accounts::add_contact(&db, t0(), unreachable, &contact("Cy", "cy@u.example", "cc")).await.unwrap();
-    let missing = store::accounts::without_invoice_recipient(&db, &[reachable, unreachable]).await.unwrap();
+    let missing = app::backend::directory::account_store::without_invoice_recipient(&db, &[reachable, unreachable])
+        .await
+        .unwrap();
     assert_eq!(missing.into_iter().collect::<Vec<_>>(), [unreachable]);
-    assert!(store::accounts::without_invoice_recipient(&db, &[]).await.unwrap().is_empty());
+    assert!(app::backend::directory::account_store::without_invoice_recipient(&db, &[]).await.unwrap().is_empty());
 });

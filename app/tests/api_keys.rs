@@ -5,7 +5,7 @@
 mod support;
 
 use app::{
-    backend::{Db, ServiceError, api_keys, auth, seed, store},
+    backend::{Db, ServiceError, auth, auth::api_keys, demo::seed},
     domain::{api_key, role::Role},
     on_db,
 };
@@ -21,7 +21,7 @@ async fn admin(db: &Db) -> i64 {
 }
 
 async fn last_used(db: &Db, id: i64) -> Option<DateTime<Utc>> {
-    store::api_keys::list(db).await.unwrap().into_iter().find(|k| k.id == id).unwrap().last_used_at
+    app::backend::auth::api_key_store::list(db).await.unwrap().into_iter().find(|k| k.id == id).unwrap().last_used_at
 }
 
 on_both_engines!(keys_are_stored_only_as_a_hash, |db| async move {
@@ -42,7 +42,7 @@ on_both_engines!(keys_are_stored_only_as_a_hash, |db| async move {
         assert!(!stored.contains(&secret), "the secret part is not stored");
     }
 
-    let listed = store::api_keys::list(&db).await.unwrap();
+    let listed = app::backend::auth::api_key_store::list(&db).await.unwrap();
     assert_eq!(listed[0].created_by.as_deref(), Some("Ada Admin"));
     assert!(listed[0].last_used_at.is_none() && listed[0].revoked_at.is_none());
 
@@ -69,7 +69,7 @@ on_both_engines!(a_key_works_until_revoked, |db| async move {
     assert!(api_keys::authenticate(&db, t0() + Duration::hours(2), &key.key).await.unwrap().is_none());
     // Revoking twice keeps the first time; an unknown id is reported.
     api_keys::revoke(&db, t0() + Duration::hours(3), ada, key.id).await.unwrap();
-    let listed = store::api_keys::list(&db).await.unwrap();
+    let listed = app::backend::auth::api_key_store::list(&db).await.unwrap();
     assert_eq!(listed[0].revoked_at, Some(t0() + Duration::hours(1)));
     assert!(matches!(api_keys::revoke(&db, t0(), ada, 9_999).await, Err(ServiceError::NotFound(_))));
 });
@@ -93,5 +93,5 @@ on_both_engines!(key_names_are_validated, |db| async move {
         Err(ServiceError::Invalid(f)) => assert_eq!(f[0].field, "name"),
         other => panic!("expected a field error, got {other:?}"),
     }
-    assert!(store::api_keys::list(&db).await.unwrap().is_empty());
+    assert!(app::backend::auth::api_key_store::list(&db).await.unwrap().is_empty());
 });

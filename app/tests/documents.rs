@@ -8,11 +8,10 @@ use std::{io::Write, process::Command, time::Instant};
 use app::{
     api::invoice_dto::{InvoiceFilter, InvoiceTab},
     backend::{
-        Db, ServiceError, StoreError,
-        drafts::{self, finalise},
-        invoice_document::{self, render_html, render_pdf},
-        invoicing::{InvoiceRequest, Source, draft_line_items, invoice_line_items},
-        seed, store,
+        Db, ServiceError, StoreError, demo::seed, invoicing::create::InvoiceRequest, invoicing::create::Source,
+        invoicing::create::draft_line_items, invoicing::create::invoice_line_items,
+        invoicing::document as invoice_document, invoicing::document::render_html, invoicing::document::render_pdf,
+        invoicing::drafts, invoicing::drafts::finalise,
     },
     domain::{
         draft::{DraftDates, LineEdit},
@@ -48,7 +47,7 @@ async fn publisher(db: &Db) {
     org.name = "Valley Gazette".into();
     org.address = "1 Press Row\nSpringfield, IL 62701".into();
     org.email_from = "billing@valley.example".into();
-    store::organisation::save(db, &org, t0()).await.unwrap();
+    app::backend::platform::organisation::save(db, &org, t0()).await.unwrap();
     for (name, address) in [("Harbor & Sons Marine", "12 Dock Street\nPortland, ME 04101"), ("Bluebird Bakery", "")] {
         exec(db, &format!(
             "INSERT INTO accounts (name, kind, payment_terms_days, address, created_at) VALUES ('{name}', 'advertiser', 15, '{address}', '{NOW}')"
@@ -150,7 +149,7 @@ fn html_escape(s: &str) -> String {
 
 async fn total_of(db: &Db, invoice_id: i64) -> Decimal {
     let raw: i64 = on_db!(db, p => sqlx::query_scalar("SELECT total FROM invoices WHERE id = $1").bind(invoice_id).fetch_one(p).await.unwrap());
-    app::backend::fixed::from_db(raw)
+    app::backend::platform::fixed::from_db(raw)
 }
 
 on_both_engines!(pdf_and_html_show_the_same_invoice, |db| async move {
@@ -292,16 +291,20 @@ on_both_engines!(drafts_are_edited_then_finalised_with_the_next_number, |db| asy
     let again = invoice_line_items(&db, t0(), &request(a.clone())).await.unwrap();
     assert_eq!((again.created.len(), again.already_invoiced), (0, 2));
     // They have no number, and say "Draft" wherever a number would be.
-    let (record, lines, _) = store::invoices::get(&db, draft_a).await.unwrap().unwrap();
+    let (record, lines, _) = app::backend::invoicing::invoices::get(&db, draft_a).await.unwrap().unwrap();
     assert_eq!((record.number.as_deref(), record.status().unwrap()), (None, InvoiceStatus::Draft));
     let doc = invoice_document::load(&db, draft_a).await.unwrap();
     assert_eq!((doc.number.as_str(), doc.title.as_str()), ("Draft", "Draft invoice"));
     assert_eq!(doc.file_name("pdf"), format!("draft-invoice-{draft_a}.pdf"));
     assert!(pdf_text(&render_pdf(&db, draft_a).await.unwrap()).contains("Draft invoice"));
-    let drafts_tab =
-        store::invoices::list(&db, &InvoiceFilter { tab: InvoiceTab::Draft, ..Default::default() }, issue(), 50)
-            .await
-            .unwrap();
+    let drafts_tab = app::backend::invoicing::invoices::list(
+        &db,
+        &InvoiceFilter { tab: InvoiceTab::Draft, ..Default::default() },
+        issue(),
+        50,
+    )
+    .await
+    .unwrap();
     assert_eq!(drafts_tab.total, 2);
     assert!(drafts_tab.items.iter().all(|r| r.number.is_none()));
 
@@ -318,9 +321,9 @@ on_both_engines!(drafts_are_edited_then_finalised_with_the_next_number, |db| asy
     let expected = InvoiceTotals::of(&[edited.amounts(), other.amounts()]);
     assert_eq!(total, expected.total);
     assert_eq!(total_of(&db, draft_a).await, expected.total);
-    let (record, lines, _) = store::invoices::get(&db, draft_a).await.unwrap().unwrap();
+    let (record, lines, _) = app::backend::invoicing::invoices::get(&db, draft_a).await.unwrap().unwrap();
     assert_eq!(lines[0].description, "Draft line A1, revised");
-    assert_eq!(app::backend::fixed::from_db(record.tax_total), expected.tax_total);
+    assert_eq!(app::backend::platform::fixed::from_db(record.tax_total), expected.tax_total);
 
     // A discount larger than the line is refused at the field, and nothing changes.
     let too_much = LineEdit::parse("x", "1", "5", "6").unwrap();
@@ -330,7 +333,7 @@ on_both_engines!(drafts_are_edited_then_finalised_with_the_next_number, |db| asy
     }
     assert_eq!(total_of(&db, draft_a).await, expected.total);
     // A line of another invoice is not found through this one.
-    let (_, b_lines, _) = store::invoices::get(&db, draft_b).await.unwrap().unwrap();
+    let (_, b_lines, _) = app::backend::invoicing::invoices::get(&db, draft_b).await.unwrap().unwrap();
     assert!(matches!(
         drafts::update_line(&db, t0(), draft_a, b_lines[0].id, &edit, "Test").await,
         Err(ServiceError::NotFound(_))
@@ -339,7 +342,7 @@ on_both_engines!(drafts_are_edited_then_finalised_with_the_next_number, |db| asy
     // Dates.
     let dates = DraftDates { issue_date: issue(), due_date: NaiveDate::from_ymd_opt(2027, 1, 15).unwrap() };
     drafts::update_dates(&db, t0(), draft_a, dates, "Test").await.unwrap();
-    let (record, _, _) = store::invoices::get(&db, draft_a).await.unwrap().unwrap();
+    let (record, _, _) = app::backend::invoicing::invoices::get(&db, draft_a).await.unwrap().unwrap();
     assert_eq!(record.due_date, dates.due_date);
 
     // Removing a line returns its line item to Billable Line Items and lowers the total.
@@ -354,7 +357,7 @@ on_both_engines!(drafts_are_edited_then_finalised_with_the_next_number, |db| asy
     let next = book(&db, 2, &["After the draft".to_string()]).await;
     assert_eq!(invoice(&db, next).await.1, "INV-2026-00004");
     assert_eq!(finalise(&db, t0(), draft_a, "Test").await.unwrap(), "INV-2026-00005");
-    let (record, _, events) = store::invoices::get(&db, draft_a).await.unwrap().unwrap();
+    let (record, _, events) = app::backend::invoicing::invoices::get(&db, draft_a).await.unwrap().unwrap();
     assert_eq!((record.number.as_deref(), record.status().unwrap()), (Some("INV-2026-00005"), InvoiceStatus::Open));
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["created", "edited", "edited", "line_removed", "finalised"]);
@@ -367,7 +370,7 @@ on_both_engines!(only_drafts_can_be_edited, |db| async move {
     publisher(&db).await;
     let ids = book(&db, 1, &["Open line".to_string()]).await;
     let (open, number) = invoice(&db, ids).await;
-    let (_, lines, _) = store::invoices::get(&db, open).await.unwrap().unwrap();
+    let (_, lines, _) = app::backend::invoicing::invoices::get(&db, open).await.unwrap().unwrap();
     let edit = LineEdit::parse("Changed", "1", "1", "0").unwrap();
     let dates = DraftDates { issue_date: issue(), due_date: issue() };
     let refused = |r: Result<(), ServiceError>| match r {
@@ -380,13 +383,13 @@ on_both_engines!(only_drafts_can_be_edited, |db| async move {
     refused(drafts::update_dates(&db, t0(), open, dates, "Test").await);
     refused(drafts::remove_line(&db, t0(), open, lines[0].id, "Test").await);
     refused(finalise(&db, t0(), open, "Test").await.map(|_| ()));
-    let (record, after, _) = store::invoices::get(&db, open).await.unwrap().unwrap();
+    let (record, after, _) = app::backend::invoicing::invoices::get(&db, open).await.unwrap().unwrap();
     assert_eq!((after[0].description.as_str(), record.number.as_deref()), ("Open line", Some(number.as_str())));
 
     // A finalised draft is refused the same way; an empty draft cannot be finalised.
     let more = book(&db, 1, &["Draft line".to_string()]).await;
     let draft = draft_line_items(&db, t0(), &request(more)).await.unwrap().created[0].id;
-    let (_, dl, _) = store::invoices::get(&db, draft).await.unwrap().unwrap();
+    let (_, dl, _) = app::backend::invoicing::invoices::get(&db, draft).await.unwrap().unwrap();
     drafts::remove_line(&db, t0(), draft, dl[0].id, "Test").await.unwrap();
     assert!(matches!(finalise(&db, t0(), draft, "Test").await, Err(ServiceError::Conflict(_))));
     let counter: Option<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT MAX(last_value) FROM invoice_counters").fetch_one(p).await.unwrap());

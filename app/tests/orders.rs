@@ -5,11 +5,9 @@ mod support;
 
 use app::{
     backend::{
-        Db, ServiceError, StoreError,
-        invoicing::{InvoiceRequest, Source, invoice_line_items},
-        orders::{create_order, get_order, update_order},
-        seed,
-        store::invoices,
+        Db, ServiceError, StoreError, demo::seed, directory::orders::create_order, directory::orders::get_order,
+        directory::orders::update_order, invoicing::create::InvoiceRequest, invoicing::create::Source,
+        invoicing::create::invoice_line_items, invoicing::invoices,
     },
     domain::order_input::{LineItemInput, OrderInput, OrderStatus},
     on_db,
@@ -234,7 +232,7 @@ on_both_engines!(line_items_on_a_live_invoice_are_locked, |db| async move {
 
 mod csv_import {
     use super::*;
-    use app::backend::order_import::{check, import};
+    use app::backend::directory::order_import::{check, import};
 
     const HEADER: &str =
         "order_number,account,ordered_on,status,product,run_date,description,quantity,unit_price,discount\n";
@@ -308,7 +306,7 @@ mod csv_import {
             ]
         );
         // Too large a file is refused before it is read.
-        let huge = "x".repeat(app::backend::order_import::MAX_FILE_BYTES + 1);
+        let huge = "x".repeat(app::backend::directory::order_import::MAX_FILE_BYTES + 1);
         match check(&db, &huge, "USD").await {
             Err(ServiceError::Invalid(f)) => assert!(f[0].field == "file" && f[0].message.contains("5 MB"), "{f:?}"),
             other => panic!("expected a file error, got {other:?}"),

@@ -4,13 +4,7 @@ mod support;
 
 use app::{
     api::dto::CurrentUser,
-    backend::{
-        Db, ServiceError, StoreError,
-        auth::{self, MAX_FAILURES_PER_EMAIL},
-        seed,
-        state::AuthConfig,
-        store,
-    },
+    backend::{Db, ServiceError, StoreError, auth, auth::MAX_FAILURES_PER_EMAIL, demo::seed, state::AuthConfig},
     domain::role::Role,
     on_db,
 };
@@ -41,15 +35,15 @@ on_both_engines!(migrations_are_idempotent, |db| async move {
 });
 
 on_both_engines!(organisation_defaults_then_round_trips, |db| async move {
-    assert!(store::organisation::get(&db).await.unwrap().is_none());
+    assert!(app::backend::platform::organisation::get(&db).await.unwrap().is_none());
     let created = seed::ensure_organisation(&db, t0()).await.unwrap();
     assert_eq!(created, seed::default_organisation());
     let mut changed = created.clone();
     changed.name = "Harbor Weekly".into();
     changed.time_zone = "Pacific/Auckland".into();
     changed.default_terms_days = 45;
-    store::organisation::save(&db, &changed, t0()).await.unwrap();
-    assert_eq!(store::organisation::get(&db).await.unwrap(), Some(changed.clone()));
+    app::backend::platform::organisation::save(&db, &changed, t0()).await.unwrap();
+    assert_eq!(app::backend::platform::organisation::get(&db).await.unwrap(), Some(changed.clone()));
     // ensure_organisation never overwrites saved settings.
     assert_eq!(seed::ensure_organisation(&db, t0()).await.unwrap(), changed);
 });
@@ -68,7 +62,7 @@ on_both_engines!(users_are_unique_by_normalised_email, |db| async move {
         }
         other => panic!("expected field errors, got {other:?}"),
     }
-    let stored = store::users::find_by_email(&db, "ada@example.com").await.unwrap().unwrap();
+    let stored = app::backend::auth::users::find_by_email(&db, "ada@example.com").await.unwrap().unwrap();
     assert!(stored.password_hash.starts_with("$argon2id$"), "argon2id hash, not the password");
 });
 
@@ -132,7 +126,8 @@ on_both_engines!(failed_sign_ins_are_throttled_per_email, |db| async move {
     auth::sign_in(&db, &cfg, t0() + Duration::minutes(16), "ada@example.com", "correct horse battery", IP)
         .await
         .unwrap();
-    let (by_email, _) = store::sign_in_failures::count_since(&db, "ada@example.com", IP, t0()).await.unwrap();
+    let (by_email, _) =
+        app::backend::auth::sign_in_failures::count_since(&db, "ada@example.com", IP, t0()).await.unwrap();
     assert_eq!(by_email, 0);
 });
 
@@ -159,7 +154,7 @@ on_both_engines!(the_last_active_admin_cannot_be_removed, |db| async move {
     let other = auth::create_user(&db, t0(), "bo@example.com", "Bo", Role::Billing, "billing password").await.unwrap();
     auth::update_access(&db, &actor, other, Role::Admin, true).await.unwrap();
     auth::update_access(&db, &actor, actor.id, Role::Viewer, true).await.unwrap();
-    assert_eq!(store::users::count_active_admins(&db).await.unwrap(), 1);
+    assert_eq!(app::backend::auth::users::count_active_admins(&db).await.unwrap(), 1);
 });
 
 /// Minimal rows for schema tests: an account, a product, an order with one line item and
@@ -229,9 +224,9 @@ on_both_engines!(invoice_numbers_are_unique, |db| async move {
 on_both_engines!(money_keeps_every_cent, |db| async move {
     billing_fixture(&db).await;
     let price = Decimal::new(123_456_789, 4); // 12,345.6789
-    let stored = app::backend::fixed::to_db(price).unwrap();
+    let stored = app::backend::platform::fixed::to_db(price).unwrap();
     exec(&db, &format!("UPDATE products SET unit_price = {stored} WHERE id = 1")).await.unwrap();
-    let products = store::directory::products(&db).await.unwrap();
+    let products = app::backend::directory::lists::products(&db).await.unwrap();
     assert_eq!(products[0].unit_price, price);
 });
 
@@ -243,7 +238,7 @@ on_both_engines!(demo_data_is_a_realistic_publisher, |db| async move {
     assert!(!seed::is_empty(&db).await.unwrap());
     assert!(matches!(seed::seed_demo(&db, t0()).await, Err(ServiceError::Conflict(_))), "seeding twice is refused");
 
-    let products = store::directory::products(&db).await.unwrap();
+    let products = app::backend::directory::lists::products(&db).await.unwrap();
     for kind in ["do_not_invoice", "immediately", "days_before", "days_after"] {
         assert!(products.iter().any(|p| p.rule.kind() == kind), "no product bills {kind}");
     }
@@ -256,31 +251,31 @@ on_both_engines!(demo_data_is_a_realistic_publisher, |db| async move {
     assert!(first >= today - Duration::days(90) && first <= today - Duration::days(75), "{first}");
     assert!(last <= today + Duration::days(90) && last >= today + Duration::days(75), "{last}");
 
-    let page = store::directory::accounts(&db, "", 1, 25).await.unwrap();
+    let page = app::backend::directory::lists::accounts(&db, "", 1, 25).await.unwrap();
     assert_eq!((page.items.len(), page.total), (25, s.accounts));
     let names: Vec<_> = page.items.iter().map(|a| a.name.clone()).collect();
     let mut sorted = names.clone();
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(names, sorted, "accounts are listed by name");
     let wanted = page.items[3].name.clone();
-    let found = store::directory::accounts(&db, &wanted.to_uppercase(), 1, 25).await.unwrap();
+    let found = app::backend::directory::lists::accounts(&db, &wanted.to_uppercase(), 1, 25).await.unwrap();
     assert!(found.items.iter().any(|a| a.name == wanted), "search ignores case");
-    assert_eq!(store::directory::accounts(&db, "%", 1, 25).await.unwrap().total, 0, "% is literal");
-    assert_eq!(store::directory::accounts(&db, "_", 1, 25).await.unwrap().total, 0, "_ is literal");
-    let orders = store::directory::orders(&db, "", 12, 25).await.unwrap();
+    assert_eq!(app::backend::directory::lists::accounts(&db, "%", 1, 25).await.unwrap().total, 0, "% is literal");
+    assert_eq!(app::backend::directory::lists::accounts(&db, "_", 1, 25).await.unwrap().total, 0, "_ is literal");
+    let orders = app::backend::directory::lists::orders(&db, "", 12, 25).await.unwrap();
     assert_eq!((orders.items.len(), orders.total), (25, 300));
 
-    let counts = store::dashboard::counts(&db).await.unwrap();
+    let counts = app::backend::reports::dashboard::counts(&db).await.unwrap();
     assert_eq!(counts.line_items, s.line_items);
     assert_eq!(counts.accounts_without_recipient, 2);
-    let weeks = store::dashboard::booked_by_week(&db, today, 13).await.unwrap();
+    let weeks = app::backend::reports::dashboard::booked_by_week(&db, today, 13).await.unwrap();
     assert_eq!(weeks.len(), 13);
     assert!(weeks.iter().map(|w| w.amount).sum::<Decimal>() > Decimal::ZERO);
 });
 
 mod invoicing {
     use super::*;
-    use app::backend::invoicing::{InvoiceRequest, Source, invoice_line_items};
+    use app::backend::invoicing::create::{InvoiceRequest, Source, invoice_line_items};
     use std::collections::{BTreeMap, BTreeSet};
 
     /// Four advertisers (the fourth billed through an agency), one "Immediately" product,
@@ -413,7 +408,7 @@ mod billable_line_items {
     use super::*;
     use app::{
         api::billable_dto::{BillableFilter, SortKey, StatusFilter},
-        backend::store::billable,
+        backend::invoicing::billable,
         domain::billing_rule::BillableStatus,
     };
 
@@ -485,16 +480,16 @@ mod billable_line_items {
 
         // Invoicing everything billable now empties the tab.
         let ids = billable::matching_ids(&db, &BillableFilter::default(), today()).await.unwrap();
-        let out = app::backend::invoicing::invoice_line_items(
+        let out = app::backend::invoicing::create::invoice_line_items(
             &db,
             t0(),
-            &app::backend::invoicing::InvoiceRequest {
+            &app::backend::invoicing::create::InvoiceRequest {
                 line_item_ids: ids.clone(),
                 issue_date: today(),
                 due_date: None,
                 created_by: None,
                 actor: "Test".into(),
-                source: app::backend::invoicing::Source::Manual,
+                source: app::backend::invoicing::create::Source::Manual,
                 then: app::domain::delivery::AfterGenerate::Nothing,
                 email_template_id: None,
             },
@@ -511,8 +506,8 @@ mod invoice_list {
     use app::{
         api::invoice_dto::{InvoiceFilter, InvoiceTab},
         backend::{
-            invoicing::{InvoiceRequest, Source, invoice_line_items},
-            store::invoices,
+            invoicing::create::InvoiceRequest, invoicing::create::Source, invoicing::create::invoice_line_items,
+            invoicing::invoices,
         },
         domain::invoice::InvoiceStatus,
     };

@@ -6,10 +6,8 @@ mod support;
 
 use app::{
     backend::{
-        Db, ServiceError, outbox, seed,
-        template_check::TemplateInput,
-        template_library as library,
-        template_preview::{Draft, preview, recent_invoices},
+        Db, ServiceError, delivery::outbox, demo::seed, messages::preview::Draft, messages::preview::preview,
+        messages::preview::recent_invoices, templates::check::TemplateInput, templates::library,
     },
     domain::merge_fields::TemplateKind,
     on_db,

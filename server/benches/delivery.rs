@@ -16,15 +16,9 @@ use std::{sync::Arc, time::Instant};
 
 use app::{
     backend::{
-        Db,
-        clock::ManualClock,
-        delivery::{Courier, DeliveryConfig},
-        invoice_email,
-        mail::Mailer,
-        mail_settings::MailEnvironment,
-        outbox::InvoiceEmailPayload,
-        scheduler,
-        store::automation,
+        Db, delivery::mail_settings::MailEnvironment, delivery::outbox::InvoiceEmailPayload,
+        delivery::transport::Mailer, delivery::worker::Courier, delivery::worker::DeliveryConfig,
+        invoicing::automation, messages::invoice as invoice_email, platform::clock::ManualClock, scheduler,
     },
     domain::delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
     on_db,
@@ -55,7 +49,7 @@ fn overriding(db: &Db) -> &'static str {
 /// 10 000 accounts with a To contact, one auto-invoice product billed immediately, one
 /// confirmed order each with 10 line items: 100 000 line items due today.
 async fn load(db: &Db) {
-    app::backend::seed::ensure_organisation(db, now()).await.unwrap();
+    app::backend::demo::seed::ensure_organisation(db, now()).await.unwrap();
     exec(db, "UPDATE organisation SET email_from = 'billing@valley.example'").await;
     let ts = now().to_rfc3339();
     let ov = overriding(db);
@@ -176,7 +170,7 @@ async fn main() {
 
     // 10 000 emails: lettre straight to the SMTP server, then the outbox worker.
     let sink = smtp::SmtpSink::start();
-    let mailer = Mailer::new(app::backend::mail::MailRoute::Smtp(sink.smtp_settings())).unwrap();
+    let mailer = Mailer::new(app::backend::delivery::transport::MailRoute::Smtp(sink.smtp_settings())).unwrap();
     let ids: Vec<(i64, String)> = on_db!(&t.db, p => sqlx::query_as("SELECT invoice_id, message_id FROM outbox ORDER BY id").fetch_all(p).await.unwrap());
     let mut composed = Vec::with_capacity(ids.len());
     for (invoice_id, message_id) in &ids {

@@ -3,10 +3,8 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use app::backend::{
-    mail::{SmtpSettings, TlsMode},
-    mail_settings::MailEnvironment,
-    state::AuthConfig,
-    stripe::StripeConfig,
+    delivery::mail_settings::MailEnvironment, delivery::transport::SmtpSettings, delivery::transport::TlsMode,
+    payments::stripe::StripeConfig, state::AuthConfig,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,7 @@
 
 use app::{
     api::guard::SessionUser,
-    backend::{AppState, ServiceError, invoice_document},
+    backend::{AppState, ServiceError, invoicing::document as invoice_document},
     domain::role::Role,
 };
 use axum::{

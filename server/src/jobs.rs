@@ -4,10 +4,8 @@
 use std::{path::PathBuf, time::Duration};
 
 use app::backend::{
-    AppState, Db,
-    delivery::{Courier, DeliveryConfig},
-    outbox::{self, Backoff},
-    scheduler,
+    AppState, Db, delivery::outbox, delivery::outbox::Backoff, delivery::worker::Courier,
+    delivery::worker::DeliveryConfig, scheduler,
 };
 use tokio::sync::watch;
 

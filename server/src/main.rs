@@ -6,9 +6,9 @@
 
 use std::{io::BufRead, process::ExitCode, sync::Arc};
 
-use app::backend::checkout::Payments;
+use app::backend::payments::checkout::Payments;
 use app::{
-    backend::{AppState, Db, auth, clock::SystemClock, seed},
+    backend::{AppState, Db, auth, demo::seed, platform::clock::SystemClock},
     domain::role::Role,
 };
 use server::{
@@ -106,7 +106,7 @@ async fn open_database(config: &Config) -> Result<Db, CliError> {
     }
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    tracing::info!(engine = db.engine_name(), url = %app::backend::db::redact_url(&config.database_url), "database ready");
+    tracing::info!(engine = db.engine_name(), url = %app::backend::platform::db::redact_url(&config.database_url), "database ready");
     Ok(db)
 }
 
@@ -166,8 +166,8 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     if config.load_demo && seed::is_empty(&db).await? {
         let now = chrono::Utc::now();
         let s = seed::seed_demo(&db, now).await?;
-        let today = app::backend::email_context::organisation(&db, now).await?.1;
-        let h = app::backend::demo_history::seed(&db, now, today).await?;
+        let today = app::backend::messages::context::organisation(&db, now).await?.1;
+        let h = app::backend::demo::history::seed(&db, now, today).await?;
         tracing::info!(
             accounts = s.accounts,
             orders = s.orders,
@@ -245,7 +245,7 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
     let now = match today {
         None => chrono::Utc::now(),
         Some(day) => {
-            let tz = app::backend::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
+            let tz = app::backend::platform::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
             let local =
                 day.and_time(at.unwrap_or_else(|| chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
             app::backend::scheduler::local_to_utc(&tz, local)
@@ -255,7 +255,7 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
         jobs::release_crashed_leases(db, now).await;
     }
     let mut state = state(&config, db.clone());
-    state.clock = Arc::new(app::backend::clock::ManualClock::new(now));
+    state.clock = Arc::new(app::backend::platform::clock::ManualClock::new(now));
     let report = app::backend::scheduler::tick(db, now, &config.jobs.instance).await?;
     let delivered = jobs::courier(&state, &config.jobs).deliver_due().await?;
     println!(

@@ -11,10 +11,9 @@ use std::{
 };
 
 use app::backend::{
-    AppState, ServiceError,
-    checkout::{self, CheckoutError},
-    invoice_document, portal,
-    portal_links::{self, PortalScope},
+    AppState, ServiceError, invoicing::document as invoice_document, payments::checkout,
+    payments::checkout::CheckoutError, portal::links as portal_links, portal::links::PortalScope,
+    portal::pages as portal,
 };
 use axum::{
     Form, Router,
@@ -284,7 +283,8 @@ async fn test_checkout_pay(
                 Err(e) => failed(e),
             };
         }
-        let amount_minor = app::domain::payment::to_minor_units(app::backend::fixed::from_db(row.amount)).unwrap_or(0);
+        let amount_minor =
+            app::domain::payment::to_minor_units(app::backend::platform::fixed::from_db(row.amount)).unwrap_or(0);
         let last4: String = card
             .card
             .chars()

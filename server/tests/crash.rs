@@ -16,7 +16,7 @@ use std::{
 };
 
 use app::{
-    backend::{Db, seed, store::automation},
+    backend::{Db, demo::seed, invoicing::automation},
     domain::delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
     on_db,
 };
@@ -96,7 +96,8 @@ async fn wait_until_settled(db: &Db, within: Duration) {
     let start = Instant::now();
     loop {
         let today = Utc::now().date_naive();
-        let due = app::backend::store::billable::auto_invoice_due(db, today - chrono::Duration::days(1)).await.unwrap();
+        let due =
+            app::backend::invoicing::billable::auto_invoice_due(db, today - chrono::Duration::days(1)).await.unwrap();
         let open = scalar(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'in_flight')").await;
         if due.is_empty() && open == 0 {
             return;

@@ -10,12 +10,9 @@ use std::sync::Arc;
 
 use app::{
     backend::{
-        Db,
-        clock::{Clock, ManualClock},
-        delivery::{Courier, DeliveryConfig},
-        mail_settings::MailEnvironment,
-        outbox, scheduler,
-        store::automation,
+        Db, delivery::mail_settings::MailEnvironment, delivery::outbox, delivery::worker::Courier,
+        delivery::worker::DeliveryConfig, invoicing::automation, platform::clock::Clock, platform::clock::ManualClock,
+        scheduler,
     },
     domain::delivery::{AutoInvoiceMode, AutomationSettings, BatchFrequency, BatchSchedule, Delivery},
     on_db,
@@ -51,7 +48,7 @@ async fn text(db: &Db, sql: &str) -> String {
 
 /// Acme (To: Ann, Cc: Carl) and Quiet Co (no contacts); two auto-invoice products.
 async fn fixture(db: &Db) -> Fixture {
-    app::backend::seed::ensure_organisation(db, t0()).await.unwrap();
+    app::backend::demo::seed::ensure_organisation(db, t0()).await.unwrap();
     exec(db, "UPDATE organisation SET name = 'Valley Courier', email_from = 'billing@valley.example'").await;
     let now = t0();
     let (acme, ann) = on_db!(db, p => {

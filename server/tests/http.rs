@@ -26,7 +26,7 @@ impl Running {
     }
 
     async fn organisation_name(&self) -> String {
-        app::backend::store::organisation::get(&self.db).await.unwrap().unwrap().name
+        app::backend::platform::organisation::get(&self.db).await.unwrap().unwrap().name
     }
 }
 
@@ -189,7 +189,7 @@ on_both_engines!(admins_save_settings_and_see_each_bad_field, |db| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let saved = app::backend::store::organisation::get(&s.db).await.unwrap().unwrap();
+    let saved = app::backend::platform::organisation::get(&s.db).await.unwrap().unwrap();
     assert_eq!(
         (saved.name.as_str(), saved.default_terms_days, saved.time_zone.as_str()),
         ("Harbor Weekly", 45, "America/Chicago")
@@ -243,8 +243,7 @@ on_both_engines!(admins_manage_users_and_keep_one_admin, |db| async move {
     assert_eq!(r.status(), StatusCode::OK);
     s.signed_in("new@valley.example", "a long enough password").await;
 
-    let admin_id =
-        app::backend::store::users::find_by_email(&s.db, "admin@pressrun.example").await.unwrap().unwrap().id;
+    let admin_id = app::backend::auth::users::find_by_email(&s.db, "admin@pressrun.example").await.unwrap().unwrap().id;
     let r = admin
         .post(format!("{}/api/update_user_access", s.base))
         .form(&[("user_id", admin_id.to_string().as_str()), ("role", "viewer"), ("status", "active")])
@@ -358,7 +357,7 @@ on_both_engines!(only_admins_change_billing_rules_and_bad_days_are_named, |db| a
     }
     let r = admin.post(format!("{}/api/save_product_rule", s.base)).form(&form("3")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let p = app::backend::store::directory::products(&s.db).await.unwrap().into_iter().find(|p| p.id == 1).unwrap();
+    let p = app::backend::directory::lists::products(&s.db).await.unwrap().into_iter().find(|p| p.id == 1).unwrap();
     assert_eq!(p.rule, app::domain::billing_rule::BillingRule::DaysBeforeRun(3));
     assert!(p.auto_invoice);
 
@@ -381,7 +380,7 @@ on_both_engines!(only_admins_change_billing_rules_and_bad_days_are_named, |db| a
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let p = app::backend::store::directory::products(&s.db).await.unwrap().into_iter().find(|p| p.id == 1).unwrap();
+    let p = app::backend::directory::lists::products(&s.db).await.unwrap().into_iter().find(|p| p.id == 1).unwrap();
     assert_eq!(
         (p.rule, p.auto_invoice),
         (app::domain::billing_rule::BillingRule::Immediately, false),

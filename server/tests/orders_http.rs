@@ -7,9 +7,8 @@ mod support;
 
 use app::{
     backend::{
-        Db,
-        invoicing::{InvoiceRequest, Source, invoice_line_items},
-        orders::get_order,
+        Db, directory::orders::get_order, invoicing::create::InvoiceRequest, invoicing::create::Source,
+        invoicing::create::invoice_line_items,
     },
     on_db,
 };

@@ -10,13 +10,10 @@ mod support;
 use std::sync::Arc;
 
 use app::backend::{
-    Db, checkout,
-    checkout::CheckoutError,
-    clock::ManualClock,
-    delivery::{Courier, DeliveryConfig},
-    email_context,
-    mail_settings::MailEnvironment,
-    payments::{self, NewPayment, PaymentError},
+    Db, delivery::mail_settings::MailEnvironment, delivery::worker::Courier, delivery::worker::DeliveryConfig,
+    messages::context as email_context, payments::checkout, payments::checkout::CheckoutError,
+    payments::record as payments, payments::record::NewPayment, payments::record::PaymentError,
+    platform::clock::ManualClock,
 };
 use app::domain::payment::PaymentMethod;
 use ledger::*;
@@ -220,7 +217,7 @@ on_both_engines!(money_received_is_summed_per_week_for_the_chart, |db| async mov
     payments::record(&db, &p, noon()).await.unwrap();
     p.received_on = date(2026, 8, 1); // before the 12 weeks
     payments::record(&db, &p, noon()).await.unwrap();
-    let weeks = app::backend::store::dashboard::received_by_week(&db, date(2026, 11, 24), 12).await.unwrap();
+    let weeks = app::backend::reports::dashboard::received_by_week(&db, date(2026, 11, 24), 12).await.unwrap();
     assert_eq!(weeks.len(), 12);
     assert_eq!(weeks[11].week_start, date(2026, 11, 23));
     assert_eq!((weeks[11].amount, weeks[11].line_items), (d("200"), 2));

@@ -13,13 +13,9 @@ mod support;
 use std::sync::Arc;
 
 use app::backend::{
-    Db,
-    checkout::Payments,
-    clock::ManualClock,
-    delivery::{Courier, DeliveryConfig},
-    mail_settings::MailEnvironment,
-    portal_links::{self, PortalScope},
-    scheduler::{self, Selection},
+    Db, delivery::mail_settings::MailEnvironment, delivery::worker::Courier, delivery::worker::DeliveryConfig,
+    payments::checkout::Payments, platform::clock::ManualClock, portal::links as portal_links,
+    portal::links::PortalScope, scheduler, scheduler::Selection,
 };
 use ledger::*;
 use reqwest::{Client, StatusCode, header};

@@ -11,12 +11,8 @@ use std::sync::Arc;
 
 use app::{
     backend::{
-        Db,
-        clock::ManualClock,
-        delivery::{Courier, DeliveryConfig},
-        mail_settings::MailEnvironment,
-        reminders, scheduler,
-        store::reminders as store,
+        Db, delivery::mail_settings::MailEnvironment, delivery::worker::Courier, delivery::worker::DeliveryConfig,
+        platform::clock::ManualClock, reminders::engine as reminders, reminders::store, scheduler,
     },
     domain::reminder_ladder::ReminderStyle,
     on_db,
@@ -54,7 +50,7 @@ struct Fixture {
 /// 7/30/90 ladder.
 async fn fixture(db: &Db, style: ReminderStyle) -> Fixture {
     let t = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
-    app::backend::seed::ensure_organisation(db, t).await.unwrap();
+    app::backend::demo::seed::ensure_organisation(db, t).await.unwrap();
     exec(
         db,
         "UPDATE organisation SET name = 'Valley Courier', email_from = 'billing@valley.example', time_zone = 'America/New_York'",

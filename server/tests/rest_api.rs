@@ -5,7 +5,7 @@ mod serve;
 #[path = "../../app/tests/support/mod.rs"]
 mod support;
 
-use app::backend::{Db, api_keys, seed, store};
+use app::backend::{Db, auth::api_keys, demo::seed};
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::{Client, RequestBuilder, StatusCode, redirect::Policy};
 use serde_json::{Value, json};
@@ -23,7 +23,7 @@ struct Running {
 
 async fn start(db: Db) -> Running {
     seed::seed_demo(&db, t0()).await.unwrap();
-    let admin = store::users::find_by_email(&db, "admin@pressrun.example").await.unwrap().unwrap();
+    let admin = app::backend::auth::users::find_by_email(&db, "admin@pressrun.example").await.unwrap().unwrap();
     let key = api_keys::create(&db, t0(), admin.id, "Ad order system").await.unwrap().key;
     let base = serve::serve(&db, t0()).await;
     let http = serve::browser();
@@ -93,7 +93,7 @@ on_both_engines!(requests_without_a_live_key_are_refused, |db| async move {
 
     let (status, _) = answer(s.get("/accounts")).await;
     assert_eq!(status, StatusCode::OK);
-    let id = store::api_keys::list(&s.db).await.unwrap()[0].id;
+    let id = app::backend::auth::api_key_store::list(&s.db).await.unwrap()[0].id;
     api_keys::revoke(&s.db, t0(), 1, id).await.unwrap();
     let (status, body) = answer(s.get("/accounts")).await;
     assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthorized"), "revoked");
@@ -410,16 +410,16 @@ on_both_engines!(orders_round_trip_with_exact_money, |db| async move {
 
     // Invoice the first line: from then on it cannot change, and PUT says so with a 409.
     let first_line = lines[0]["id"].as_i64().unwrap();
-    let outcome = app::backend::invoicing::invoice_line_items(
+    let outcome = app::backend::invoicing::create::invoice_line_items(
         &s.db,
         t0(),
-        &app::backend::invoicing::InvoiceRequest {
+        &app::backend::invoicing::create::InvoiceRequest {
             line_item_ids: vec![first_line],
             issue_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
             due_date: None,
             created_by: None,
             actor: "test".into(),
-            source: app::backend::invoicing::Source::Manual,
+            source: app::backend::invoicing::create::Source::Manual,
             then: app::domain::delivery::AfterGenerate::Nothing,
             email_template_id: None,
         },

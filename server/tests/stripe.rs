@@ -16,11 +16,8 @@ use std::{
 };
 
 use app::backend::{
-    Db,
-    checkout::Payments,
-    clock::ManualClock,
-    portal_links::{self, PortalScope},
-    stripe::{self, StripeConfig},
+    Db, payments::checkout::Payments, payments::stripe, payments::stripe::StripeConfig, platform::clock::ManualClock,
+    portal::links as portal_links, portal::links::PortalScope,
 };
 use axum::{
     Form, Json, Router,

@@ -9,7 +9,7 @@ mod support;
 
 use app::{
     api::template_dto::{PreviewResult, TemplateListView, TestSendResult},
-    backend::{Db, mail_settings::MailEnvironment},
+    backend::{Db, delivery::mail_settings::MailEnvironment},
     on_db,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -47,7 +47,7 @@ async fn start(db: &Db, sink: &SmtpSink) -> String {
         folder: std::env::temp_dir().join("pressrun-templates-unused"),
         public_url: "https://billing.valley.example".into(),
     };
-    app::backend::seed::seed_demo(db, t0()).await.unwrap();
+    app::backend::demo::seed::seed_demo(db, t0()).await.unwrap();
     serve::serve_with_mail(db, t0(), mail).await
 }
 

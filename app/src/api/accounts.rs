@@ -24,7 +24,7 @@ pub struct AccountEditorView {
 #[server(endpoint = "get_account_editor")]
 pub async fn get_account_editor(id: Option<i64>) -> Result<AccountEditorView, AppError> {
     use crate::{
-        backend::{accounts, seed, store},
+        backend::{demo::seed, directory::accounts},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
@@ -35,7 +35,7 @@ pub async fn get_account_editor(id: Option<i64>) -> Result<AccountEditorView, Ap
     let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
     Ok(AccountEditorView {
         account,
-        bill_to_options: store::accounts::bill_to_options(&state.db, id).await?,
+        bill_to_options: crate::backend::directory::account_store::bill_to_options(&state.db, id).await?,
         default_terms_days: org.default_terms_days,
         can_edit: user.can(Role::Billing),
     })
@@ -58,7 +58,7 @@ pub async fn save_account(
     external_ref: String,
 ) -> Result<i64, AppError> {
     use crate::{
-        backend::{ServiceError, accounts},
+        backend::{ServiceError, directory::accounts},
         domain::{account_input::AccountInput, role::Role, settings::FieldError},
     };
     let (state, user) = super::guard::require(Role::Billing)?;
@@ -116,7 +116,7 @@ pub async fn save_account(
 /// `archived` is `true` to archive, anything else to restore.
 #[server(endpoint = "set_account_archived")]
 pub async fn set_account_archived(account_id: i64, archived: String) -> Result<(), AppError> {
-    use crate::{backend::accounts, domain::role::Role};
+    use crate::{backend::directory::accounts, domain::role::Role};
     let (state, _) = super::guard::require(Role::Billing)?;
     accounts::set_archived(&state.db, state.clock.now(), account_id, archived == "true").await?;
     Ok(())
@@ -130,7 +130,7 @@ pub async fn add_contact(
     phone: String,
     invoice_role: String,
 ) -> Result<i64, AppError> {
-    use crate::{backend::accounts, domain::account_input::ContactInput, domain::role::Role};
+    use crate::{backend::directory::accounts, domain::account_input::ContactInput, domain::role::Role};
     let (state, _) = super::guard::require(Role::Billing)?;
     let input = ContactInput { name, email, phone, invoice_role };
     Ok(accounts::add_contact(&state.db, state.clock.now(), account_id, &input).await?)
@@ -145,7 +145,7 @@ pub async fn update_contact(
     phone: String,
     invoice_role: String,
 ) -> Result<(), AppError> {
-    use crate::{backend::accounts, domain::account_input::ContactInput, domain::role::Role};
+    use crate::{backend::directory::accounts, domain::account_input::ContactInput, domain::role::Role};
     let (state, _) = super::guard::require(Role::Billing)?;
     let input = ContactInput { name, email, phone, invoice_role };
     Ok(accounts::update_contact(&state.db, state.clock.now(), account_id, contact_id, &input).await?)
@@ -153,7 +153,7 @@ pub async fn update_contact(
 
 #[server(endpoint = "remove_contact")]
 pub async fn remove_contact(account_id: i64, contact_id: i64) -> Result<(), AppError> {
-    use crate::{backend::accounts, domain::role::Role};
+    use crate::{backend::directory::accounts, domain::role::Role};
     let (state, _) = super::guard::require(Role::Billing)?;
     Ok(accounts::remove_contact(&state.db, account_id, contact_id).await?)
 }

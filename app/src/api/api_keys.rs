@@ -33,17 +33,14 @@ impl std::fmt::Debug for NewApiKey {
 
 #[server(endpoint = "list_api_keys")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, AppError> {
-    use crate::{
-        backend::{clock::parse_time_zone, store},
-        domain::role::Role,
-    };
+    use crate::{backend::platform::clock::parse_time_zone, domain::role::Role};
     let (state, _) = super::guard::require(Role::Admin)?;
-    let tz = store::organisation::get(&state.db)
+    let tz = crate::backend::platform::organisation::get(&state.db)
         .await?
         .and_then(|o| parse_time_zone(&o.time_zone))
         .unwrap_or(chrono_tz::UTC);
     let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-    Ok(store::api_keys::list(&state.db)
+    Ok(crate::backend::auth::api_key_store::list(&state.db)
         .await?
         .into_iter()
         .map(|k| ApiKeySummary {
@@ -62,7 +59,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, AppError> {
 pub async fn create_api_key(name: String) -> Result<NewApiKey, AppError> {
     use crate::domain::role::Role;
     let (state, user) = super::guard::require(Role::Admin)?;
-    let created = crate::backend::api_keys::create(&state.db, state.clock.now(), user.id, &name).await?;
+    let created = crate::backend::auth::api_keys::create(&state.db, state.clock.now(), user.id, &name).await?;
     Ok(NewApiKey { name: created.name, key: created.key })
 }
 
@@ -70,6 +67,6 @@ pub async fn create_api_key(name: String) -> Result<NewApiKey, AppError> {
 pub async fn revoke_api_key(key_id: i64) -> Result<(), AppError> {
     use crate::domain::role::Role;
     let (state, user) = super::guard::require(Role::Admin)?;
-    crate::backend::api_keys::revoke(&state.db, state.clock.now(), user.id, key_id).await?;
+    crate::backend::auth::api_keys::revoke(&state.db, state.clock.now(), user.id, key_id).await?;
     Ok(())
 }

@@ -13,8 +13,7 @@ pub(crate) async fn get_automation_mail_status(
     state: &crate::backend::AppState,
 ) -> Result<super::delivery_dto::MailStatus, AppError> {
     use crate::backend::{
-        mail::MailRoute,
-        mail_settings::{self, MailSource},
+        delivery::mail_settings, delivery::mail_settings::MailSource, delivery::transport::MailRoute,
     };
     let m = mail_settings::effective(&state.db, &state.mail).await?;
     Ok(match (&m.route, m.source) {
@@ -40,7 +39,7 @@ pub(crate) async fn get_automation_mail_status(
 #[server(endpoint = "get_automation")]
 pub async fn get_automation() -> Result<AutomationView, AppError> {
     use crate::{
-        backend::{clock::parse_time_zone, outbox, seed, store},
+        backend::{delivery::outbox, demo::seed, platform::clock::parse_time_zone},
         domain::{delivery::Delivery, role::Role},
         on_db,
     };
@@ -48,7 +47,7 @@ pub async fn get_automation() -> Result<AutomationView, AppError> {
     let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
     let tz = parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
     let today = state.clock.today_in(tz);
-    let settings = store::automation::get(&state.db).await?;
+    let settings = crate::backend::invoicing::automation::get(&state.db).await?;
     let (mode, delivery, frequency, weekday, month_day, time) = settings.columns();
     let batch_summary = match settings.delivery {
         Delivery::Batch(b) => {
@@ -65,7 +64,7 @@ pub async fn get_automation() -> Result<AutomationView, AppError> {
     let (auto_products, products): (i64, i64) = on_db!(&state.db, p => sqlx::query_as(
         "SELECT COALESCE(SUM(CASE WHEN auto_invoice THEN 1 ELSE 0 END), 0), COUNT(*) FROM products WHERE active = TRUE")
         .fetch_one(p).await.map_err(crate::backend::StoreError::from)?);
-    let (ready, ready_total) = store::deliveries::ready_to_send(&state.db, 200).await?;
+    let (ready, ready_total) = crate::backend::invoicing::delivery_views::ready_to_send(&state.db, 200).await?;
     let counts = outbox::counts(&state.db).await?;
     Ok(AutomationView {
         mode: mode.into(),
@@ -81,9 +80,12 @@ pub async fn get_automation() -> Result<AutomationView, AppError> {
         products,
         ready,
         ready_total,
-        cannot_send: store::deliveries::accounts_without_recipient(&state.db, today + chrono::Duration::days(14))
-            .await?,
-        failures: store::deliveries::failures(&state.db, 100).await?,
+        cannot_send: crate::backend::invoicing::delivery_views::accounts_without_recipient(
+            &state.db,
+            today + chrono::Duration::days(14),
+        )
+        .await?,
+        failures: crate::backend::invoicing::delivery_views::failures(&state.db, 100).await?,
         outbox: super::delivery_dto::OutboxSummary {
             pending: counts.pending,
             in_flight: counts.in_flight,
@@ -108,7 +110,7 @@ pub async fn save_automation(
     template_id: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, store},
+        backend::ServiceError,
         domain::{delivery::AutomationForm, role::Role, settings::FieldError},
     };
     let (state, user) = super::guard::require(Role::Admin)?;
@@ -121,12 +123,14 @@ pub async fn save_automation(
     let form =
         AutomationForm { mode, delivery, batch_frequency, batch_weekday, batch_month_day, batch_time, template_id };
     let settings = form.validate().map_err(ServiceError::Invalid)?;
-    store::automation::save(&state.db, &settings, state.clock.now()).await.map_err(|e| match e {
-        crate::backend::StoreError::Conflict(_) => {
-            ServiceError::Invalid(vec![FieldError::new("template_id", "That template no longer exists.")])
-        }
-        other => ServiceError::Store(other),
-    })?;
+    crate::backend::invoicing::automation::save(&state.db, &settings, state.clock.now()).await.map_err(
+        |e| match e {
+            crate::backend::StoreError::Conflict(_) => {
+                ServiceError::Invalid(vec![FieldError::new("template_id", "That template no longer exists.")])
+            }
+            other => ServiceError::Store(other),
+        },
+    )?;
     tracing::info!(user_id = user.id, ?settings, "automation settings saved");
     Ok(())
 }
@@ -136,16 +140,12 @@ pub async fn save_automation(
 #[server(endpoint = "send_invoices")]
 pub async fn send_invoices(ids: String, all: bool) -> Result<usize, AppError> {
     use crate::{
-        backend::{
-            ServiceError,
-            scheduler::{self, Selection},
-            store,
-        },
+        backend::{ServiceError, scheduler, scheduler::Selection},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;
     let ids = if all {
-        store::deliveries::ready_ids(&state.db).await?
+        crate::backend::invoicing::delivery_views::ready_ids(&state.db).await?
     } else {
         ids.split(',')
             .map(str::trim)
@@ -157,7 +157,7 @@ pub async fn send_invoices(ids: String, all: bool) -> Result<usize, AppError> {
     if ids.is_empty() {
         return Err(ServiceError::Conflict("Select at least one invoice to send.".into()).into());
     }
-    let template = store::automation::get(&state.db).await?.template_id;
+    let template = crate::backend::invoicing::automation::get(&state.db).await?.template_id;
     let queued = scheduler::queue_invoice_emails(&state.db, state.clock.now(), Selection::Ids(ids), None, template)
         .await?
         .unwrap_or(0);
@@ -169,7 +169,7 @@ pub async fn send_invoices(ids: String, all: bool) -> Result<usize, AppError> {
 #[server(endpoint = "retry_email")]
 pub async fn retry_email(outbox_id: i64) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, outbox},
+        backend::{ServiceError, delivery::outbox},
         domain::role::Role,
     };
     let (state, _) = super::guard::require(Role::Billing)?;
@@ -203,7 +203,7 @@ pub async fn run_tick_now() -> Result<String, AppError> {
 #[server(endpoint = "get_invoice_deliveries")]
 pub async fn get_invoice_deliveries(invoice_id: i64) -> Result<InvoiceDeliveries, AppError> {
     use crate::{
-        backend::{ServiceError, StoreError, invoice_email, store},
+        backend::{ServiceError, StoreError, messages::invoice as invoice_email},
         domain::role::Role,
         on_db,
     };
@@ -215,7 +215,7 @@ pub async fn get_invoice_deliveries(invoice_id: i64) -> Result<InvoiceDeliveries
     };
     let who = invoice_email::recipients(&state.db, account_id).await?;
     Ok(InvoiceDeliveries {
-        deliveries: store::deliveries::for_invoice(&state.db, invoice_id).await?,
+        deliveries: crate::backend::invoicing::delivery_views::for_invoice(&state.db, invoice_id).await?,
         sendable: number.is_some() && status != "void" && status != "draft" && !who.to.is_empty(),
         recipients_to: who.to.into_iter().map(|(n, e)| format!("{n} <{e}>")).collect(),
         recipients_cc: who.cc.into_iter().map(|(n, e)| format!("{n} <{e}>")).collect(),

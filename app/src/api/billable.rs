@@ -50,7 +50,7 @@ pub fn filter_from_query(query: &str) -> super::billable_dto::BillableFilter {
 #[server(endpoint = "get_billable")]
 pub async fn get_billable(query: String) -> Result<BillableView, AppError> {
     use crate::{
-        backend::{clock::parse_time_zone, seed, store::billable},
+        backend::{demo::seed, invoicing::billable, platform::clock::parse_time_zone},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
@@ -90,11 +90,9 @@ pub async fn invoice_selected(
     use super::billable_dto::CreatedInvoiceSummary;
     use crate::{
         backend::{
-            ServiceError,
-            clock::parse_time_zone,
-            invoicing::{InvoiceRequest, Source, draft_line_items, invoice_line_items},
-            seed,
-            store::billable,
+            ServiceError, demo::seed, invoicing::billable, invoicing::create::InvoiceRequest,
+            invoicing::create::Source, invoicing::create::draft_line_items, invoicing::create::invoice_line_items,
+            platform::clock::parse_time_zone,
         },
         domain::{role::Role, settings::FieldError},
     };
@@ -164,7 +162,7 @@ pub async fn invoice_selected(
             (made, out.already_invoiced, out.not_billable.len())
         };
     let payers: Vec<i64> = made.iter().map(|m| m.1).collect();
-    let unreachable = crate::backend::store::accounts::without_invoice_recipient(&state.db, &payers).await?;
+    let unreachable = crate::backend::directory::account_store::without_invoice_recipient(&state.db, &payers).await?;
     let created = made
         .into_iter()
         .map(|(id, payer, number, line_count, total, due_date)| CreatedInvoiceSummary {

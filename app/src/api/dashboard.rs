@@ -4,7 +4,7 @@ use super::{AppError, dto::DashboardSummary};
 
 #[server(endpoint = "get_dashboard")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
-    use crate::backend::{clock::parse_time_zone, seed, store::dashboard};
+    use crate::backend::{demo::seed, platform::clock::parse_time_zone, reports::dashboard};
     use crate::domain::role::Role;
     use rust_decimal::Decimal;
 

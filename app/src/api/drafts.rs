@@ -14,7 +14,7 @@ fn actor(user: &super::dto::CurrentUser) -> String {
 #[server(endpoint = "update_draft_dates")]
 pub async fn update_draft_dates(id: i64, issue_date: String, due_date: String) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, drafts, store::invoices},
+        backend::{ServiceError, invoicing::drafts, invoicing::invoices},
         domain::{draft::parse_dates, role::Role, terms::PaymentTerms},
     };
     let (state, user) = super::guard::require(Role::Billing)?;
@@ -35,7 +35,7 @@ pub async fn update_draft_line(
     discount: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, drafts},
+        backend::{ServiceError, invoicing::drafts},
         domain::{draft::LineEdit, role::Role},
     };
     let (state, user) = super::guard::require(Role::Billing)?;
@@ -46,7 +46,7 @@ pub async fn update_draft_line(
 
 #[server(endpoint = "remove_draft_line")]
 pub async fn remove_draft_line(invoice_id: i64, line_id: i64) -> Result<(), AppError> {
-    use crate::{backend::drafts, domain::role::Role};
+    use crate::{backend::invoicing::drafts, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     drafts::remove_line(&state.db, state.clock.now(), invoice_id, line_id, &actor(&user)).await?;
     Ok(())
@@ -55,7 +55,7 @@ pub async fn remove_draft_line(invoice_id: i64, line_id: i64) -> Result<(), AppE
 /// Returns the number the invoice was given.
 #[server(endpoint = "finalise_draft")]
 pub async fn finalise_draft(id: i64) -> Result<String, AppError> {
-    use crate::{backend::drafts, domain::role::Role};
+    use crate::{backend::invoicing::drafts, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let number = drafts::finalise(&state.db, state.clock.now(), id, &actor(&user)).await?;
     tracing::info!(invoice_id = id, user_id = user.id, %number, "draft finalised");

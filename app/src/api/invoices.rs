@@ -13,15 +13,15 @@ pub const PER_PAGE: i64 = 25;
 async fn today_and_currency(
     state: &crate::backend::AppState,
 ) -> Result<(chrono::NaiveDate, String, chrono_tz::Tz), AppError> {
-    let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
-    let tz = crate::backend::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
+    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let tz = crate::backend::platform::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
     Ok((state.clock.today_in(tz), org.currency, tz))
 }
 
 #[server(endpoint = "get_invoices")]
 pub async fn get_invoices(query: String) -> Result<InvoiceListView, AppError> {
     use super::invoice_dto::InvoiceFilter;
-    use crate::{backend::store::invoices, domain::role::Role};
+    use crate::{backend::invoicing::invoices, domain::role::Role};
     let (state, _) = super::guard::require(Role::Viewer)?;
     let (today, currency, _) = today_and_currency(&state).await?;
     let pairs = super::billable::query_pairs(&query);
@@ -35,14 +35,14 @@ pub async fn get_invoices(query: String) -> Result<InvoiceListView, AppError> {
 pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
     use super::invoice_dto::InvoiceEventView;
     use crate::{
-        backend::{ServiceError, store::invoices},
+        backend::{ServiceError, invoicing::invoices},
         domain::{invoice::is_past_due, role::Role},
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
     let (today, _, tz) = today_and_currency(&state).await?;
     let (inv, lines, events) = invoices::get(&state.db, id).await?.ok_or(ServiceError::NotFound("invoice"))?;
     let status = inv.status()?;
-    let f = crate::backend::fixed::from_db;
+    let f = crate::backend::platform::fixed::from_db;
     let balance = f(inv.total) - f(inv.amount_paid);
     Ok(InvoiceDetail {
         id: inv.id,
@@ -84,7 +84,7 @@ pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
 #[server(endpoint = "void_invoice")]
 pub async fn void_invoice(id: i64, reason: String) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, store::invoices},
+        backend::{ServiceError, invoicing::invoices},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;

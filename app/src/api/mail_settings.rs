@@ -21,7 +21,7 @@ pub struct MailSettingsPage {
 
 #[server(endpoint = "get_mail_settings")]
 pub async fn get_mail_settings() -> Result<MailSettingsPage, AppError> {
-    use crate::{backend::mail_settings, domain::role::Role};
+    use crate::{backend::delivery::mail_settings, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let stored = mail_settings::view(&state.db).await?;
     let env = state.mail.smtp.clone();
@@ -72,7 +72,7 @@ pub async fn save_mail_settings(
     from_address: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, mail_settings},
+        backend::{ServiceError, delivery::mail_settings},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Admin)?;

@@ -10,18 +10,15 @@ use crate::domain::order_input::OrderInput;
 
 #[cfg(feature = "ssr")]
 async fn organisation(state: &crate::backend::AppState) -> Result<(chrono::NaiveDate, String), AppError> {
-    let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
-    let tz = crate::backend::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
+    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let tz = crate::backend::platform::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
     Ok((state.clock.today_in(tz), org.currency))
 }
 
 /// The order `id` with the product list, or an empty editor when `id` is `None`.
 #[server(endpoint = "get_order_editor")]
 pub async fn get_order_editor(id: Option<i64>) -> Result<OrderEditorView, AppError> {
-    use crate::{
-        backend::{orders, store},
-        domain::role::Role,
-    };
+    use crate::{backend::directory::orders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let (today, currency) = organisation(&state).await?;
     let order = match id {
@@ -30,7 +27,7 @@ pub async fn get_order_editor(id: Option<i64>) -> Result<OrderEditorView, AppErr
     };
     Ok(OrderEditorView {
         order,
-        products: store::orders::product_choices(&state.db).await?,
+        products: crate::backend::directory::order_store::product_choices(&state.db).await?,
         currency,
         today,
         can_edit: user.can(Role::Billing),
@@ -41,13 +38,13 @@ pub async fn get_order_editor(id: Option<i64>) -> Result<OrderEditorView, AppErr
 #[server(endpoint = "find_accounts")]
 pub async fn find_accounts(search: String) -> Result<Vec<AccountChoice>, AppError> {
     let (state, _) = super::guard::require(crate::domain::role::Role::Viewer)?;
-    Ok(crate::backend::store::orders::account_choices(&state.db, &search, 20).await?)
+    Ok(crate::backend::directory::order_store::account_choices(&state.db, &search, 20).await?)
 }
 
 /// Creates the order (`id` is `None`) or replaces it; returns its id.
 #[server(endpoint = "save_order", input = Json)]
 pub async fn save_order(id: Option<i64>, input: OrderInput) -> Result<i64, AppError> {
-    use crate::{backend::orders, domain::role::Role};
+    use crate::{backend::directory::orders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let now = state.clock.now();
     let id = match id {
@@ -66,7 +63,7 @@ pub async fn save_order(id: Option<i64>, input: OrderInput) -> Result<i64, AppEr
 pub async fn check_order_import(csv: String) -> Result<ImportReport, AppError> {
     let (state, _) = super::guard::require(crate::domain::role::Role::Billing)?;
     let (_, currency) = organisation(&state).await?;
-    Ok(crate::backend::order_import::check(&state.db, &csv, &currency).await?)
+    Ok(crate::backend::directory::order_import::check(&state.db, &csv, &currency).await?)
 }
 
 /// Imports a clean file in one transaction; a file with problems imports nothing.
@@ -74,7 +71,7 @@ pub async fn check_order_import(csv: String) -> Result<ImportReport, AppError> {
 pub async fn import_orders(csv: String) -> Result<ImportReport, AppError> {
     let (state, user) = super::guard::require(crate::domain::role::Role::Billing)?;
     let (_, currency) = organisation(&state).await?;
-    let report = crate::backend::order_import::import(&state.db, state.clock.now(), &csv, &currency).await?;
+    let report = crate::backend::directory::order_import::import(&state.db, state.clock.now(), &csv, &currency).await?;
     tracing::info!(user_id = user.id, imported = report.imported, orders = report.orders, "order import");
     Ok(report)
 }

@@ -53,8 +53,8 @@ pub struct PaymentFormView {
 }
 
 #[cfg(feature = "ssr")]
-fn list_row(r: crate::backend::payments::PaymentRow) -> PaymentListRow {
-    use crate::{backend::fixed::from_db, domain::payment::PaymentMethod};
+fn list_row(r: crate::backend::payments::record::PaymentRow) -> PaymentListRow {
+    use crate::{backend::platform::fixed::from_db, domain::payment::PaymentMethod};
     PaymentListRow {
         id: r.id,
         account_id: r.account_id,
@@ -73,15 +73,15 @@ fn list_row(r: crate::backend::payments::PaymentRow) -> PaymentListRow {
 /// Payments, newest first; of one account or one invoice when given (0 = all).
 #[server(endpoint = "get_payments")]
 pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsView, AppError> {
-    use crate::{backend::payments, domain::role::Role};
+    use crate::{backend::payments::record as payments, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
     let rows =
         payments::list(&state.db, (account_id > 0).then_some(account_id), (invoice_id > 0).then_some(invoice_id), 200)
             .await?;
     let weekly = if account_id == 0 && invoice_id == 0 {
-        let (_, today) = crate::backend::email_context::organisation(&state.db, state.clock.now()).await?;
-        crate::backend::store::dashboard::received_by_week(&state.db, today, 12).await?
+        let (_, today) = crate::backend::messages::context::organisation(&state.db, state.clock.now()).await?;
+        crate::backend::reports::dashboard::received_by_week(&state.db, today, 12).await?
     } else {
         Vec::new()
     };
@@ -97,13 +97,15 @@ pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsVi
 #[server(endpoint = "get_payment_form")]
 pub async fn get_payment_form(account_id: i64) -> Result<PaymentFormView, AppError> {
     use crate::{
-        backend::{ServiceError, email_context, store},
+        backend::{ServiceError, messages::context as email_context},
         domain::role::Role,
     };
     let (state, _) = super::guard::require(Role::Billing)?;
-    let org = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
     let (_, today) = email_context::organisation(&state.db, state.clock.now()).await?;
-    let account = store::accounts::detail(&state.db, account_id).await?.ok_or(ServiceError::NotFound("account"))?;
+    let account = crate::backend::directory::account_store::detail(&state.db, account_id)
+        .await?
+        .ok_or(ServiceError::NotFound("account"))?;
     let open = email_context::unpaid_invoices(&state.db, account_id)
         .await?
         .into_iter()
@@ -125,8 +127,8 @@ pub async fn get_payment_form(account_id: i64) -> Result<PaymentFormView, AppErr
 }
 
 #[cfg(feature = "ssr")]
-fn payment_error(e: crate::backend::payments::PaymentError) -> AppError {
-    use crate::backend::{ServiceError, payments::PaymentError};
+fn payment_error(e: crate::backend::payments::record::PaymentError) -> AppError {
+    use crate::backend::{ServiceError, payments::record::PaymentError};
     match e {
         PaymentError::Invalid(fields) => ServiceError::Invalid(fields).into(),
         PaymentError::Store(s) => ServiceError::Store(s).into(),
@@ -139,8 +141,8 @@ fn payment_error(e: crate::backend::payments::PaymentError) -> AppError {
 pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
     use crate::{
         backend::{
-            ServiceError, email_context,
-            payments::{self, NewPayment},
+            ServiceError, messages::context as email_context, payments::record as payments,
+            payments::record::NewPayment,
         },
         domain::{
             payment::{OpenBalance, validate_manual},
@@ -149,7 +151,7 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
     };
     let (state, user) = super::guard::require(Role::Billing)?;
     let now = state.clock.now();
-    let org = crate::backend::seed::ensure_organisation(&state.db, now).await?;
+    let org = crate::backend::demo::seed::ensure_organisation(&state.db, now).await?;
     let (_, today) = email_context::organisation(&state.db, now).await?;
     let account_id = form.account_id.trim().parse::<i64>().unwrap_or(0);
     let open: Vec<OpenBalance> = email_context::unpaid_invoices(&state.db, account_id)
@@ -188,7 +190,7 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
 #[server(endpoint = "apply_account_credit")]
 pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Decimal, AppError> {
     use crate::{
-        backend::{ServiceError, email_context, payments},
+        backend::{ServiceError, messages::context as email_context, payments::record as payments},
         domain::{money::parse_amount, role::Role},
     };
     let (state, user) = super::guard::require(Role::Billing)?;
@@ -207,10 +209,7 @@ pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Dec
 #[server(endpoint = "new_portal_link")]
 pub async fn new_portal_link(invoice_id: i64, statement: bool) -> Result<String, AppError> {
     use crate::{
-        backend::{
-            ServiceError,
-            portal_links::{self, PortalScope},
-        },
+        backend::{ServiceError, portal::links as portal_links, portal::links::PortalScope},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;
@@ -229,7 +228,7 @@ pub async fn new_portal_link(invoice_id: i64, statement: bool) -> Result<String,
 #[server(endpoint = "revoke_portal_links")]
 pub async fn revoke_portal_links(invoice_id: i64, statement: bool) -> Result<u64, AppError> {
     use crate::{
-        backend::{ServiceError, portal_links},
+        backend::{ServiceError, portal::links as portal_links},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;

@@ -19,7 +19,7 @@ pub struct ProductEditorView {
 #[server(endpoint = "get_product_editor")]
 pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditorView, AppError> {
     use crate::{
-        backend::{clock::parse_time_zone, products, seed},
+        backend::{demo::seed, directory::products, platform::clock::parse_time_zone},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
@@ -51,7 +51,7 @@ pub async fn save_product(
     use rust_decimal::Decimal;
 
     use crate::{
-        backend::{ServiceError, products},
+        backend::{ServiceError, directory::products},
         domain::{money::parse_amount, product_input::ProductInput, role::Role, settings::FieldError},
     };
     let (state, user) = super::guard::require(Role::Admin)?;

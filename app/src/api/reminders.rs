@@ -10,7 +10,7 @@ use super::{
 
 #[server(endpoint = "get_reminder_settings")]
 pub async fn get_reminder_settings() -> Result<ReminderSettingsView, AppError> {
-    use crate::{backend::store::reminders, domain::role::Role};
+    use crate::{backend::reminders::store as reminders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let (enabled, style) = reminders::settings(&state.db).await?;
     Ok(ReminderSettingsView {
@@ -26,7 +26,7 @@ pub async fn get_reminder_settings() -> Result<ReminderSettingsView, AppError> {
 #[server(endpoint = "save_reminder_settings")]
 pub async fn save_reminder_settings(#[server(default)] enabled: Option<String>, style: String) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, seed, store::reminders},
+        backend::{ServiceError, demo::seed, reminders::store as reminders},
         domain::{reminder_ladder::ReminderStyle, role::Role},
     };
     let (state, user) = super::guard::require(Role::Admin)?;
@@ -51,7 +51,7 @@ pub async fn save_reminder_rule(
     #[server(default)] attach_statement: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, StoreError, store::reminders},
+        backend::{ServiceError, StoreError, reminders::store as reminders},
         domain::{reminder_ladder::ReminderRuleForm, role::Role, settings::FieldError},
     };
     let (state, user) = super::guard::require(Role::Admin)?;
@@ -97,7 +97,7 @@ pub async fn save_reminder_rule(
 #[server(endpoint = "delete_reminder_rule")]
 pub async fn delete_reminder_rule(id: i64) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, store::reminders},
+        backend::{ServiceError, reminders::store as reminders},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Admin)?;
@@ -110,27 +110,24 @@ pub async fn delete_reminder_rule(id: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "get_reminders")]
 pub async fn get_reminders() -> Result<RemindersView, AppError> {
-    use crate::{
-        backend::{reminders, store},
-        domain::role::Role,
-    };
+    use crate::{backend::reminders::engine as reminders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let (enabled, style) = store::reminders::settings(&state.db).await?;
+    let (enabled, style) = crate::backend::reminders::store::settings(&state.db).await?;
     let (today, upcoming) = reminders::upcoming(&state.db, state.clock.now()).await?;
     Ok(RemindersView {
         enabled,
         style: style.as_str().into(),
         today,
         upcoming,
-        sent: store::reminders::records(&state.db, None, Some("sent"), 100).await?,
-        failed: store::reminders::records(&state.db, None, Some("failed"), 100).await?,
+        sent: crate::backend::reminders::store::records(&state.db, None, Some("sent"), 100).await?,
+        failed: crate::backend::reminders::store::records(&state.db, None, Some("failed"), 100).await?,
         can_send: user.can(Role::Billing),
     })
 }
 
 #[server(endpoint = "get_invoice_reminders")]
 pub async fn get_invoice_reminders(invoice_id: i64) -> Result<InvoiceReminders, AppError> {
-    use crate::{backend::reminders, domain::role::Role};
+    use crate::{backend::reminders::engine as reminders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     Ok(reminders::for_invoice(&state.db, invoice_id, state.clock.now(), user.can(Role::Billing)).await?)
 }
@@ -138,7 +135,7 @@ pub async fn get_invoice_reminders(invoice_id: i64) -> Result<InvoiceReminders, 
 /// Queues the invoice's current reminder step now; it counts as that step. Returns the step.
 #[server(endpoint = "send_reminder")]
 pub async fn send_reminder(invoice_id: i64) -> Result<i64, AppError> {
-    use crate::{backend::reminders, domain::role::Role};
+    use crate::{backend::reminders::engine as reminders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let step = reminders::send_manual(&state.db, invoice_id, state.clock.now(), &user.email).await?;
     state.outbox_wake.notify_one();
@@ -148,7 +145,7 @@ pub async fn send_reminder(invoice_id: i64) -> Result<i64, AppError> {
 #[server(endpoint = "set_invoice_reminders_paused")]
 pub async fn set_invoice_reminders_paused(invoice_id: i64, paused: bool) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, store::reminders},
+        backend::{ServiceError, reminders::store as reminders},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;
@@ -162,7 +159,7 @@ pub async fn set_invoice_reminders_paused(invoice_id: i64, paused: bool) -> Resu
 #[server(endpoint = "set_account_reminders_paused")]
 pub async fn set_account_reminders_paused(account_id: i64, paused: bool) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, store::reminders},
+        backend::{ServiceError, reminders::store as reminders},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;

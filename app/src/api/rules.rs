@@ -16,7 +16,7 @@ pub struct RulesView {
 #[server(endpoint = "get_rules")]
 pub async fn get_rules() -> Result<RulesView, AppError> {
     use crate::{
-        backend::{clock::parse_time_zone, seed, store::directory},
+        backend::{demo::seed, directory::lists as directory, platform::clock::parse_time_zone},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
@@ -36,7 +36,7 @@ pub async fn save_product_rule(
     auto_invoice: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, store::products},
+        backend::{ServiceError, directory::product_store as products},
         domain::{billing_rule::BillingRule, role::Role, settings::FieldError},
     };
     let (state, user) = super::guard::require(Role::Admin)?;

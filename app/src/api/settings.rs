@@ -20,9 +20,9 @@ pub struct SettingsView {
 pub async fn get_settings() -> Result<SettingsView, AppError> {
     use crate::domain::role::Role;
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let settings = crate::backend::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let settings = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
     let time_zones = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_string()).collect();
-    let tz = crate::backend::clock::parse_time_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
+    let tz = crate::backend::platform::clock::parse_time_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
     let today = state.clock.today_in(tz);
     Ok(SettingsView { settings, time_zones, can_edit: user.can(Role::Admin), today })
 }
@@ -42,7 +42,7 @@ pub async fn save_settings(
     email_from: String,
 ) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, clock::parse_time_zone},
+        backend::{ServiceError, platform::clock::parse_time_zone},
         domain::{role::Role, settings::FieldError},
     };
     let (state, user) = super::guard::require(Role::Admin)?;
@@ -59,7 +59,7 @@ pub async fn save_settings(
     };
     let mut errors = match candidate.normalised() {
         Ok(s) if terms.is_ok() && parse_time_zone(&s.time_zone).is_some() => {
-            crate::backend::store::organisation::save(&state.db, &s, state.clock.now()).await?;
+            crate::backend::platform::organisation::save(&state.db, &s, state.clock.now()).await?;
             tracing::info!(user_id = user.id, "organisation settings saved");
             return Ok(());
         }

@@ -17,7 +17,7 @@ fn parse_kind(kind: &str) -> Result<crate::domain::merge_fields::TemplateKind, A
 
 #[server(endpoint = "get_template_list")]
 pub async fn get_template_list() -> Result<TemplateListView, AppError> {
-    use crate::{backend::template_library, domain::role::Role};
+    use crate::{backend::templates::library as template_library, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let templates = template_library::list(&state.db).await?;
     Ok(TemplateListView { templates, can_edit: user.can(Role::Billing) })
@@ -27,7 +27,7 @@ pub async fn get_template_list() -> Result<TemplateListView, AppError> {
 #[server(endpoint = "get_template_editor")]
 pub async fn get_template_editor(id: Option<i64>, kind: Option<String>) -> Result<TemplateEditorView, AppError> {
     use crate::{
-        backend::{template_library, template_preview},
+        backend::{messages::preview as template_preview, templates::library as template_library},
         domain::{merge_fields::TemplateKind, role::Role},
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
@@ -54,7 +54,7 @@ pub async fn save_template(
     body_html: String,
 ) -> Result<i64, AppError> {
     use crate::{
-        backend::{ServiceError, template_check::TemplateInput, template_library},
+        backend::{ServiceError, templates::check::TemplateInput, templates::library as template_library},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;
@@ -77,7 +77,7 @@ pub async fn save_template(
 
 #[server(endpoint = "duplicate_template")]
 pub async fn duplicate_template(id: i64) -> Result<i64, AppError> {
-    use crate::{backend::template_library, domain::role::Role};
+    use crate::{backend::templates::library as template_library, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let new_id = template_library::duplicate(&state.db, state.clock.now(), id).await?;
     tracing::info!(template_id = new_id, copy_of = id, user_id = user.id, "template duplicated");
@@ -86,7 +86,7 @@ pub async fn duplicate_template(id: i64) -> Result<i64, AppError> {
 
 #[server(endpoint = "delete_template")]
 pub async fn delete_template(id: i64) -> Result<(), AppError> {
-    use crate::{backend::template_library, domain::role::Role};
+    use crate::{backend::templates::library as template_library, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     template_library::delete(&state.db, id).await?;
     tracing::info!(template_id = id, user_id = user.id, "template deleted");
@@ -95,7 +95,7 @@ pub async fn delete_template(id: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "set_default_template")]
 pub async fn set_default_template(id: i64) -> Result<(), AppError> {
-    use crate::{backend::template_library, domain::role::Role};
+    use crate::{backend::templates::library as template_library, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     template_library::set_default(&state.db, state.clock.now(), id).await?;
     tracing::info!(template_id = id, user_id = user.id, "default template set");
@@ -111,7 +111,7 @@ pub async fn preview_template(
     invoice_id: Option<i64>,
 ) -> Result<PreviewResult, AppError> {
     use crate::{
-        backend::template_preview::{Draft, preview},
+        backend::messages::preview::{Draft, preview},
         domain::role::Role,
     };
     let (state, _) = super::guard::require(Role::Viewer)?;
@@ -129,7 +129,7 @@ pub async fn send_test_template(
     invoice_id: Option<i64>,
 ) -> Result<TestSendResult, AppError> {
     use crate::{
-        backend::template_preview::{Draft, TestSendOutcome, preview, send_test},
+        backend::messages::preview::{Draft, TestSendOutcome, preview, send_test},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;

@@ -4,16 +4,13 @@ use super::{AppError, dto::StaffUserSummary};
 
 #[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {
-    use crate::{
-        backend::{clock::parse_time_zone, store},
-        domain::role::Role,
-    };
+    use crate::{backend::platform::clock::parse_time_zone, domain::role::Role};
     let (state, _) = super::guard::require(Role::Viewer)?;
-    let tz = store::organisation::get(&state.db)
+    let tz = crate::backend::platform::organisation::get(&state.db)
         .await?
         .and_then(|o| parse_time_zone(&o.time_zone))
         .unwrap_or(chrono_tz::UTC);
-    let users = store::users::list(&state.db).await?;
+    let users = crate::backend::auth::users::list(&state.db).await?;
     users
         .into_iter()
         .map(|u| {

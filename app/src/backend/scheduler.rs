@@ -7,13 +7,10 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Db, ServiceError, StoreError,
-    clock::parse_time_zone,
-    db::BeginWrite,
-    invoicing::{self, InvoiceRequest, Source},
-    outbox, reminders,
-    store::{self, automation},
+use crate::backend::{
+    Db, ServiceError, StoreError, delivery::outbox, invoicing::automation, invoicing::create as invoicing,
+    invoicing::create::InvoiceRequest, invoicing::create::Source, platform::clock::parse_time_zone,
+    platform::db::BeginWrite, reminders::engine as reminders,
 };
 use crate::on_db;
 
@@ -38,7 +35,7 @@ pub struct TickReport {
 
 /// One tick at `now`. `instance` names the caller in batch-run records.
 pub async fn tick(db: &Db, now: DateTime<Utc>, instance: &str) -> Result<TickReport, ServiceError> {
-    let Some(org) = store::organisation::get(db).await? else {
+    let Some(org) = crate::backend::platform::organisation::get(db).await? else {
         return Ok(TickReport::default());
     };
     let tz = parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
@@ -47,7 +44,7 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, instance: &str) -> Result<TickRep
     let settings = automation::get(db).await?;
     let mut report = TickReport { today: Some(today), ..Default::default() };
 
-    let due = store::billable::auto_invoice_due(db, today).await?;
+    let due = crate::backend::invoicing::billable::auto_invoice_due(db, today).await?;
     for slice in slices(&due, LINES_PER_TRANSACTION) {
         let outcome = invoicing::invoice_line_items(
             db,

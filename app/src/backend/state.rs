@@ -1,6 +1,8 @@
 use std::sync::Arc;
 
-use super::{Db, checkout::Payments, clock::Clock, mail_settings::MailEnvironment};
+use crate::backend::{
+    Db, delivery::mail_settings::MailEnvironment, payments::checkout::Payments, platform::clock::Clock,
+};
 
 /// Everything a request or a background job needs; cheap to clone.
 #[derive(Clone)]

@@ -220,7 +220,7 @@ mod tests {
     fn today_in_new_york_around_dst() {
         use chrono::{TimeZone, Utc};
 
-        use crate::backend::clock::{Clock, ManualClock};
+        use crate::backend::platform::clock::{Clock, ManualClock};
         let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
         let local =
             |y, m, day, h, min| ny.with_ymd_and_hms(y, m, day, h, min, 0).earliest().unwrap().with_timezone(&Utc);

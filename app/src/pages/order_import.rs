@@ -11,7 +11,7 @@ use crate::api::{
     orders::{CheckOrderImport, ImportOrders},
 };
 
-/// Matches the server's limit (`backend::order_import::MAX_FILE_BYTES`); checked here first so
+/// Matches the server's limit (`backend::directory::order_import::MAX_FILE_BYTES`); checked here first so
 /// a too-large file is refused before it is uploaded.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const MAX_FILE_BYTES: f64 = 5.0 * 1024.0 * 1024.0;

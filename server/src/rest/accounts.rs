@@ -1,7 +1,7 @@
 //! `/api/v1/accounts`: advertisers and agencies with their contacts.
 
 use app::{
-    backend::{AppState, accounts, store::rest as store},
+    backend::{AppState, directory::accounts, directory::rest_views as store},
     domain::{
         account_input::{AccountInput, ContactInput},
         settings::FieldError,

@@ -1,7 +1,7 @@
 //! `/api/v1/line-items`: line items across orders, filtered by order and by whether an
 //! invoice bills them.
 
-use app::backend::{AppState, fixed, store::rest as store};
+use app::backend::{AppState, directory::rest_views as store, platform::fixed};
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},

@@ -10,7 +10,7 @@ mod line_items;
 mod orders;
 mod paging;
 
-use app::backend::{AppState, api_keys};
+use app::backend::{AppState, auth::api_keys};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, Request, State},

@@ -1,7 +1,7 @@
 //! `/api/v1/orders`: orders with their line items.
 
 use app::{
-    backend::{AppState, fixed, orders, store::rest as store},
+    backend::{AppState, directory::orders, directory::rest_views as store, platform::fixed},
     domain::order_input::OrderInput,
 };
 use axum::{

@@ -5,7 +5,8 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use app::backend::{
-    AppState, Db, checkout::Payments, clock::ManualClock, mail_settings::MailEnvironment, seed, state::AuthConfig,
+    AppState, Db, delivery::mail_settings::MailEnvironment, demo::seed, payments::checkout::Payments,
+    platform::clock::ManualClock, state::AuthConfig,
 };
 use chrono::{DateTime, Utc};
 use reqwest::{Client, StatusCode, redirect::Policy};

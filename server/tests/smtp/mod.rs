@@ -85,11 +85,11 @@ impl SmtpSink {
         self.child = Some(child);
     }
 
-    pub fn smtp_settings(&self) -> app::backend::mail::SmtpSettings {
-        app::backend::mail::SmtpSettings {
+    pub fn smtp_settings(&self) -> app::backend::delivery::transport::SmtpSettings {
+        app::backend::delivery::transport::SmtpSettings {
             host: "127.0.0.1".into(),
             port: self.port,
-            tls: app::backend::mail::TlsMode::None,
+            tls: app::backend::delivery::transport::TlsMode::None,
             username: String::new(),
             password: String::new(),
         }

@@ -1,0 +1,38 @@
+//! Product changes: validation and unique names.
+
+use chrono::{DateTime, Utc};
+
+use crate::backend::{Db, ServiceError, StoreError, directory::product_store as store};
+use crate::{api::account_dto::ProductDetail, domain::product_input::ProductInput};
+
+const DUPLICATE_NAME: &str = "Another product already has this name.";
+
+pub async fn get_product(db: &Db, id: i64) -> Result<ProductDetail, ServiceError> {
+    store::detail(db, id).await?.ok_or(ServiceError::NotFound("product"))
+}
+
+pub async fn create_product(db: &Db, now: DateTime<Utc>, input: &ProductInput) -> Result<i64, ServiceError> {
+    let id = save(db, now, None, input).await?;
+    tracing::info!(product_id = id, "product created");
+    Ok(id)
+}
+
+pub async fn update_product(db: &Db, now: DateTime<Utc>, id: i64, input: &ProductInput) -> Result<(), ServiceError> {
+    save(db, now, Some(id), input).await?;
+    tracing::info!(product_id = id, "product updated");
+    Ok(())
+}
+
+async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &ProductInput) -> Result<i64, ServiceError> {
+    let p = input.clone().normalised().map_err(ServiceError::Invalid)?;
+    if store::name_taken(db, &p.name, id).await? {
+        return Err(ServiceError::field("name", DUPLICATE_NAME));
+    }
+    match store::save(db, id, &p, now).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::NotFound) => Err(ServiceError::NotFound("product")),
+        // The name is the only unique column: a concurrent save took it after the check.
+        Err(StoreError::Conflict(_)) => Err(ServiceError::field("name", DUPLICATE_NAME)),
+        Err(e) => Err(e.into()),
+    }
+}

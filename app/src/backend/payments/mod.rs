@@ -1,0 +1,6 @@
+//! Money in: payments recorded by hand or online, their allocation to invoices, account credit,
+//! the portal's checkout and the Stripe provider.
+
+pub mod checkout;
+pub mod record;
+pub mod stripe;

@@ -1,0 +1,372 @@
+//! The past-due reminder engine. Each scheduler tick decides, per owed invoice, the one ladder
+//! step it should get today (`domain::reminder_ladder`) and records it in `invoice_reminders`
+//! together with its outbox row, in one transaction. `UNIQUE(invoice_id, days_past_due)` plus
+//! `ON CONFLICT DO NOTHING` make a step happen once however many ticks or instances decide it;
+//! whether the email still goes is decided again when it is composed (`reminder_email`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::backend::{
+    Db, ServiceError, StoreError, delivery::outbox, platform::clock::parse_time_zone, platform::db::BeginWrite,
+    reminders::store::Candidate,
+};
+use crate::{
+    api::reminder_dto::{InvoiceReminders, UpcomingReminder},
+    domain::reminder_ladder::{ReminderStyle, manual_step, next_step, step_due},
+    on_db,
+};
+
+/// How far ahead the Reminders view looks.
+pub const UPCOMING_DAYS: i64 = 7;
+
+/// The outbox payload of a per-invoice reminder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderPayload {
+    pub days_past_due: i64,
+    /// Sent by staff from the invoice page: goes even while reminders are paused.
+    #[serde(default)]
+    pub manual: bool,
+}
+
+/// The outbox payload of a daily digest to one contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestPayload {
+    pub account_id: i64,
+    pub contact_id: i64,
+    pub local_date: Option<NaiveDate>,
+    /// The steps this digest stands for, `(invoice id, days past due)`.
+    pub steps: Vec<(i64, i64)>,
+}
+
+pub fn reminder_key(invoice_id: i64, step: i64) -> String {
+    format!("reminder:{invoice_id}:{step}")
+}
+
+pub fn digest_key(contact_id: i64, local_date: NaiveDate) -> String {
+    format!("reminder-digest:{contact_id}:{local_date}")
+}
+
+/// The `(invoice, step)` pairs an outbox row of a reminder kind stands for.
+pub fn steps_of(kind: &str, invoice_id: Option<i64>, payload: &str) -> Vec<(i64, i64)> {
+    match kind {
+        outbox::REMINDER_EMAIL => match (invoice_id, serde_json::from_str::<ReminderPayload>(payload)) {
+            (Some(id), Ok(p)) => vec![(id, p.days_past_due)],
+            _ => Vec::new(),
+        },
+        outbox::REMINDER_DIGEST => serde_json::from_str::<DigestPayload>(payload).map(|p| p.steps).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderReport {
+    /// Ladder steps decided this tick.
+    pub steps: usize,
+    /// Emails queued for them (fewer than steps with daily digests).
+    pub emails: usize,
+}
+
+/// Today's local date in the organisation's zone.
+pub async fn today(db: &Db, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+    let org = crate::backend::platform::organisation::get(db).await?;
+    let tz = org.and_then(|o| parse_time_zone(&o.time_zone)).unwrap_or(chrono_tz::UTC);
+    Ok(now.with_timezone(&tz).date_naive())
+}
+
+async fn ladder(db: &Db) -> Result<Vec<i64>, StoreError> {
+    Ok(crate::backend::reminders::store::rules(db).await?.iter().map(|r| r.days_past_due).collect())
+}
+
+/// The scheduler's step: queues every reminder due at `now`. Does nothing while reminders are
+/// switched off.
+pub async fn queue_due(db: &Db, now: DateTime<Utc>) -> Result<ReminderReport, StoreError> {
+    let mut report = ReminderReport::default();
+    let (enabled, style) = crate::backend::reminders::store::settings(db).await?;
+    if !enabled {
+        return Ok(report);
+    }
+    let rules = ladder(db).await?;
+    if rules.is_empty() {
+        return Ok(report);
+    }
+    let today = today(db, now).await?;
+    let decided = crate::backend::reminders::store::decided(db, None).await?;
+    let due: Vec<(Candidate, i64)> = crate::backend::reminders::store::candidates(db, today)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let done = decided.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+            step_due(&rules, c.due_date, today, done).map(|s| (c, s))
+        })
+        .collect();
+    match style {
+        ReminderStyle::PerInvoice => {
+            for (c, step) in &due {
+                if queue_step(db, c.id, *step, now, false, "Scheduler").await? {
+                    report.steps += 1;
+                    report.emails += 1;
+                }
+            }
+        }
+        ReminderStyle::PerContactDaily => {
+            let mut by_account: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+            for (c, step) in &due {
+                by_account.entry(c.account_id).or_default().push((c.id, *step));
+            }
+            for (account_id, steps) in by_account {
+                let (s, e) = queue_digest(db, account_id, &steps, today, now).await?;
+                report.steps += s;
+                report.emails += e;
+            }
+        }
+    }
+    if report.steps > 0 {
+        tracing::info!(?report, %today, "past-due reminders queued");
+    }
+    Ok(report)
+}
+
+/// Records one step for an invoice and queues its email, in one transaction. False when the
+/// step had already been decided (by another tick, instance or person).
+pub async fn queue_step(
+    db: &Db,
+    invoice_id: i64,
+    step: i64,
+    now: DateTime<Utc>,
+    manual: bool,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let payload = serde_json::to_string(&ReminderPayload { days_past_due: step, manual })
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let enqueue = format!("{} RETURNING id", outbox::ENQUEUE_SQL);
+    let queued = on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let decided = sqlx::query(
+            "INSERT INTO invoice_reminders (invoice_id, days_past_due, status, manual, actor, created_at)
+             VALUES ($1, $2, 'queued', $3, $4, $5) ON CONFLICT (invoice_id, days_past_due) DO NOTHING",
+        )
+        .bind(invoice_id)
+        .bind(step)
+        .bind(manual)
+        .bind(actor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if decided == 0 {
+            tx.rollback().await?;
+            false
+        } else {
+            let outbox_id: Option<i64> = sqlx::query_scalar(&enqueue)
+                .bind(reminder_key(invoice_id, step))
+                .bind(outbox::REMINDER_EMAIL)
+                .bind(&payload)
+                .bind(invoice_id)
+                .bind(now)
+                .bind(outbox::new_message_id())
+                .fetch_optional(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE invoice_reminders SET outbox_id = $1 WHERE invoice_id = $2 AND days_past_due = $3")
+                .bind(outbox_id)
+                .bind(invoice_id)
+                .bind(step)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            true
+        }
+    });
+    Ok(queued)
+}
+
+/// Records the steps due for one account and queues one digest per To contact for today.
+/// When every contact already had today's digest, nothing is recorded: the steps wait for
+/// tomorrow's digest rather than being marked done without an email.
+async fn queue_digest(
+    db: &Db,
+    account_id: i64,
+    steps: &[(i64, i64)],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), StoreError> {
+    let enqueue = format!("{} RETURNING id", outbox::ENQUEUE_SQL);
+    let result = on_db!(db, p => {
+        let contacts: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM contacts WHERE account_id = $1 AND invoice_role = 'to' ORDER BY id")
+                .bind(account_id)
+                .fetch_all(p)
+                .await?;
+        if contacts.is_empty() {
+            tracing::warn!(account_id, "past-due reminders due but the account has no invoice contact (To)");
+            (0, 0)
+        } else {
+            let mut tx = p.begin_write().await?;
+            let mut recorded = Vec::new();
+            for (invoice_id, step) in steps {
+                let n = sqlx::query(
+                    "INSERT INTO invoice_reminders (invoice_id, days_past_due, status, manual, actor, created_at)
+                     VALUES ($1, $2, 'queued', FALSE, 'Scheduler (daily digest)', $3) ON CONFLICT (invoice_id, days_past_due) DO NOTHING",
+                )
+                .bind(invoice_id)
+                .bind(step)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    recorded.push((*invoice_id, *step));
+                }
+            }
+            let mut first_outbox = None;
+            let mut emails = 0;
+            if !recorded.is_empty() {
+                for contact_id in &contacts {
+                    let payload = serde_json::to_string(&DigestPayload {
+                        account_id,
+                        contact_id: *contact_id,
+                        local_date: Some(today),
+                        steps: recorded.clone(),
+                    })
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    let id: Option<i64> = sqlx::query_scalar(&enqueue)
+                        .bind(digest_key(*contact_id, today))
+                        .bind(outbox::REMINDER_DIGEST)
+                        .bind(&payload)
+                        .bind(None::<i64>)
+                        .bind(now)
+                        .bind(outbox::new_message_id())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if id.is_some() {
+                        emails += 1;
+                        first_outbox = first_outbox.or(id);
+                    }
+                }
+            }
+            if first_outbox.is_none() {
+                tx.rollback().await?;
+                (0, 0)
+            } else {
+                for (invoice_id, step) in &recorded {
+                    sqlx::query("UPDATE invoice_reminders SET outbox_id = $1 WHERE invoice_id = $2 AND days_past_due = $3")
+                        .bind(first_outbox)
+                        .bind(invoice_id)
+                        .bind(step)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                (recorded.len(), emails)
+            }
+        }
+    });
+    Ok(result)
+}
+
+#[derive(sqlx::FromRow)]
+struct InvoiceState {
+    due_date: NaiveDate,
+    owed: bool,
+    paused: bool,
+    account_paused: bool,
+}
+
+async fn invoice_state(db: &Db, invoice_id: i64) -> Result<Option<InvoiceState>, StoreError> {
+    let row = on_db!(db, p => {
+        sqlx::query_as(&format!(
+            "SELECT i.due_date, CASE WHEN {} THEN TRUE ELSE FALSE END AS owed, i.reminders_paused AS paused,
+                    a.reminders_paused AS account_paused
+             FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.id = $1",
+            crate::backend::reminders::store::OWED
+        ))
+        .bind(invoice_id)
+        .fetch_optional(p)
+        .await?
+    });
+    Ok(row)
+}
+
+/// "Send reminder" on an invoice page: queues the step due now (or the next one not yet sent)
+/// as a manual reminder, which counts as that step. Returns the step.
+pub async fn send_manual(db: &Db, invoice_id: i64, now: DateTime<Utc>, actor: &str) -> Result<i64, ServiceError> {
+    let state = invoice_state(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
+    if !state.owed {
+        return Err(ServiceError::Conflict(
+            "Nothing is owed on this invoice, so there is nothing to remind about.".into(),
+        ));
+    }
+    let rules = ladder(db).await?;
+    if rules.is_empty() {
+        return Err(ServiceError::Conflict(
+            "There are no reminder rules: add one in Automation > Accounting > Past Due Reminders.".into(),
+        ));
+    }
+    let today = today(db, now).await?;
+    let decided =
+        crate::backend::reminders::store::decided(db, Some(invoice_id)).await?.remove(&invoice_id).unwrap_or_default();
+    let step = manual_step(&rules, state.due_date, today, &decided)
+        .ok_or_else(|| ServiceError::Conflict("Every reminder step has already been sent for this invoice.".into()))?;
+    if !queue_step(db, invoice_id, step, now, true, actor).await? {
+        return Err(ServiceError::Conflict("That reminder was just queued by someone else; refresh the page.".into()));
+    }
+    tracing::info!(invoice_id, step, actor, "manual reminder queued");
+    Ok(step)
+}
+
+/// What the scheduler will send in the next `UPCOMING_DAYS` days (including today's steps not
+/// yet queued), soonest first.
+pub async fn upcoming(db: &Db, now: DateTime<Utc>) -> Result<(NaiveDate, Vec<UpcomingReminder>), StoreError> {
+    let today = today(db, now).await?;
+    let rules = ladder(db).await?;
+    let horizon = today + Duration::days(UPCOMING_DAYS);
+    let decided = crate::backend::reminders::store::decided(db, None).await?;
+    let mut out: Vec<UpcomingReminder> = crate::backend::reminders::store::candidates(db, horizon)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let done = decided.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+            let (days, date) = next_step(&rules, c.due_date, today, done)?;
+            (date <= horizon).then(|| UpcomingReminder {
+                invoice_id: c.id,
+                number: c.number.clone().unwrap_or_default(),
+                account_id: c.account_id,
+                account: c.account.clone(),
+                days,
+                date,
+                balance: crate::backend::platform::fixed::from_db(c.total - c.amount_paid),
+                currency: c.currency.clone(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+    Ok((today, out))
+}
+
+/// The invoice page's Reminders section.
+pub async fn for_invoice(
+    db: &Db,
+    invoice_id: i64,
+    now: DateTime<Utc>,
+    can_send: bool,
+) -> Result<InvoiceReminders, ServiceError> {
+    let state = invoice_state(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
+    let (enabled, _) = crate::backend::reminders::store::settings(db).await?;
+    let rules = ladder(db).await?;
+    let today = today(db, now).await?;
+    let decided =
+        crate::backend::reminders::store::decided(db, Some(invoice_id)).await?.remove(&invoice_id).unwrap_or_default();
+    let active = enabled && state.owed && !state.paused && !state.account_paused;
+    Ok(InvoiceReminders {
+        enabled,
+        paused: state.paused,
+        account_paused: state.account_paused,
+        owed: state.owed,
+        history: crate::backend::reminders::store::records(db, Some(invoice_id), None, 50).await?,
+        next: if active { next_step(&rules, state.due_date, today, &decided) } else { None },
+        manual_step: if state.owed { manual_step(&rules, state.due_date, today, &decided) } else { None },
+        can_send,
+    })
+}

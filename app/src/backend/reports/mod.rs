@@ -1,0 +1,3 @@
+//! Read models for the dashboard and reports.
+
+pub mod dashboard;
