@@ -7,12 +7,12 @@
 use std::time::{Duration, Instant};
 
 use app::{
-    api::billable_dto::{BillableFilter, SortKey, StatusFilter},
     backend::{
         Db, demo::seed, invoicing::billable, invoicing::create::InvoiceRequest, invoicing::create::Source,
         invoicing::create::invoice_line_items,
     },
     on_db,
+    views::billable::{BillableFilter, SortKey, StatusFilter},
 };
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 

@@ -6,6 +6,9 @@
 pub mod api;
 pub mod domain;
 pub mod pages;
+/// Data shapes the server functions return and the backend builds: shared by both layers and
+/// with the browser, owned by neither.
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

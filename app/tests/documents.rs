@@ -6,7 +6,6 @@ mod support;
 use std::{io::Write, process::Command, time::Instant};
 
 use app::{
-    api::invoice_dto::{InvoiceFilter, InvoiceTab},
     backend::{
         Db, ServiceError, StoreError, demo::seed, invoicing::create::InvoiceRequest, invoicing::create::Source,
         invoicing::create::draft_line_items, invoicing::create::invoice_line_items,
@@ -19,6 +18,7 @@ use app::{
         money::format_money,
     },
     on_db,
+    views::invoices::{InvoiceFilter, InvoiceTab},
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;

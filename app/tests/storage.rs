@@ -3,10 +3,10 @@
 mod support;
 
 use app::{
-    api::dto::CurrentUser,
     backend::{Db, ServiceError, StoreError, auth, auth::MAX_FAILURES_PER_EMAIL, demo::seed, state::AuthConfig},
     domain::role::Role,
     on_db,
+    views::common::CurrentUser,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -407,9 +407,9 @@ mod invoicing {
 mod billable_line_items {
     use super::*;
     use app::{
-        api::billable_dto::{BillableFilter, SortKey, StatusFilter},
         backend::invoicing::billable,
         domain::billing_rule::BillableStatus,
+        views::billable::{BillableFilter, SortKey, StatusFilter},
     };
 
     fn today() -> NaiveDate {
@@ -504,12 +504,12 @@ mod billable_line_items {
 mod invoice_list {
     use super::*;
     use app::{
-        api::invoice_dto::{InvoiceFilter, InvoiceTab},
         backend::{
             invoicing::create::InvoiceRequest, invoicing::create::Source, invoicing::create::invoice_line_items,
             invoicing::invoices,
         },
         domain::invoice::InvoiceStatus,
+        views::invoices::{InvoiceFilter, InvoiceTab},
     };
 
     on_both_engines!(tabs_count_and_total_and_void_returns_line_items, |db| async move {

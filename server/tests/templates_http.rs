@@ -8,9 +8,9 @@ mod smtp;
 mod support;
 
 use app::{
-    api::template_dto::{PreviewResult, TemplateListView, TestSendResult},
     backend::{Db, delivery::mail_settings::MailEnvironment},
     on_db,
+    views::templates::{PreviewResult, TemplateListView, TestSendResult},
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::{Client, StatusCode};

@@ -6,10 +6,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AppError,
-    account_dto::{AccountDetail, AccountRef},
-};
+use crate::{api::AppError, views::accounts::AccountDetail, views::accounts::AccountRef};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountEditorView {

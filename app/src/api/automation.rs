@@ -3,29 +3,26 @@
 
 use leptos::prelude::*;
 
-use super::{
-    AppError,
-    delivery_dto::{AutomationView, InvoiceDeliveries},
-};
+use crate::{api::AppError, views::delivery::AutomationView, views::delivery::InvoiceDeliveries};
 
 #[cfg(feature = "ssr")]
 pub(crate) async fn get_automation_mail_status(
     state: &crate::backend::AppState,
-) -> Result<super::delivery_dto::MailStatus, AppError> {
+) -> Result<crate::views::delivery::MailStatus, AppError> {
     use crate::backend::{
         delivery::mail_settings, delivery::mail_settings::MailSource, delivery::transport::MailRoute,
     };
     let m = mail_settings::effective(&state.db, &state.mail).await?;
     Ok(match (&m.route, m.source) {
-        (MailRoute::Smtp(s), MailSource::Environment) => super::delivery_dto::MailStatus {
+        (MailRoute::Smtp(s), MailSource::Environment) => crate::views::delivery::MailStatus {
             sending: true,
             description: format!("Sending through {}:{} (configured by the server's environment).", s.host, s.port),
         },
-        (MailRoute::Smtp(s), _) => super::delivery_dto::MailStatus {
+        (MailRoute::Smtp(s), _) => crate::views::delivery::MailStatus {
             sending: true,
             description: format!("Sending through {}:{} (configured in Settings).", s.host, s.port),
         },
-        (MailRoute::Folder(dir), _) => super::delivery_dto::MailStatus {
+        (MailRoute::Folder(dir), _) => crate::views::delivery::MailStatus {
             sending: false,
             description: format!(
                 "Mail is not being sent: no SMTP server is configured, so each email is written as a file to {}. \
@@ -86,7 +83,7 @@ pub async fn get_automation() -> Result<AutomationView, AppError> {
         )
         .await?,
         failures: crate::backend::invoicing::delivery_views::failures(&state.db, 100).await?,
-        outbox: super::delivery_dto::OutboxSummary {
+        outbox: crate::views::delivery::OutboxSummary {
             pending: counts.pending,
             in_flight: counts.in_flight,
             done: counts.done,

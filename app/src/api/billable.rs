@@ -2,10 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{
-    AppError,
-    billable_dto::{BillableView, InvoiceSelectedResult},
-};
+use crate::{api::AppError, views::billable::BillableView, views::billable::InvoiceSelectedResult};
 
 pub const PER_PAGE: i64 = 50;
 
@@ -42,9 +39,9 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub fn filter_from_query(query: &str) -> super::billable_dto::BillableFilter {
+pub fn filter_from_query(query: &str) -> crate::views::billable::BillableFilter {
     let pairs = query_pairs(query);
-    super::billable_dto::BillableFilter::from_query(|k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone()))
+    crate::views::billable::BillableFilter::from_query(|k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone()))
 }
 
 #[server(endpoint = "get_billable")]
@@ -87,7 +84,7 @@ pub async fn invoice_selected(
 
     use chrono::NaiveDate;
 
-    use super::billable_dto::CreatedInvoiceSummary;
+    use crate::views::billable::CreatedInvoiceSummary;
     use crate::{
         backend::{
             ServiceError, demo::seed, invoicing::billable, invoicing::create::InvoiceRequest,

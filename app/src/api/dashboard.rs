@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{AppError, dto::DashboardSummary};
+use crate::{api::AppError, views::common::DashboardSummary};
 
 #[server(endpoint = "get_dashboard")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {

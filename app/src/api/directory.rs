@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-use super::{
-    AppError,
-    dto::{AccountSummary, OrderSummary, Page, Priced, ProductSummary},
+use crate::{
+    api::AppError, views::common::AccountSummary, views::common::OrderSummary, views::common::Page,
+    views::common::Priced, views::common::ProductSummary,
 };
 
 pub const PER_PAGE: i64 = 25;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::AppError;
 
 #[cfg(feature = "ssr")]
-fn actor(user: &super::dto::CurrentUser) -> String {
+fn actor(user: &crate::views::common::CurrentUser) -> String {
     format!("{} ({})", user.name, user.email)
 }
 

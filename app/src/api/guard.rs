@@ -2,7 +2,7 @@
 
 use leptos::prelude::use_context;
 
-use super::{AppError, dto::CurrentUser};
+use crate::{api::AppError, views::common::CurrentUser};
 use crate::{
     backend::{AppState, ServiceError},
     domain::role::Role,

@@ -2,10 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{
-    AppError,
-    invoice_dto::{InvoiceDetail, InvoiceListView},
-};
+use crate::{api::AppError, views::invoices::InvoiceDetail, views::invoices::InvoiceListView};
 
 pub const PER_PAGE: i64 = 25;
 
@@ -20,7 +17,7 @@ async fn today_and_currency(
 
 #[server(endpoint = "get_invoices")]
 pub async fn get_invoices(query: String) -> Result<InvoiceListView, AppError> {
-    use super::invoice_dto::InvoiceFilter;
+    use crate::views::invoices::InvoiceFilter;
     use crate::{backend::invoicing::invoices, domain::role::Role};
     let (state, _) = super::guard::require(Role::Viewer)?;
     let (today, currency, _) = today_and_currency(&state).await?;
@@ -33,7 +30,7 @@ pub async fn get_invoices(query: String) -> Result<InvoiceListView, AppError> {
 
 #[server(endpoint = "get_invoice")]
 pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
-    use super::invoice_dto::InvoiceEventView;
+    use crate::views::invoices::InvoiceEventView;
     use crate::{
         backend::{ServiceError, invoicing::invoices},
         domain::{invoice::is_past_due, role::Role},

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, delivery_dto::MailStatus};
+use crate::{api::AppError, views::delivery::MailStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailSettingsPage {

@@ -2,11 +2,8 @@
 
 use leptos::{prelude::*, server_fn::codec::Json};
 
-use super::{
-    AppError,
-    order_dto::{AccountChoice, ImportReport, OrderEditorView},
-};
 use crate::domain::order_input::OrderInput;
+use crate::{api::AppError, views::orders::AccountChoice, views::orders::ImportReport, views::orders::OrderEditorView};
 
 #[cfg(feature = "ssr")]
 async fn organisation(state: &crate::backend::AppState) -> Result<(chrono::NaiveDate, String), AppError> {

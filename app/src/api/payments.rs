@@ -29,7 +29,7 @@ pub struct PaymentListRow {
 pub struct PaymentsView {
     pub rows: Vec<PaymentListRow>,
     /// Received per week, the last 12 weeks (empty for one account's or invoice's payments).
-    pub weekly: Vec<super::dto::WeekBucket>,
+    pub weekly: Vec<crate::views::common::WeekBucket>,
     pub currency: String,
     pub can_record: bool,
 }

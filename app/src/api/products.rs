@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, account_dto::ProductDetail};
+use crate::{api::AppError, views::accounts::ProductDetail};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductEditorView {

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::{
-    AppError,
-    reminder_dto::{InvoiceReminders, ReminderSettingsView, RemindersView},
+use crate::{
+    api::AppError, views::reminders::InvoiceReminders, views::reminders::ReminderSettingsView,
+    views::reminders::RemindersView,
 };
 
 #[server(endpoint = "get_reminder_settings")]

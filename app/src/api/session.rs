@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{AppError, dto::CurrentUser};
+use crate::{api::AppError, views::common::CurrentUser};
 
 /// The signed-in user, or `None`.
 #[server(endpoint = "get_current_user")]

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::{
-    AppError,
-    template_dto::{PreviewResult, TemplateEditorView, TemplateListView, TestSendResult},
+use crate::{
+    api::AppError, views::templates::PreviewResult, views::templates::TemplateEditorView,
+    views::templates::TemplateListView, views::templates::TestSendResult,
 };
 
 #[cfg(feature = "ssr")]

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{AppError, dto::StaffUserSummary};
+use crate::{api::AppError, views::common::StaffUserSummary};
 
 #[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {

@@ -11,17 +11,10 @@ use super::{
     format,
 };
 use crate::{
-    api::{
-        account_dto::{AccountDetail, ContactView},
-        accounts::{
-            AccountEditorView, AddContact, RemoveContact, SaveAccount, SetAccountArchived, UpdateContact,
-            get_account_editor,
-        },
-    },
-    domain::{
-        account_input::{ACCOUNT_KINDS, INVOICE_ROLES},
-        terms::PaymentTerms,
-    },
+    api::accounts::AccountEditorView, api::accounts::AddContact, api::accounts::RemoveContact,
+    api::accounts::SaveAccount, api::accounts::SetAccountArchived, api::accounts::UpdateContact,
+    api::accounts::get_account_editor, domain::account_input::ACCOUNT_KINDS, domain::account_input::INVOICE_ROLES,
+    domain::terms::PaymentTerms, views::accounts::AccountDetail, views::accounts::ContactView,
 };
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

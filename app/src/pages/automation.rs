@@ -10,11 +10,10 @@ use super::{
     common::{ErrorNotice, Loading, PageHeader},
     format,
 };
-use crate::api::{
-    AppError,
-    automation::{RetryEmail, RunTickNow, SaveAutomation, SendInvoices, get_automation},
-    delivery_dto::{AutomationView, MailStatus},
-    error::field_error,
+use crate::{
+    api::AppError, api::automation::RetryEmail, api::automation::RunTickNow, api::automation::SaveAutomation,
+    api::automation::SendInvoices, api::automation::get_automation, api::error::field_error,
+    views::delivery::AutomationView, views::delivery::MailStatus,
 };
 
 #[component]

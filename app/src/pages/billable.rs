@@ -10,14 +10,10 @@ use super::{
     format,
 };
 use crate::{
-    api::{
-        AppError,
-        billable::{InvoiceSelected, get_billable},
-        billable_dto::{BillableFilter, BillableRow, BillableView, InvoiceSelectedResult, SortKey, StatusFilter},
-        dto::Page,
-        error::field_error,
-    },
-    domain::billing_rule::BillableStatus,
+    api::AppError, api::billable::InvoiceSelected, api::billable::get_billable, api::error::field_error,
+    domain::billing_rule::BillableStatus, views::billable::BillableFilter, views::billable::BillableRow,
+    views::billable::BillableView, views::billable::InvoiceSelectedResult, views::billable::SortKey,
+    views::billable::StatusFilter, views::common::Page,
 };
 
 #[component]
@@ -92,8 +88,8 @@ fn BillableScreen(
 #[component]
 fn FilterForm(
     filter: BillableFilter,
-    accounts: Vec<crate::api::billable_dto::Choice>,
-    products: Vec<crate::api::billable_dto::Choice>,
+    accounts: Vec<crate::views::billable::Choice>,
+    products: Vec<crate::views::billable::Choice>,
 ) -> impl IntoView {
     let account = filter.account_id;
     let product = filter.product_id;

@@ -6,7 +6,7 @@ use super::{
     common::{ErrorNotice, Loading, PageHeader},
     format,
 };
-use crate::api::{dashboard::get_dashboard, dto::WeekBucket};
+use crate::{api::dashboard::get_dashboard, views::common::WeekBucket};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {

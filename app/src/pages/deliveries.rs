@@ -7,9 +7,8 @@ use super::{
     automation::MailStatusNotice,
     common::{ErrorNotice, Loading},
 };
-use crate::api::{
-    automation::{SendInvoices, get_invoice_deliveries},
-    delivery_dto::InvoiceDeliveries,
+use crate::{
+    api::automation::SendInvoices, api::automation::get_invoice_deliveries, views::delivery::InvoiceDeliveries,
 };
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {

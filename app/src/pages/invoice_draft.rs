@@ -5,13 +5,9 @@
 use leptos::{form::ActionForm, prelude::*};
 
 use crate::{
-    api::{
-        AppError,
-        drafts::{FinaliseDraft, RemoveDraftLine, UpdateDraftDates, UpdateDraftLine},
-        error::field_error,
-        invoice_dto::{InvoiceDetail, InvoiceLineView},
-    },
-    pages::format,
+    api::AppError, api::drafts::FinaliseDraft, api::drafts::RemoveDraftLine, api::drafts::UpdateDraftDates,
+    api::drafts::UpdateDraftLine, api::error::field_error, pages::format, views::invoices::InvoiceDetail,
+    views::invoices::InvoiceLineView,
 };
 
 /// Bumps `changed` whenever an action's result is a success.

@@ -11,14 +11,10 @@ use super::{
     format,
 };
 use crate::{
-    api::{
-        AppError,
-        dto::Page,
-        error::field_error,
-        invoice_dto::{InvoiceDetail, InvoiceFilter, InvoiceListRow, InvoiceListView, InvoiceSort},
-        invoices::{VoidInvoice, get_invoice, get_invoices},
-    },
-    domain::invoice::InvoiceStatus,
+    api::AppError, api::error::field_error, api::invoices::VoidInvoice, api::invoices::get_invoice,
+    api::invoices::get_invoices, domain::invoice::InvoiceStatus, views::common::Page, views::invoices::InvoiceDetail,
+    views::invoices::InvoiceFilter, views::invoices::InvoiceListRow, views::invoices::InvoiceListView,
+    views::invoices::InvoiceSort,
 };
 
 fn list_href(f: &InvoiceFilter) -> String {

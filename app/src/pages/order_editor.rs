@@ -13,13 +13,11 @@ use super::{
     format,
 };
 use crate::{
-    api::{
-        AppError,
-        error::field_error,
-        order_dto::{AccountChoice, OrderEditorView, OrderLine, ProductChoice},
-        orders::{SaveOrder, find_accounts, get_order_editor},
-    },
-    domain::order_input::{LineItemInput, OrderInput, OrderStatus, line_field, preview_amount},
+    api::AppError, api::error::field_error, api::orders::SaveOrder, api::orders::find_accounts,
+    api::orders::get_order_editor, domain::order_input::LineItemInput, domain::order_input::OrderInput,
+    domain::order_input::OrderStatus, domain::order_input::line_field, domain::order_input::preview_amount,
+    views::orders::AccountChoice, views::orders::OrderEditorView, views::orders::OrderLine,
+    views::orders::ProductChoice,
 };
 
 #[component]

@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{common::PageHeader, format};
-use crate::api::{
-    AppError,
-    order_dto::{IMPORT_COLUMNS, IMPORT_TEMPLATE, ImportReport},
-    orders::{CheckOrderImport, ImportOrders},
+use crate::{
+    api::AppError, api::orders::CheckOrderImport, api::orders::ImportOrders, views::orders::IMPORT_COLUMNS,
+    views::orders::IMPORT_TEMPLATE, views::orders::ImportReport,
 };
 
 /// Matches the server's limit (`backend::directory::order_import::MAX_FILE_BYTES`); checked here first so

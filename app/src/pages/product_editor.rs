@@ -53,7 +53,7 @@ fn ProductForm(view: ProductEditorView, changed: RwSignal<u32>) -> impl IntoView
     let sample_run = today + Days::new(14);
     let kind = RwSignal::new(rule.map(|r| r.kind().to_string()).unwrap_or_else(|| "days_before".into()));
     let days = RwSignal::new(rule.map(|r| r.days().to_string()).unwrap_or_else(|| "0".into()));
-    let text = |f: fn(&crate::api::account_dto::ProductDetail) -> String| product.as_ref().map(f).unwrap_or_default();
+    let text = |f: fn(&crate::views::accounts::ProductDetail) -> String| product.as_ref().map(f).unwrap_or_default();
     let (name, code, category, id_value) =
         (text(|p| p.name.clone()), text(|p| p.code.clone()), text(|p| p.category.clone()), text(|p| p.id.to_string()));
     let unit_price = product.as_ref().map(|p| p.unit_price.normalize().to_string()).unwrap_or_else(|| "0".into());

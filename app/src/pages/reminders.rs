@@ -9,16 +9,14 @@ use super::{
     common::{ErrorNotice, Loading, PageHeader},
     format,
 };
-use crate::api::{
-    AppError,
-    automation::RetryEmail,
-    error::field_error,
-    reminder_dto::{InvoiceReminders, ReminderRecord, ReminderRuleDto, ReminderSettingsView, RemindersView},
-    reminders::{
-        DeleteReminderRule, SaveReminderRule, SaveReminderSettings, SendReminder, SetAccountRemindersPaused,
-        SetInvoiceRemindersPaused, get_account_reminders_paused, get_invoice_reminders, get_reminder_settings,
-        get_reminders,
-    },
+use crate::{
+    api::AppError, api::automation::RetryEmail, api::error::field_error, api::reminders::DeleteReminderRule,
+    api::reminders::SaveReminderRule, api::reminders::SaveReminderSettings, api::reminders::SendReminder,
+    api::reminders::SetAccountRemindersPaused, api::reminders::SetInvoiceRemindersPaused,
+    api::reminders::get_account_reminders_paused, api::reminders::get_invoice_reminders,
+    api::reminders::get_reminder_settings, api::reminders::get_reminders, views::reminders::InvoiceReminders,
+    views::reminders::ReminderRecord, views::reminders::ReminderRuleDto, views::reminders::ReminderSettingsView,
+    views::reminders::RemindersView,
 };
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {

@@ -16,12 +16,9 @@ use super::{
     templates::editor_href,
 };
 use crate::{
-    api::{
-        AppError,
-        template_dto::{PreviewResult, TemplateEditorView},
-        templates::{PreviewTemplate, SaveTemplate, SendTestTemplate, get_template_editor},
-    },
-    domain::merge_fields::{self, FieldGroup, TemplateKind},
+    api::AppError, api::templates::PreviewTemplate, api::templates::SaveTemplate, api::templates::SendTestTemplate,
+    api::templates::get_template_editor, domain::merge_fields, domain::merge_fields::FieldGroup,
+    domain::merge_fields::TemplateKind, views::templates::PreviewResult, views::templates::TemplateEditorView,
 };
 
 const PREVIEW_DELAY: Duration = Duration::from_millis(400);
@@ -94,8 +91,7 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
     let title = template.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "New email template".into());
     let is_default = template.as_ref().is_some_and(|t| t.is_default);
     let uses = template.as_ref().map(|t| t.uses.clone()).unwrap_or_default();
-    let text =
-        |f: fn(&crate::api::template_dto::TemplateDetail) -> String| template.as_ref().map(f).unwrap_or_default();
+    let text = |f: fn(&crate::views::templates::TemplateDetail) -> String| template.as_ref().map(f).unwrap_or_default();
     let name = RwSignal::new(text(|t| t.name.clone()));
     let subject = RwSignal::new(text(|t| t.subject.clone()));
     let body = RwSignal::new(text(|t| t.body_html.clone()));

@@ -6,11 +6,9 @@ use leptos_router::{components::A, hooks::use_navigate};
 
 use super::common::{ErrorNotice, Loading, PageHeader};
 use crate::{
-    api::{
-        template_dto::{TemplateListView, TemplateSummary},
-        templates::{DeleteTemplate, DuplicateTemplate, SetDefaultTemplate, get_template_list},
-    },
-    domain::merge_fields::TemplateKind,
+    api::templates::DeleteTemplate, api::templates::DuplicateTemplate, api::templates::SetDefaultTemplate,
+    api::templates::get_template_list, domain::merge_fields::TemplateKind, views::templates::TemplateListView,
+    views::templates::TemplateSummary,
 };
 
 pub fn editor_href(id: i64) -> String {

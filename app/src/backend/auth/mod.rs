@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 
 use crate::backend::{Db, ServiceError, state::AuthConfig};
 use crate::{
-    api::dto::CurrentUser,
     domain::{role::Role, settings::looks_like_email},
+    views::common::CurrentUser,
 };
 
 /// Failed sign-ins allowed per e-mail address within the window before it is locked.

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::{
-    api::account_dto::{AccountDetail, AccountRef, ContactView},
     backend::{Db, StoreError},
     domain::account_input::{BillToTarget, ContactInput},
     on_db,
+    views::accounts::{AccountDetail, AccountRef, ContactView},
 };
 
 #[derive(sqlx::FromRow)]

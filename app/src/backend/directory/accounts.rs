@@ -5,12 +5,12 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::{Db, ServiceError, StoreError, directory::account_store as store, platform::db::BeginWrite};
 use crate::{
-    api::account_dto::AccountDetail,
     domain::{
         account_input::{AccountInput, BillToTarget, ContactInput, bill_to_problem},
         settings::FieldError,
     },
     on_db,
+    views::accounts::AccountDetail,
 };
 
 const DUPLICATE_REF: &str = "Another account already uses this external reference.";

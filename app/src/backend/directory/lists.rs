@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::{
-    api::dto::{AccountSummary, OrderSummary, Page, ProductSummary},
     backend::{Db, StoreError, platform::fixed},
     domain::billing_rule::BillingRule,
     on_db,
+    views::common::{AccountSummary, OrderSummary, Page, ProductSummary},
 };
 
 #[derive(sqlx::FromRow)]

@@ -15,9 +15,9 @@ use crate::backend::{
     Db, ServiceError, StoreError, directory::order_store::insert_line_items, platform::db::BeginWrite,
 };
 use crate::{
-    api::order_dto::{IMPORT_COLUMNS as COLUMNS, ImportProblem, ImportReport, ImportedOrderPreview},
     domain::order_input::{LineItemInput, OrderInput, ValidLine, ValidOrder},
     on_db,
+    views::orders::{IMPORT_COLUMNS as COLUMNS, ImportProblem, ImportReport, ImportedOrderPreview},
 };
 
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;

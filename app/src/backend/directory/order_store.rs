@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    api::order_dto::{AccountChoice, OrderDetail, OrderLine, ProductChoice},
     backend::{Db, StoreError, platform::fixed},
     domain::{money::round_cents, order_input::OrderStatus},
     on_db,
+    views::orders::{AccountChoice, OrderDetail, OrderLine, ProductChoice},
 };
 
 /// Rows per multi-row INSERT: 9 bound values each stays far below both engines' parameter limits.

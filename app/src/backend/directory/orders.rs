@@ -11,12 +11,12 @@ use crate::backend::{
     Db, ServiceError, StoreError, directory::order_store::insert_line_items, platform::db::BeginWrite, platform::fixed,
 };
 use crate::{
-    api::order_dto::OrderDetail,
     domain::{
         order_input::{OrderInput, OrderStatus, ValidLine, ValidOrder, line_field},
         settings::FieldError,
     },
     on_db,
+    views::orders::OrderDetail,
 };
 
 fn sql(e: sqlx::Error) -> ServiceError {

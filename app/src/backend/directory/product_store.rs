@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    api::account_dto::ProductDetail,
     backend::{Db, StoreError, platform::fixed},
     domain::{billing_rule::BillingRule, product_input::ProductInput},
     on_db,
+    views::accounts::ProductDetail,
 };
 
 pub async fn save_rule(

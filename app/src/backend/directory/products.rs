@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::backend::{Db, ServiceError, StoreError, directory::product_store as store};
-use crate::{api::account_dto::ProductDetail, domain::product_input::ProductInput};
+use crate::{domain::product_input::ProductInput, views::accounts::ProductDetail};
 
 const DUPLICATE_NAME: &str = "Another product already has this name.";
 

@@ -6,13 +6,10 @@
 use chrono::NaiveDate;
 
 use crate::{
-    api::{
-        billable_dto::{BillableFilter, BillableRow, Choice, SortKey, StatusCounts, StatusFilter},
-        dto::Page,
-    },
-    backend::{Db, StoreError, platform::fixed},
-    domain::billing_rule::{BillingRule, LineItemTiming},
-    on_db,
+    backend::Db, backend::StoreError, backend::platform::fixed, domain::billing_rule::BillingRule,
+    domain::billing_rule::LineItemTiming, on_db, views::billable::BillableFilter, views::billable::BillableRow,
+    views::billable::Choice, views::billable::SortKey, views::billable::StatusCounts, views::billable::StatusFilter,
+    views::common::Page,
 };
 
 /// Unbilled line items with their billable date (NULL when never billable). The date

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    api::delivery_dto::{AccountWithoutRecipient, DeliveryAttempt, EmailFailure, InvoiceDelivery, ReadyInvoice},
     backend::{Db, StoreError, platform::fixed},
     on_db,
+    views::delivery::{AccountWithoutRecipient, DeliveryAttempt, EmailFailure, InvoiceDelivery, ReadyInvoice},
 };
 
 const HAS_TO: &str = "EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = i.account_id AND c.invoice_role = 'to')";

@@ -4,13 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    api::{
-        dto::Page,
-        invoice_dto::{InvoiceFilter, InvoiceLineView, InvoiceListRow, InvoiceSort, InvoiceTab, TabSummary},
-    },
-    backend::{Db, StoreError, platform::db::BeginWrite, platform::fixed},
-    domain::invoice::{InvoiceStatus, is_past_due},
-    on_db,
+    backend::Db, backend::StoreError, backend::platform::db::BeginWrite, backend::platform::fixed,
+    domain::invoice::InvoiceStatus, domain::invoice::is_past_due, on_db, views::common::Page,
+    views::invoices::InvoiceFilter, views::invoices::InvoiceLineView, views::invoices::InvoiceListRow,
+    views::invoices::InvoiceSort, views::invoices::InvoiceTab, views::invoices::TabSummary,
 };
 
 const RECEIVABLE: &str = "i.status IN ('open', 'sent', 'partially_paid') AND i.total > i.amount_paid";

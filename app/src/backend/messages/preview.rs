@@ -16,9 +16,9 @@ use crate::backend::{
     templates::render::render_email,
 };
 use crate::{
-    api::template_dto::{PreviewInvoice, PreviewResult},
     domain::{merge_fields::TemplateKind, money::format_money, settings::FieldError},
     on_db,
+    views::templates::{PreviewInvoice, PreviewResult},
 };
 
 /// How many invoices the preview picker offers.

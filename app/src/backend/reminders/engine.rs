@@ -14,9 +14,9 @@ use crate::backend::{
     reminders::store::Candidate,
 };
 use crate::{
-    api::reminder_dto::{InvoiceReminders, UpcomingReminder},
     domain::reminder_ladder::{ReminderStyle, manual_step, next_step, step_due},
     on_db,
+    views::reminders::{InvoiceReminders, UpcomingReminder},
 };
 
 /// How far ahead the Reminders view looks.

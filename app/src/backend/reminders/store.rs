@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    api::reminder_dto::{ReminderRecord, ReminderRuleDto},
     backend::{Db, StoreError},
     domain::reminder_ladder::{ReminderRuleInput, ReminderStyle},
     on_db,
+    views::reminders::{ReminderRecord, ReminderRuleDto},
 };
 
 /// An invoice reminders may be about: numbered, not paid or void, with a balance.

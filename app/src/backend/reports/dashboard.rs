@@ -2,9 +2,9 @@ use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::{
-    api::dto::WeekBucket,
     backend::{Db, StoreError, platform::fixed},
     on_db,
+    views::common::WeekBucket,
 };
 
 pub struct Counts {

@@ -10,9 +10,9 @@ use crate::backend::{
     platform::db::BeginWrite, templates::check::TemplateInput,
 };
 use crate::{
-    api::template_dto::{TemplateDetail, TemplateSummary},
     domain::merge_fields::TemplateKind,
     on_db,
+    views::templates::{TemplateDetail, TemplateSummary},
 };
 
 const DUPLICATE_NAME: &str = "Another template already has this name.";

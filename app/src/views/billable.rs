@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::dto::Page;
+use super::common::Page;
 use crate::domain::billing_rule::BillableStatus;
 
 /// Which line items a status tab shows.

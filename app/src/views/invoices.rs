@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::dto::Page;
+use super::common::Page;
 use crate::domain::invoice::InvoiceStatus;
 
 /// The tabs of the invoice list. Unpaid and Past Due are derived from balance and due date.
