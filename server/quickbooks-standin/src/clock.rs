@@ -1,7 +1,7 @@
 //! The stand-in's notion of "now".
 //!
 //! Every expiry the real service enforces (access tokens after 1 h, authorization codes after
-//! 5 min, refresh tokens 100 days after they were issued, the 24 h grace of a rotated refresh token,
+//! 5 min, refresh tokens ~100 days after they were issued, the 24 h grace of a rotated refresh token,
 //! the 30-day window of the change feed, the throttle windows) is computed from this clock, so a
 //! test can move it forward by 120 days instead of sleeping.
 

@@ -67,6 +67,9 @@ pub struct Config {
     pub redirect_uris: Vec<String>,
     pub rotation: RotationPolicy,
     pub old_refresh_token: OldTokenMode,
+    /// How long a refresh-token value lives after it was issued: 8,726,400 s (what the token
+    /// endpoint reports; Intuit's prose rounds it to "100 days").
+    pub refresh_token_lifetime_secs: i64,
     /// `None` (the default) does not throttle at all.
     pub throttle: Option<ThrottleLimits>,
     pub throttle_format: ThrottleFormat,
@@ -93,6 +96,7 @@ impl Default for Config {
             redirect_uris: Vec::new(),
             rotation: RotationPolicy::Always,
             old_refresh_token: OldTokenMode::Strict,
+            refresh_token_lifetime_secs: crate::oauth::REFRESH_TOKEN_SECONDS,
             throttle: None,
             throttle_format: ThrottleFormat::Json,
             retry_after_secs: None,
@@ -123,6 +127,7 @@ pub struct ConfigPatch {
     pub redirect_uris: Option<Vec<String>>,
     pub rotation: Option<RotationPolicy>,
     pub old_refresh_token: Option<OldTokenMode>,
+    pub refresh_token_lifetime_secs: Option<i64>,
     #[serde(default, deserialize_with = "explicit_null")]
     pub throttle: Option<Option<ThrottleLimits>>,
     pub throttle_format: Option<ThrottleFormat>,
@@ -156,6 +161,7 @@ impl ConfigPatch {
             redirect_uris,
             rotation,
             old_refresh_token,
+            refresh_token_lifetime_secs,
             throttle,
             throttle_format,
             retry_after_secs,

@@ -14,8 +14,9 @@
 //!   minutes; the token response's five fields; access tokens of 3600 s; refresh-token values that
 //!   rotate (every refresh, or daily like the real service: [`RotationPolicy`]) and whose previous
 //!   value dies at once or after 24 h — the sources disagree, so [`OldTokenMode`] switches; refresh
-//!   tokens expiring 100 days after issue (`x_refresh_token_expires_in` counting down from
-//!   8726400) and connections after 5 years; `400 {"error":"invalid_grant"}` for anything reused,
+//!   tokens expiring when their `x_refresh_token_expires_in` (8726400 s from issue) runs out —
+//!   Intuit calls that "100 days" though it is 101, so the lifetime is configurable — and
+//!   connections after 5 years; `400 {"error":"invalid_grant"}` for anything reused,
 //!   expired, revoked or unknown; revoke by JSON `{"token"}` (form accepted too) killing the
 //!   connection and its access tokens; API 401s in the lowercase `fault` shape, code 3200.
 //! - **Entities** — Customer, Item, Invoice, Payment, CreditMemo (plus Vendor and Employee for the
@@ -333,7 +334,8 @@ impl StandIn {
     pub fn connect(&self) -> TokenResponse {
         let mut s = self.lock();
         let now = s.now();
-        s.oauth.new_grant(now)
+        let config = s.config.clone();
+        s.oauth.new_grant(&config, now)
     }
 
     /// The next `n` refreshes answer `invalid_grant` even with a good token.

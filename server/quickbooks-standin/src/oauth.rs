@@ -4,8 +4,9 @@
 //! - A code is single-use, bound to its redirect_uri and good for 5 minutes.
 //! - A connection (grant) has one current refresh-token value. A refresh may mint a new value
 //!   (`RotationPolicy`); the previous value then dies at once or after 24 hours (`OldTokenMode`).
-//! - A refresh-token value is good for 100 days from when it was issued, so an unused connection
-//!   dies after 100 days; `x_refresh_token_expires_in` counts down towards that. A connection
+//! - A refresh-token value is good for `refresh_token_lifetime_secs` (8,726,400 s, Intuit's "100
+//!   days") from when it was issued, so an unused connection dies then;
+//!   `x_refresh_token_expires_in` counts down towards that. A connection
 //!   made since Oct 2023 also dies 5 years after it was made.
 //! - Access tokens live one hour; refreshing does not kill the earlier ones (they expire).
 //! - Revoking any token of a connection kills the whole connection.
@@ -20,7 +21,10 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Config, OldTokenMode, RotationPolicy};
 
 pub const ACCESS_TOKEN_SECONDS: i64 = 3600;
-pub const REFRESH_TOKEN_SECONDS: i64 = 100 * 24 * 3600;
+/// The documented `x_refresh_token_expires_in` of a new refresh token. Intuit's prose says "100
+/// days", but 8,726,400 s is 101 days; the stand-in keeps the number a client can observe
+/// (`Config::refresh_token_lifetime_secs` switches, e.g. to exactly 100 days).
+pub const REFRESH_TOKEN_SECONDS: i64 = 8_726_400;
 pub const AUTH_CODE_SECONDS: i64 = 300;
 const GRACE_SECONDS: i64 = 24 * 3600;
 const ROTATE_EVERY_SECONDS: i64 = 24 * 3600;
@@ -121,6 +125,10 @@ pub(crate) struct OAuth {
     pub(crate) forced_invalid_grants: u32,
 }
 
+fn lifetime(cfg: &Config) -> Duration {
+    Duration::try_seconds(cfg.refresh_token_lifetime_secs.max(0)).unwrap_or(Duration::seconds(REFRESH_TOKEN_SECONDS))
+}
+
 fn random(prefix: &str, len: usize) -> String {
     let tail: String = rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect();
     format!("{prefix}{tail}")
@@ -139,6 +147,7 @@ impl OAuth {
         &mut self,
         code: &str,
         redirect_uri: &str,
+        cfg: &Config,
         now: DateTime<Utc>,
     ) -> Result<TokenResponse, GrantError> {
         let c = self.codes.get_mut(code).ok_or(GrantError::UnknownCode)?;
@@ -152,24 +161,24 @@ impl OAuth {
             return Err(GrantError::RedirectMismatch);
         }
         c.used = true;
-        Ok(self.new_grant(now))
+        Ok(self.new_grant(cfg, now))
     }
 
     /// A connection as if the consent flow had just run.
-    pub(crate) fn new_grant(&mut self, now: DateTime<Utc>) -> TokenResponse {
+    pub(crate) fn new_grant(&mut self, cfg: &Config, now: DateTime<Utc>) -> TokenResponse {
         self.next_grant += 1;
         let id = self.next_grant;
         let value = random("AB11", 46);
         self.refresh.insert(value.clone(), RefreshToken { grant: id, issued: now, superseded: None });
         self.grants.insert(id, Grant { created: now, current: value.clone(), current_issued: now, revoked: false });
-        self.respond(id, now)
+        self.respond(id, cfg, now)
     }
 
-    fn respond(&mut self, grant: u64, now: DateTime<Utc>) -> TokenResponse {
+    fn respond(&mut self, grant: u64, cfg: &Config, now: DateTime<Utc>) -> TokenResponse {
         let access = random("eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..", 64);
         self.access.insert(access.clone(), AccessToken { grant, expires: now + Duration::seconds(ACCESS_TOKEN_SECONDS) });
         let (refresh_token, left) = match self.grants.get(&grant) {
-            Some(g) => (g.current.clone(), self.refresh_left(g, now)),
+            Some(g) => (g.current.clone(), self.refresh_left(g, cfg, now)),
             None => (String::new(), 0),
         };
         TokenResponse {
@@ -181,8 +190,8 @@ impl OAuth {
         }
     }
 
-    fn refresh_left(&self, g: &Grant, now: DateTime<Utc>) -> i64 {
-        let by_issue = g.current_issued + Duration::seconds(REFRESH_TOKEN_SECONDS);
+    fn refresh_left(&self, g: &Grant, cfg: &Config, now: DateTime<Utc>) -> i64 {
+        let by_issue = g.current_issued + lifetime(cfg);
         let hard = g.created + Duration::days(CONNECTION_MAX_DAYS);
         (by_issue.min(hard) - now).num_seconds().max(0)
     }
@@ -194,7 +203,7 @@ impl OAuth {
         if g.revoked {
             return Err(GrantError::Revoked);
         }
-        if now >= t.issued + Duration::seconds(REFRESH_TOKEN_SECONDS) || now >= g.created + Duration::days(CONNECTION_MAX_DAYS)
+        if now >= t.issued + lifetime(cfg) || now >= g.created + Duration::days(CONNECTION_MAX_DAYS)
         {
             return Err(GrantError::Expired);
         }
@@ -234,7 +243,7 @@ impl OAuth {
             }
             self.refresh.insert(new, RefreshToken { grant, issued: now, superseded: None });
         }
-        Ok(self.respond(grant, now))
+        Ok(self.respond(grant, cfg, now))
     }
 
     /// Revokes the connection `token` (refresh or access) belongs to. Unknown tokens are ignored,
@@ -280,7 +289,7 @@ impl OAuth {
                 value: value.clone(),
                 connection: t.grant,
                 issued: t.issued,
-                expires: t.issued + Duration::seconds(REFRESH_TOKEN_SECONDS),
+                expires: t.issued + lifetime(cfg),
                 superseded: t.superseded,
                 usable: self.check_refresh(value, cfg, now).is_ok(),
             })

@@ -261,7 +261,8 @@ pub(crate) async fn token(
             Some("authorization_code") => {
                 let code = form.get("code").map(String::as_str).unwrap_or_default();
                 let redirect = form.get("redirect_uri").map(String::as_str).unwrap_or_default();
-                let r = s.oauth.exchange_code(code, redirect, now);
+                let config = s.config.clone();
+                let r = s.oauth.exchange_code(code, redirect, &config, now);
                 if r.is_ok() {
                     s.counters.code_exchanges += 1;
                 }
