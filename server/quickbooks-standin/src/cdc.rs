@@ -26,17 +26,20 @@ pub(crate) fn change_feed(
     offset: FixedOffset,
 ) -> Result<Value, Fault> {
     let entities = entities.map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| Fault::required("entities"))?;
-    let since_text = changed_since.map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| Fault::required("changedSince"))?;
+    let since_text =
+        changed_since.map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| Fault::required("changedSince"))?;
     let mut kinds = Vec::new();
     for name in entities.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let kind = EntityKind::parse(name)
-            .ok_or_else(|| Fault::invalid_property(format!("Property Name:entities: {name} is not supported by cdc")))?;
+        let kind = EntityKind::parse(name).ok_or_else(|| {
+            Fault::invalid_property(format!("Property Name:entities: {name} is not supported by cdc"))
+        })?;
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }
     }
-    let since = parse_since(since_text, offset)
-        .ok_or_else(|| Fault::invalid_property(format!("Property Name:changedSince: {since_text} is not a date or time")))?;
+    let since = parse_since(since_text, offset).ok_or_else(|| {
+        Fault::invalid_property(format!("Property Name:changedSince: {since_text} is not a date or time"))
+    })?;
     if since < now - Duration::days(MAX_DAYS) {
         return Err(Fault::invalid_property(format!(
             "Operation cdc with changedSince date {since_text} which is older than fixed days is not supported."

@@ -76,7 +76,9 @@ impl Fault {
         Self::validation(
             "2050",
             "String length is either shorter or longer than supported by specification",
-            format!("String length specified does not match the supported length. Min:0 Max:{max} supplied length:{len}"),
+            format!(
+                "String length specified does not match the supported length. Min:0 Max:{max} supplied length:{len}"
+            ),
         )
         .with_element(field)
     }
@@ -125,7 +127,9 @@ impl Fault {
         Self::validation(
             "6070",
             "Business Validation Error: Amount is not equal to UnitPrice * Qty",
-            format!("Amount is not equal to UnitPrice * Qty. Supplied value:{amount}, expected {expected} (Line {line})"),
+            format!(
+                "Amount is not equal to UnitPrice * Qty. Supplied value:{amount}, expected {expected} (Line {line})"
+            ),
         )
         .with_element("Line.Amount")
     }

@@ -63,7 +63,13 @@ pub enum FaultAction {
 
 impl FaultAction {
     /// The fault an API `Respond` sends.
-    pub(crate) fn api_fault(status: u16, code: &Option<String>, message: &Option<String>, detail: &Option<String>, fault_type: &Option<String>) -> Fault {
+    pub(crate) fn api_fault(
+        status: u16,
+        code: &Option<String>,
+        message: &Option<String>,
+        detail: &Option<String>,
+        fault_type: &Option<String>,
+    ) -> Fault {
         let mut f = match status {
             429 => Fault::throttled(),
             s if s >= 500 => Fault::service(s),

@@ -53,7 +53,9 @@ pub(crate) fn customer_balance(c: &Company, customer: u64) -> Decimal {
             .filter_map(|r| r.body.get(field).and_then(decimal))
             .sum()
     };
-    of(EntityKind::Invoice, "Balance") - of(EntityKind::CreditMemo, "RemainingCredit") - of(EntityKind::Payment, "UnappliedAmt")
+    of(EntityKind::Invoice, "Balance")
+        - of(EntityKind::CreditMemo, "RemainingCredit")
+        - of(EntityKind::Payment, "UnappliedAmt")
 }
 
 /// Validates a payment's lines and returns the net amount applied (to invoices, less credit used).
@@ -77,7 +79,9 @@ pub(crate) fn payment_lines(
         };
         let amount = match line.get("Amount") {
             None | Some(Value::Null) => return Err(Fault::required("Line.Amount")),
-            Some(v) => cents(decimal(v).ok_or_else(|| Fault::invalid_property("Property Name:Line.Amount must be a number"))?),
+            Some(v) => {
+                cents(decimal(v).ok_or_else(|| Fault::invalid_property("Property Name:Line.Amount must be a number"))?)
+            }
         };
         if amount < Decimal::ZERO {
             return Err(Fault::business("A payment line amount cannot be negative"));
@@ -99,7 +103,11 @@ pub(crate) fn payment_lines(
             None => return Err(Fault::required("Line.LinkedTxn.TxnType")),
             Some(t) => match EntityKind::parse(t) {
                 Some(k @ (EntityKind::Invoice | EntityKind::CreditMemo)) => k,
-                _ => return Err(Fault::unsupported(format!("The stand-in links payments to Invoice or CreditMemo, not {t}"))),
+                _ => {
+                    return Err(Fault::unsupported(format!(
+                        "The stand-in links payments to Invoice or CreditMemo, not {t}"
+                    )));
+                }
             },
         };
         let target = c.get_live(kind, &txn_id).ok_or_else(|| Fault::invalid_reference("LinkedTxn", &txn_id))?;
@@ -125,7 +133,9 @@ pub(crate) fn payment_lines(
 /// not unlink payments the way the QuickBooks UI offers to).
 pub(crate) fn check_unlinked(c: &Company, kind: EntityKind, id: u64, op: &str) -> Result<(), Fault> {
     if matches!(kind, EntityKind::Invoice | EntityKind::CreditMemo) && applied_to(c, kind, id, None) != Decimal::ZERO {
-        return Err(Fault::business(format!("Cannot {op} {kind} {id}: a payment is linked to it; remove the payment first")));
+        return Err(Fault::business(format!(
+            "Cannot {op} {kind} {id}: a payment is linked to it; remove the payment first"
+        )));
     }
     Ok(())
 }

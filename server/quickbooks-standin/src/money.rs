@@ -12,7 +12,9 @@ use serde_json::Value;
 /// Reads a number (or a numeric string, which QuickBooks also accepts) as a decimal.
 pub(crate) fn decimal(v: &Value) -> Option<Decimal> {
     match v {
-        Value::Number(n) => Decimal::from_str(&n.to_string()).or_else(|_| Decimal::from_scientific(&n.to_string())).ok(),
+        Value::Number(n) => {
+            Decimal::from_str(&n.to_string()).or_else(|_| Decimal::from_scientific(&n.to_string())).ok()
+        }
         Value::String(s) => Decimal::from_str(s.trim()).ok(),
         _ => None,
     }
@@ -28,10 +30,10 @@ pub(crate) fn to_json(d: Decimal) -> Value {
     let d = d.normalize();
     // Integral values print without a fraction; anything else goes through f64, which for
     // two-decimal amounts round-trips exactly in its shortest form.
-    if d.fract().is_zero() {
-        if let Some(i) = d.to_i64() {
-            return Value::from(i);
-        }
+    if d.fract().is_zero()
+        && let Some(i) = d.to_i64()
+    {
+        return Value::from(i);
     }
     d.to_string().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null)
 }

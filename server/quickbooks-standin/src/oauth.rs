@@ -176,7 +176,8 @@ impl OAuth {
 
     fn respond(&mut self, grant: u64, cfg: &Config, now: DateTime<Utc>) -> TokenResponse {
         let access = random("eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..", 64);
-        self.access.insert(access.clone(), AccessToken { grant, expires: now + Duration::seconds(ACCESS_TOKEN_SECONDS) });
+        self.access
+            .insert(access.clone(), AccessToken { grant, expires: now + Duration::seconds(ACCESS_TOKEN_SECONDS) });
         let (refresh_token, left) = match self.grants.get(&grant) {
             Some(g) => (g.current.clone(), self.refresh_left(g, cfg, now)),
             None => (String::new(), 0),
@@ -203,8 +204,7 @@ impl OAuth {
         if g.revoked {
             return Err(GrantError::Revoked);
         }
-        if now >= t.issued + lifetime(cfg) || now >= g.created + Duration::days(CONNECTION_MAX_DAYS)
-        {
+        if now >= t.issued + lifetime(cfg) || now >= g.created + Duration::days(CONNECTION_MAX_DAYS) {
             return Err(GrantError::Expired);
         }
         if let Some(when) = t.superseded {
@@ -220,7 +220,12 @@ impl OAuth {
     }
 
     /// `grant_type=refresh_token`.
-    pub(crate) fn refresh(&mut self, value: &str, cfg: &Config, now: DateTime<Utc>) -> Result<TokenResponse, GrantError> {
+    pub(crate) fn refresh(
+        &mut self,
+        value: &str,
+        cfg: &Config,
+        now: DateTime<Utc>,
+    ) -> Result<TokenResponse, GrantError> {
         let grant = self.check_refresh(value, cfg, now)?;
         if self.forced_invalid_grants > 0 {
             self.forced_invalid_grants -= 1;
@@ -228,9 +233,10 @@ impl OAuth {
         }
         let rotate = match cfg.rotation {
             RotationPolicy::Always => true,
-            RotationPolicy::Daily => {
-                self.grants.get(&grant).is_some_and(|g| now - g.current_issued >= Duration::seconds(ROTATE_EVERY_SECONDS))
-            }
+            RotationPolicy::Daily => self
+                .grants
+                .get(&grant)
+                .is_some_and(|g| now - g.current_issued >= Duration::seconds(ROTATE_EVERY_SECONDS)),
         };
         if rotate {
             let new = random("AB11", 46);

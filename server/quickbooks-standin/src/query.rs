@@ -130,7 +130,8 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
     let chars: Vec<char> = input.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
-    let err = |found: String, column: usize, expected: &str| QueryError::Parse { found, column, expected: expected.into() };
+    let err =
+        |found: String, column: usize, expected: &str| QueryError::Parse { found, column, expected: expected.into() };
     while i < chars.len() {
         let c = chars[i];
         let col = i + 1;
@@ -398,7 +399,14 @@ impl Parser {
             _ => return self.fail("an entity name"),
         };
         self.pos += 1;
-        let mut q = Query { entity, select, conditions: Vec::new(), order: Vec::new(), start_position: None, max_results: None };
+        let mut q = Query {
+            entity,
+            select,
+            conditions: Vec::new(),
+            order: Vec::new(),
+            start_position: None,
+            max_results: None,
+        };
         if self.is_kw("where") {
             self.pos += 1;
             q.conditions.push(self.condition()?);
@@ -471,7 +479,9 @@ fn known_fields(kind: EntityKind) -> &'static [&'static str] {
             "Balance",
         ],
         EntityKind::Item => &["Name", "Type", "Active", "FullyQualifiedName", "UnitPrice", "Sku"],
-        EntityKind::Invoice => &["DocNumber", "CustomerRef", "TxnDate", "DueDate", "TotalAmt", "Balance", "PrivateNote"],
+        EntityKind::Invoice => {
+            &["DocNumber", "CustomerRef", "TxnDate", "DueDate", "TotalAmt", "Balance", "PrivateNote"]
+        }
         EntityKind::Payment => &["CustomerRef", "TxnDate", "TotalAmt", "UnappliedAmt", "PaymentRefNum"],
         EntityKind::CreditMemo => &["DocNumber", "CustomerRef", "TxnDate", "TotalAmt", "Balance", "RemainingCredit"],
     }
@@ -544,10 +554,12 @@ fn compare(actual: &Value, lit: &Literal, offset: FixedOffset) -> Option<Orderin
             if let (Some(a), Some(b)) = (plain_number(s), plain_number(&lit_text)) {
                 return Some(a.cmp(&b));
             }
-            if s.len() >= 10 && lit_text.len() >= 10 {
-                if let (Some(a), Some(b)) = (parse_time(s, offset), parse_time(&lit_text, offset)) {
-                    return Some(a.cmp(&b));
-                }
+            // Only text long enough to be a date is tried as a time.
+            if s.len() >= 10
+                && lit_text.len() >= 10
+                && let (Some(a), Some(b)) = (parse_time(s, offset), parse_time(&lit_text, offset))
+            {
+                return Some(a.cmp(&b));
             }
             Some(s.to_lowercase().cmp(&lit_text.to_lowercase()))
         }
@@ -699,7 +711,8 @@ mod tests {
         assert_eq!(q.conditions[0].test, Test::Compare(CmpOp::Eq, Literal::Text("1001".into())));
         assert_eq!((q.start_position, q.max_results), (Some(1), Some(10)));
 
-        let q = parse("SELECT COUNT(*) FROM Customer WHERE DisplayName LIKE '%o\\'Brien%' AND Id IN ('1', '2')").unwrap();
+        let q =
+            parse("SELECT COUNT(*) FROM Customer WHERE DisplayName LIKE '%o\\'Brien%' AND Id IN ('1', '2')").unwrap();
         assert_eq!(q.select, Select::Count);
         assert_eq!(q.conditions[0].test, Test::Like("%o'Brien%".into()));
         assert_eq!(q.conditions[1].test, Test::In(vec![Literal::Text("1".into()), Literal::Text("2".into())]));

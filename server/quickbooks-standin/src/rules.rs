@@ -124,7 +124,10 @@ fn person(
     check_chars("DisplayName", &display)?;
     let clash = EntityKind::ALL.into_iter().filter(|k| k.is_person()).find_map(|k| {
         c.live(k)
-            .find(|r| !(k == kind && Some(r.id) == self_id) && r.str_field("DisplayName").is_some_and(|n| same_name(n, &display)))
+            .find(|r| {
+                !(k == kind && Some(r.id) == self_id)
+                    && r.str_field("DisplayName").is_some_and(|n| same_name(n, &display))
+            })
             .map(|r| r.id)
     });
     if let Some(id) = clash {
@@ -159,10 +162,13 @@ fn item(c: &Company, mut body: Map<String, Value>, self_id: Option<u64>) -> Resu
             body.insert("Type".into(), Value::String("Service".into()));
         }
         Some("Service" | "NonInventory" | "Inventory" | "Category" | "Group") => {}
-        Some(other) => return Err(Fault::invalid_property(format!("Property Name:Type value {other} is not supported"))),
+        Some(other) => {
+            return Err(Fault::invalid_property(format!("Property Name:Type value {other} is not supported")));
+        }
     }
-    if let Some(r) =
-        c.live(EntityKind::Item).find(|r| Some(r.id) != self_id && r.str_field("Name").is_some_and(|n| same_name(n, &name)))
+    if let Some(r) = c
+        .live(EntityKind::Item)
+        .find(|r| Some(r.id) != self_id && r.str_field("Name").is_some_and(|n| same_name(n, &name)))
     {
         return Err(Fault::duplicate_name(&r.id.to_string()));
     }
@@ -194,11 +200,15 @@ fn entity_ref(c: &Company, body: &mut Map<String, Value>, field: &str, kind: Ent
     Ok(target.id)
 }
 
-fn date_field(body: &mut Map<String, Value>, field: &str, default: Option<NaiveDate>) -> Result<Option<NaiveDate>, Fault> {
+fn date_field(
+    body: &mut Map<String, Value>,
+    field: &str,
+    default: Option<NaiveDate>,
+) -> Result<Option<NaiveDate>, Fault> {
     match body.get(field) {
-        Some(Value::String(s)) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| Fault::invalid_property(format!("Property Name:{field} must be a date (yyyy-MM-dd), got {s}"))),
+        Some(Value::String(s)) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Some).map_err(|_| {
+            Fault::invalid_property(format!("Property Name:{field} must be a date (yyyy-MM-dd), got {s}"))
+        }),
         None | Some(Value::Null) => {
             if let Some(d) = default {
                 body.insert(field.into(), Value::String(d.format("%Y-%m-%d").to_string()));
@@ -305,13 +315,15 @@ fn invoice(
     ctx: WriteCtx,
 ) -> Result<Map<String, Value>, Fault> {
     let total = sales_form(c, &mut body, ctx)?;
-    let txn_date = body.get("TxnDate").and_then(Value::as_str).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let txn_date =
+        body.get("TxnDate").and_then(Value::as_str).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
     // Without terms the invoice is due on its date.
     date_field(&mut body, "DueDate", txn_date)?;
     match body.get("DocNumber").and_then(Value::as_str).map(str::to_string) {
         Some(doc) if !ctx.allow_duplicate_doc => {
-            let clash =
-                c.live(EntityKind::Invoice).find(|r| Some(r.id) != self_id && r.str_field("DocNumber") == Some(doc.as_str()));
+            let clash = c
+                .live(EntityKind::Invoice)
+                .find(|r| Some(r.id) != self_id && r.str_field("DocNumber") == Some(doc.as_str()));
             if let Some(r) = clash {
                 return Err(Fault::duplicate_doc_number(&doc, "Invoice", &r.id.to_string()));
             }

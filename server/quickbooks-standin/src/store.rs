@@ -103,7 +103,10 @@ impl Company {
             (EntityKind::Vendor, json!({"DisplayName": "Norton Lumber and Building Materials"})),
             (EntityKind::Vendor, json!({"DisplayName": "Brosnahan Insurance Agency"})),
             (EntityKind::Employee, json!({"DisplayName": "Emily Platt", "GivenName": "Emily", "FamilyName": "Platt"})),
-            (EntityKind::Employee, json!({"DisplayName": "John Johnson", "GivenName": "John", "FamilyName": "Johnson"})),
+            (
+                EntityKind::Employee,
+                json!({"DisplayName": "John Johnson", "GivenName": "John", "FamilyName": "Johnson"}),
+            ),
         ];
         let ctx = WriteCtx { now, offset, allow_duplicate_doc: false, auto_doc_number: false };
         for (kind, body) in seeds {
@@ -164,8 +167,7 @@ impl Company {
         let body = client_fields(body)?;
         let prepared = rules::prepare(self, kind, body, None, ctx)?;
         let id = self.allocate_id(kind);
-        let mut record =
-            Record { id, body: prepared, sync: 0, created: ctx.now, updated: ctx.now, deleted: None };
+        let mut record = Record { id, body: prepared, sync: 0, created: ctx.now, updated: ctx.now, deleted: None };
         record.stamp(ctx.offset);
         self.records.entry(kind).or_default().insert(id, record);
         ledger::relink(self, Some((kind, id)), ctx);

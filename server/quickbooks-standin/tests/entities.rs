@@ -10,7 +10,12 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn customer_create_read_sparse_update_and_stale_sync_token() {
     let h = Harness::connected().await;
-    let (status, body) = h.post("/customer?minorversion=75", &json!({"DisplayName": "Acme Co", "PrimaryEmailAddr": {"Address": "ap@acme.test"}})).await;
+    let (status, body) = h
+        .post(
+            "/customer?minorversion=75",
+            &json!({"DisplayName": "Acme Co", "PrimaryEmailAddr": {"Address": "ap@acme.test"}}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(body["time"].is_string());
     let c = &body["Customer"];
@@ -25,9 +30,8 @@ async fn customer_create_read_sparse_update_and_stale_sync_token() {
     assert_eq!(read["Customer"]["DisplayName"], "Acme Co");
 
     // Sparse update keeps what it does not name.
-    let (status, body) = h
-        .post("/customer", &json!({"Id": id, "SyncToken": "0", "sparse": true, "CompanyName": "Acme Company"}))
-        .await;
+    let (status, body) =
+        h.post("/customer", &json!({"Id": id, "SyncToken": "0", "sparse": true, "CompanyName": "Acme Company"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["Customer"]["SyncToken"], "1");
     assert_eq!(body["Customer"]["PrimaryEmailAddr"]["Address"], "ap@acme.test");
@@ -48,7 +52,8 @@ async fn customer_create_read_sparse_update_and_stale_sync_token() {
 
     // Someone edits it in QuickBooks: the client's SyncToken goes stale.
     h.standin().edit_as_user(EntityKind::Customer, id, json!({"Notes": "edited in QBO"})).unwrap();
-    let (status, body) = h.post("/customer", &json!({"Id": id, "SyncToken": "2", "sparse": true, "Notes": "mine"})).await;
+    let (status, body) =
+        h.post("/customer", &json!({"Id": id, "SyncToken": "2", "sparse": true, "Notes": "mine"})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "5010"));
 
     // Customers cannot be deleted; unknown ids are 610.
@@ -73,7 +78,12 @@ async fn display_name_rules_6240_2040_2050_2020() {
     let vendor = h.standin().entities(EntityKind::Vendor)[0].clone();
     let (status, body) = h.post("/customer", &json!({"DisplayName": vendor["DisplayName"]})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "6240"));
-    assert!(body["Fault"]["Error"][0]["Detail"].as_str().unwrap().ends_with(&format!("Id={}", vendor["Id"].as_str().unwrap())));
+    assert!(
+        body["Fault"]["Error"][0]["Detail"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("Id={}", vendor["Id"].as_str().unwrap()))
+    );
 
     let (status, body) = h.post("/customer", &json!({"DisplayName": "Parent:Child"})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "2040"));
@@ -94,9 +104,11 @@ async fn display_name_rules_6240_2040_2050_2020() {
     assert_eq!(status, 200);
     assert_eq!(body["Customer"]["DisplayName"], "Ada Lovelace");
     // Renaming onto a taken name is refused too; renaming to its own name is fine.
-    let (status, body) = h.post("/customer", &json!({"Id": id, "SyncToken": "0", "sparse": true, "DisplayName": "ada lovelace"})).await;
+    let (status, body) =
+        h.post("/customer", &json!({"Id": id, "SyncToken": "0", "sparse": true, "DisplayName": "ada lovelace"})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "6240"));
-    let (status, _) = h.post("/customer", &json!({"Id": id, "SyncToken": "0", "sparse": true, "DisplayName": "GLOBEX"})).await;
+    let (status, _) =
+        h.post("/customer", &json!({"Id": id, "SyncToken": "0", "sparse": true, "DisplayName": "GLOBEX"})).await;
     assert_eq!(status, 200);
     assert_eq!(h.standin().counters().faults.get("6240"), Some(&3));
 }
@@ -110,19 +122,23 @@ async fn invoice_rules_2500_6070_2050_6140_2020() {
                "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": qty, "UnitPrice": price}})
     };
 
-    let (status, body) = h.post("/invoice", &json!({"CustomerRef": {"value": "424242"}, "Line": [line(10.0, 1.0, 10.0, "1")]})).await;
+    let (status, body) =
+        h.post("/invoice", &json!({"CustomerRef": {"value": "424242"}, "Line": [line(10.0, 1.0, 10.0, "1")]})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "2500"));
     assert_eq!(body["Fault"]["Error"][0]["element"], "CustomerRef");
 
-    let (status, body) = h.post("/invoice", &json!({"CustomerRef": {"value": cust}, "Line": [line(10.0, 1.0, 10.0, "99")]})).await;
+    let (status, body) =
+        h.post("/invoice", &json!({"CustomerRef": {"value": cust}, "Line": [line(10.0, 1.0, 10.0, "99")]})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "2500"));
     assert_eq!(body["Fault"]["Error"][0]["element"], "ItemRef");
 
     // 3 × 3.33 = 9.99, not 10.
-    let (status, body) = h.post("/invoice", &json!({"CustomerRef": {"value": cust}, "Line": [line(10.0, 3.0, 3.33, "1")]})).await;
+    let (status, body) =
+        h.post("/invoice", &json!({"CustomerRef": {"value": cust}, "Line": [line(10.0, 3.0, 3.33, "1")]})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "6070"));
     // 3 × 0.1 = 0.3 exactly (no float drift).
-    let (status, body) = h.post("/invoice", &json!({"CustomerRef": {"value": cust}, "Line": [line(0.3, 3.0, 0.1, "1")]})).await;
+    let (status, body) =
+        h.post("/invoice", &json!({"CustomerRef": {"value": cust}, "Line": [line(0.3, 3.0, 0.1, "1")]})).await;
     assert_eq!(status, 200, "{body}");
 
     let (status, body) = h
@@ -141,7 +157,10 @@ async fn invoice_rules_2500_6070_2050_6140_2020() {
 
     let first = h.invoice(&cust, Some("INV-1"), 100.0).await;
     let (status, body) = h
-        .post("/invoice", &json!({"CustomerRef": {"value": cust}, "DocNumber": "INV-1", "Line": [line(1.0, 1.0, 1.0, "1")]}))
+        .post(
+            "/invoice",
+            &json!({"CustomerRef": {"value": cust}, "DocNumber": "INV-1", "Line": [line(1.0, 1.0, 1.0, "1")]}),
+        )
         .await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "6140"));
     let detail = body["Fault"]["Error"][0]["Detail"].as_str().unwrap();
@@ -317,7 +336,12 @@ async fn credit_memos_and_items() {
     assert_eq!(i["Invoice"]["Balance"], 0);
 
     // Items: unique names, no colon, 100 chars.
-    let (status, body) = h.post("/item", &json!({"Name": "Consulting", "Type": "Service", "UnitPrice": 120, "IncomeAccountRef": {"value": "1"}})).await;
+    let (status, body) = h
+        .post(
+            "/item",
+            &json!({"Name": "Consulting", "Type": "Service", "UnitPrice": 120, "IncomeAccountRef": {"value": "1"}}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = h.post("/item", &json!({"Name": "consulting"})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "6240"));

@@ -64,7 +64,8 @@ async fn throttle_429_json_and_xml() {
     assert_eq!(body["Fault"]["type"], "SERVICE");
 
     h.standin().configure(|c| c.throttle_format = ThrottleFormat::Xml);
-    let resp = h.http.get(h.api("/item/1")).bearer_auth(&h.access).header("Accept", "application/json").send().await.unwrap();
+    let resp =
+        h.http.get(h.api("/item/1")).bearer_auth(&h.access).header("Accept", "application/json").send().await.unwrap();
     assert_eq!(resp.status(), 429);
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/xml"));
     let text = resp.text().await.unwrap();
@@ -101,7 +102,9 @@ async fn injected_faults_respond_throttle_and_delay() {
         .times(2),
     );
     h.standin().push_fault(FaultRule::new(FaultAction::Throttle).on_operation(Operation::Query));
-    h.standin().push_fault(FaultRule::new(FaultAction::Delay { ms: 300 }).on_operation(Operation::Read).on_entity(EntityKind::Item));
+    h.standin().push_fault(
+        FaultRule::new(FaultAction::Delay { ms: 300 }).on_operation(Operation::Read).on_entity(EntityKind::Item),
+    );
 
     // Other entities are not affected.
     let cust = h.customer("Faulty").await;
@@ -141,8 +144,9 @@ async fn injected_faults_respond_throttle_and_delay() {
 async fn commit_then_drop_gives_a_connection_error_but_the_invoice_exists() {
     let h = Harness::connected().await;
     let cust = h.customer("Dropped").await;
-    h.standin()
-        .push_fault(FaultRule::new(FaultAction::CommitThenDrop).on_entity(EntityKind::Invoice).on_operation(Operation::Create));
+    h.standin().push_fault(
+        FaultRule::new(FaultAction::CommitThenDrop).on_entity(EntityKind::Invoice).on_operation(Operation::Create),
+    );
     let body = json!({"CustomerRef": {"value": cust}, "DocNumber": "D-1",
                       "Line": [{"Amount": 12.5, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {}}]});
     let err = h
@@ -153,8 +157,7 @@ async fn commit_then_drop_gives_a_connection_error_but_the_invoice_exists() {
         .send()
         .await
         .expect_err("no answer");
-    assert!(!err.is_status() && !err.is_timeout(), "{err:?}");
-    assert!(err.is_request() || err.is_connect() || std::error::Error::source(&err).is_some(), "{err:?}");
+    assert!(common::is_connection_error(&err), "{err:?}");
 
     // The write happened.
     let invoices = h.standin().invoices();
@@ -173,7 +176,7 @@ async fn commit_then_drop_gives_a_connection_error_but_the_invoice_exists() {
     // Plain drop: nothing happens at all.
     h.standin().push_fault(FaultRule::new(FaultAction::Drop).on_entity(EntityKind::Customer));
     let err = h.http.post(h.api("/customer")).bearer_auth(&h.access).json(&customer_body("Never")).send().await;
-    assert!(err.is_err());
+    assert!(common::is_connection_error(&err.expect_err("no answer")));
     assert_eq!(h.standin().customers().len(), 1);
 }
 
@@ -192,7 +195,8 @@ async fn commit_then_drop_also_works_when_the_router_is_mounted_elsewhere() {
         .json(&customer_body("Mounted"))
         .send()
         .await;
-    assert!(result.is_err(), "{result:?}");
+    let err = result.expect_err("no answer");
+    assert!(common::is_connection_error(&err), "{err:?}");
     assert_eq!(standin.customers().len(), 1);
     // The server goes on serving.
     let ok = common::client()
@@ -236,27 +240,51 @@ async fn admin_endpoints_over_http() {
         .unwrap();
     assert_eq!(cfg["company_name"], "Demo Co");
     assert_eq!(cfg["old_refresh_token"], "grace24h");
-    let cfg: Value = http.post(admin("/config")).json(&json!({"throttle": null})).send().await.unwrap().json().await.unwrap();
+    let cfg: Value =
+        http.post(admin("/config")).json(&json!({"throttle": null})).send().await.unwrap().json().await.unwrap();
     assert_eq!(cfg["throttle"], Value::Null);
     assert_eq!(http.post(admin("/config")).json(&json!({"bogus": 1})).send().await.unwrap().status(), 400);
 
-    let clock: Value = http.post(admin("/clock")).json(&json!({"now": "2025-05-01T00:00:00Z"})).send().await.unwrap().json().await.unwrap();
+    let clock: Value = http
+        .post(admin("/clock"))
+        .json(&json!({"now": "2025-05-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(clock["now"], "2025-05-01T00:00:00Z");
     assert_eq!(clock["frozen"], true);
-    let clock: Value = http.post(admin("/clock")).json(&json!({"advance_seconds": 86400})).send().await.unwrap().json().await.unwrap();
+    let clock: Value =
+        http.post(admin("/clock")).json(&json!({"advance_seconds": 86400})).send().await.unwrap().json().await.unwrap();
     assert_eq!(clock["now"], "2025-05-02T00:00:00Z");
 
     let tokens: Value = http.post(admin("/oauth/connect")).send().await.unwrap().json().await.unwrap();
     assert_eq!(tokens["realmId"], running.standin.realm_id());
     let access = tokens["access_token"].as_str().unwrap().to_string();
 
-    let created: Value =
-        http.post(admin("/entities/customer")).json(&json!({"DisplayName": "Via Admin"})).send().await.unwrap().json().await.unwrap();
+    let created: Value = http
+        .post(admin("/entities/customer"))
+        .json(&json!({"DisplayName": "Via Admin"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = created["Id"].as_str().unwrap().to_string();
     let dup = http.post(admin("/entities/customer")).json(&json!({"DisplayName": "via admin"})).send().await.unwrap();
     assert_eq!(dup.status(), 400);
-    let edited: Value =
-        http.post(admin(&format!("/entities/Customer/{id}"))).json(&json!({"Notes": "n"})).send().await.unwrap().json().await.unwrap();
+    let edited: Value = http
+        .post(admin(&format!("/entities/Customer/{id}")))
+        .json(&json!({"Notes": "n"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(edited["SyncToken"], "1");
     let counts: Value = http.get(admin("/entities")).send().await.unwrap().json().await.unwrap();
     assert_eq!(counts["Customer"], 1);
@@ -279,13 +307,29 @@ async fn admin_endpoints_over_http() {
     let resp = http.get(format!("{}/customer/{id}", running.company_url())).bearer_auth(&access).send().await.unwrap();
     assert_eq!(resp.status(), 200);
 
-    let forced: Value = http.post(admin("/oauth/force-invalid-grant")).json(&json!({"times": 2})).send().await.unwrap().json().await.unwrap();
+    let forced: Value = http
+        .post(admin("/oauth/force-invalid-grant"))
+        .json(&json!({"times": 2}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(forced["forced_invalid_grants"], 2);
     assert_eq!(http.post(admin("/oauth/expire-access-tokens")).send().await.unwrap().status(), 200);
     let resp = http.get(format!("{}/customer/{id}", running.company_url())).bearer_auth(&access).send().await.unwrap();
     assert_eq!(resp.status(), 401);
 
-    let taken: Value = http.post(admin("/doc-numbers")).json(&json!({"doc_number": "9000"})).send().await.unwrap().json().await.unwrap();
+    let taken: Value = http
+        .post(admin("/doc-numbers"))
+        .json(&json!({"doc_number": "9000"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(taken["TxnId"].is_string());
 
     let counters: Value = http.get(admin("/counters")).send().await.unwrap().json().await.unwrap();
@@ -312,8 +356,9 @@ async fn injected_clock_source_drives_token_expiry() {
     use std::sync::atomic::{AtomicI64, Ordering};
     let secs = Arc::new(AtomicI64::new(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap().timestamp()));
     let source = secs.clone();
-    let standin = StandIn::default()
-        .with_clock(Arc::new(move || chrono::DateTime::from_timestamp(source.load(Ordering::SeqCst), 0).unwrap_or_default()));
+    let standin = StandIn::default().with_clock(Arc::new(move || {
+        chrono::DateTime::from_timestamp(source.load(Ordering::SeqCst), 0).unwrap_or_default()
+    }));
     let running = spawn(standin.clone()).await.unwrap();
     let access = standin.connect().access_token;
     let url = format!("{}/item/1", running.company_url());

@@ -39,7 +39,8 @@ async fn query_subset() {
     assert_eq!(ids(&body, "Customer"), vec![obrien.clone()]);
     let (_, body) = h.query("select * from Customer where DisplayName like '%widget%'").await;
     assert_eq!(ids(&body, "Customer"), vec![acme.clone()]);
-    let (_, body) = h.query(&format!("select * from Customer where Id in ('{acme}', '{zeta}') orderby DisplayName desc")).await;
+    let (_, body) =
+        h.query(&format!("select * from Customer where Id in ('{acme}', '{zeta}') orderby DisplayName desc")).await;
     assert_eq!(ids(&body, "Customer"), vec![zeta.clone(), acme.clone()]);
     let (_, body) = h.query(&format!("select * from Invoice where CustomerRef = '{acme}' and TotalAmt > '15'")).await;
     assert_eq!(body["QueryResponse"]["Invoice"].as_array().unwrap().len(), 1);
@@ -64,7 +65,8 @@ async fn query_subset() {
     assert_eq!(body["QueryResponse"], json!({}));
 
     // Inactive customers are hidden unless Active is asked about.
-    let (status, _) = h.post("/customer", &json!({"Id": zeta, "SyncToken": "0", "sparse": true, "Active": false})).await;
+    let (status, _) =
+        h.post("/customer", &json!({"Id": zeta, "SyncToken": "0", "sparse": true, "Active": false})).await;
     assert_eq!(status, 200);
     let (_, body) = h.query("select * from Customer").await;
     assert!(!ids(&body, "Customer").contains(&zeta));
@@ -160,13 +162,21 @@ async fn change_feed_shape_window_deletions_and_limit() {
     assert_eq!(invoices.len(), 2);
     assert_eq!(invoices[0]["Id"], inv["Id"], "the paid invoice changed too");
     assert_eq!(invoices[0]["Balance"], 0);
-    assert_eq!(invoices[1], json!({"domain": "QBO", "status": "Deleted", "Id": inv2["Id"], "MetaData": invoices[1]["MetaData"]}));
+    assert_eq!(
+        invoices[1],
+        json!({"domain": "QBO", "status": "Deleted", "Id": inv2["Id"], "MetaData": invoices[1]["MetaData"]})
+    );
     assert_eq!(qr[2], json!({}), "the customer did not change since t1");
     assert_eq!(qr[1]["totalCount"], 2);
     assert!(body["time"].is_string());
 
     // Offsets written without percent-encoding ('+' → ' ') and plain dates are accepted.
-    let resp = cdc("Invoice", t1.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap()).format("%Y-%m-%dT%H:%M:%S+01:00").to_string()).await.unwrap();
+    let resp = cdc(
+        "Invoice",
+        t1.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap()).format("%Y-%m-%dT%H:%M:%S+01:00").to_string(),
+    )
+    .await
+    .unwrap();
     assert_eq!(resp.status(), 200);
 
     // 30 days back at most.
@@ -178,7 +188,12 @@ async fn change_feed_shape_window_deletions_and_limit() {
     assert_eq!(resp.status(), 200);
 
     // Missing or unknown parameters.
-    let resp = http.get(format!("{}/cdc?changedSince=2025-06-01", running.company_url())).bearer_auth(&access).send().await.unwrap();
+    let resp = http
+        .get(format!("{}/cdc?changedSince=2025-06-01", running.company_url()))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(fault_code(&resp.json::<Value>().await.unwrap()), "2020");
     let resp = cdc("Gizmo", t1.to_rfc3339()).await.unwrap();
     assert_eq!(resp.status(), 400);

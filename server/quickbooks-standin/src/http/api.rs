@@ -91,10 +91,10 @@ fn gate(s: &mut Inner, call: &Call) -> Result<(), Response> {
         s.count_fault("3100");
         return Err(json_response(403, &authorization_fault_json(&call.realm)));
     }
-    if let Some(limits) = s.config.throttle {
-        if !s.throttle.admit(limits, now) {
-            return Err(throttle_response(s));
-        }
+    if let Some(limits) = s.config.throttle
+        && !s.throttle.admit(limits, now)
+    {
+        return Err(throttle_response(s));
     }
     Ok(())
 }
@@ -127,7 +127,11 @@ where
                 s.counters.throttled += 1;
             }
             let time = s.time();
-            return if xml { xml_response(status, fault.to_xml(&time)) } else { json_response(status, &fault.to_json(&time)) };
+            return if xml {
+                xml_response(status, fault.to_xml(&time))
+            } else {
+                json_response(status, &fault.to_json(&time))
+            };
         }
         Some(FaultAction::Throttle) => return throttle_response(&mut standin.lock()),
         Some(FaultAction::Drop) => return cut_connection(standin, call.conn.0.as_ref()),
@@ -271,7 +275,9 @@ pub(crate) async fn query(
     let kind = parsed.as_ref().and_then(|p| p.as_ref().ok()).and_then(|q| EntityKind::parse(&q.entity));
     let call = Call { method, realm, headers, params, conn };
     run(&standin, call, kind, Operation::Query, move |s| {
-        let q = parsed.ok_or_else(|| Fault::query_parse("Encountered \"<EOF>\" at line 1, column 1. The query parameter is missing."))??;
+        let q = parsed.ok_or_else(|| {
+            Fault::query_parse("Encountered \"<EOF>\" at line 1, column 1. The query parameter is missing.")
+        })??;
         let kind = EntityKind::parse(&q.entity)
             .ok_or_else(|| Fault::query_parse(format!("Invalid entity \"{}\" in the FROM clause.", q.entity)))?;
         let rows = s.company.list(kind);

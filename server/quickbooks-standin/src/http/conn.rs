@@ -70,7 +70,9 @@ impl Listener for CuttableListener {
                     // out of file descriptors is, or the loop would spin.
                     if !matches!(
                         e.kind(),
-                        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused
+                        io::ErrorKind::ConnectionAborted
+                            | io::ErrorKind::ConnectionReset
+                            | io::ErrorKind::ConnectionRefused
                     ) {
                         tracing::warn!("quickbooks stand-in: accept failed: {e}");
                         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -39,7 +39,8 @@ async fn record(axum::extract::State(standin): axum::extract::State<StandIn>, re
         return next.run(req).await;
     }
     let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "(unmatched)".to_string(), |m| m.as_str().to_string());
+    let route =
+        req.extensions().get::<MatchedPath>().map_or_else(|| "(unmatched)".to_string(), |m| m.as_str().to_string());
     let query = req.uri().query().map(str::to_string);
     {
         let mut s = standin.lock();

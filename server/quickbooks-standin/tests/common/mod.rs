@@ -53,8 +53,14 @@ impl Harness {
     }
 
     pub async fn get(&self, rest: &str) -> (StatusCode, Value) {
-        let resp =
-            self.http.get(self.api(rest)).bearer_auth(&self.access).header("Accept", "application/json").send().await.expect("send");
+        let resp = self
+            .http
+            .get(self.api(rest))
+            .bearer_auth(&self.access)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("send");
         let status = resp.status();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -128,4 +134,22 @@ pub fn tokens(v: &Value) -> TokenResponse {
 
 pub fn fault_code(body: &Value) -> &str {
     body["Fault"]["Error"][0]["code"].as_str().unwrap_or("")
+}
+
+/// Whether a request failed because the connection went away (reset or closed before an answer),
+/// not because of a status, a timeout or a body that would not decode.
+pub fn is_connection_error(err: &reqwest::Error) -> bool {
+    if err.is_status() || err.is_timeout() || err.is_decode() {
+        return false;
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<std::io::Error>().is_some()
+            || e.to_string().contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
