@@ -38,25 +38,25 @@ impl Clock {
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        match self.mode {
+        clamp(match self.mode {
             ClockMode::Source => (self.source)(),
-            ClockMode::Offset(d) => (self.source)() + d,
+            ClockMode::Offset(d) => (self.source)().checked_add_signed(d).unwrap_or_else(|| bound(d)),
             ClockMode::Fixed(t) => t,
-        }
+        })
     }
 
-    /// Freezes the clock at `t`.
+    /// Freezes the clock at `t` (kept within years 1900–9999).
     pub(crate) fn set(&mut self, t: DateTime<Utc>) {
-        self.mode = ClockMode::Fixed(t);
+        self.mode = ClockMode::Fixed(clamp(t));
     }
 
     /// Moves the clock forward (or back, with a negative duration) without changing whether it
-    /// is frozen or flowing.
+    /// is frozen or flowing. The result stays within years 1900–9999.
     pub(crate) fn advance(&mut self, d: Duration) {
         self.mode = match self.mode {
             ClockMode::Source => ClockMode::Offset(d),
-            ClockMode::Offset(o) => ClockMode::Offset(o + d),
-            ClockMode::Fixed(t) => ClockMode::Fixed(t + d),
+            ClockMode::Offset(o) => ClockMode::Offset(o.checked_add(&d).unwrap_or(o)),
+            ClockMode::Fixed(t) => ClockMode::Fixed(clamp(t.checked_add_signed(d).unwrap_or_else(|| bound(d)))),
         };
     }
 
@@ -70,7 +70,45 @@ impl Clock {
     }
 }
 
+/// Every expiry adds at most a few years to "now"; keeping now within 1900–9999 means none of
+/// that date arithmetic can leave chrono's range (which would panic).
+fn clamp(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.clamp(earliest(), latest())
+}
+
+fn earliest() -> DateTime<Utc> {
+    DateTime::from_timestamp(-2_208_988_800, 0).unwrap_or_default() // 1900-01-01
+}
+
+fn latest() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default() // 9999-12-31T23:59:59
+}
+
+/// Where an overflowing move ends up.
+fn bound(d: Duration) -> DateTime<Utc> {
+    if d < Duration::zero() { earliest() } else { latest() }
+}
+
 /// The default source.
 pub(crate) fn system_clock() -> ClockFn {
     Arc::new(Utc::now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extreme_moves_stay_in_range() {
+        let mut c = Clock::new(system_clock());
+        c.advance(Duration::MAX);
+        assert_eq!(c.now(), latest());
+        c.set(DateTime::<Utc>::MAX_UTC);
+        assert_eq!(c.now(), latest());
+        c.advance(Duration::MIN);
+        assert_eq!(c.now(), earliest());
+        c.resume();
+        c.advance(Duration::days(1));
+        assert!(c.now() > Utc::now());
+    }
 }

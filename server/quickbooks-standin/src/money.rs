@@ -9,15 +9,22 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
-/// Reads a number (or a numeric string, which QuickBooks also accepts) as a decimal.
+/// The largest magnitude accepted for an amount, quantity or price: far above anything an
+/// invoice holds, and low enough that `Qty × UnitPrice` and the sum of a million lines stay
+/// inside `Decimal`'s range, so no arithmetic on accepted input can overflow.
+const LIMIT: Decimal = Decimal::from_parts(1_316_134_912, 2_328, 0, false, 0); // 10^13
+
+/// Reads a number (or a numeric string, which QuickBooks also accepts) as a decimal; `None` for
+/// anything else, including magnitudes of 10^13 and more.
 pub(crate) fn decimal(v: &Value) -> Option<Decimal> {
-    match v {
+    let d = match v {
         Value::Number(n) => {
             Decimal::from_str(&n.to_string()).or_else(|_| Decimal::from_scientific(&n.to_string())).ok()
         }
         Value::String(s) => Decimal::from_str(s.trim()).ok(),
         _ => None,
-    }
+    }?;
+    (d.abs() < LIMIT).then_some(d)
 }
 
 /// Rounds half away from zero to two places, like a ledger.
@@ -49,6 +56,10 @@ mod tests {
         assert_eq!(decimal(&json!("3.50")), Some(Decimal::new(350, 2)));
         assert_eq!(decimal(&json!(1e2)), Some(Decimal::new(100, 0)));
         assert_eq!(decimal(&json!(true)), None);
+        assert_eq!(LIMIT, Decimal::new(10_000_000_000_000, 0));
+        assert_eq!(decimal(&json!(1e13)), None);
+        assert_eq!(decimal(&json!(1e300)), None);
+        assert_eq!(decimal(&json!(-9_999_999_999_999.99)), Some(Decimal::new(-999_999_999_999_999, 2)));
     }
 
     #[test]

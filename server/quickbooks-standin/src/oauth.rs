@@ -125,8 +125,10 @@ pub(crate) struct OAuth {
     pub(crate) forced_invalid_grants: u32,
 }
 
+/// The configured refresh-token lifetime, kept between zero and ten years so adding it to a date
+/// cannot overflow.
 fn lifetime(cfg: &Config) -> Duration {
-    Duration::try_seconds(cfg.refresh_token_lifetime_secs.max(0)).unwrap_or(Duration::seconds(REFRESH_TOKEN_SECONDS))
+    Duration::seconds(cfg.refresh_token_lifetime_secs.clamp(0, 10 * 365 * 86_400))
 }
 
 fn random(prefix: &str, len: usize) -> String {

@@ -41,7 +41,8 @@ fn redirect_to(uri: &str, pairs: &[(&str, &str)]) -> Response {
 /// http(s) URI. An unacceptable one gets an error page, never a redirect.
 fn redirect_ok(s: &Inner, uri: &str) -> bool {
     if s.config.redirect_uris.is_empty() {
-        (uri.starts_with("http://") || uri.starts_with("https://")) && !uri.contains(['\r', '\n', ' '])
+        (uri.starts_with("http://") || uri.starts_with("https://"))
+            && !uri.chars().any(|c| c.is_control() || c.is_whitespace())
     } else {
         s.config.redirect_uris.iter().any(|r| r == uri)
     }
