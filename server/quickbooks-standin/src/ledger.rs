@@ -152,6 +152,13 @@ pub(crate) fn zero_amounts(body: &mut Map<String, Value>) {
             if line.contains_key("Amount") {
                 line.insert("Amount".into(), Value::from(0));
             }
+            // Qty 0 keeps `Amount = Qty × UnitPrice`, so a later update of the voided invoice
+            // does not trip 6070 over the void itself.
+            if let Some(Value::Object(detail)) = line.get_mut("SalesItemLineDetail")
+                && detail.contains_key("Qty")
+            {
+                detail.insert("Qty".into(), Value::from(0));
+            }
         }
     }
 }

@@ -4,7 +4,21 @@
 //! Host it in-process ([`spawn`], or [`serve`] on your own listener, or mount [`router`]), point
 //! the client's three base URLs at it (authorize `…/connect/oauth2`, token
 //! `…/oauth2/v1/tokens/bearer`, revoke `…/v2/oauth2/tokens/revoke`, API `…/v3/company/{realm}`),
-//! and steer it from Rust through [`StandIn`] or over HTTP under `/__standin/` (see `http::admin`).
+//! and steer it from Rust through [`StandIn`] or over HTTP under `/__standin/` (`GET /__standin`
+//! lists the admin endpoints). `cargo run -p quickbooks-standin --example serve` runs it alone.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use quickbooks_standin::{EntityKind, FaultAction, FaultRule, Operation, StandIn, spawn};
+//! let running = spawn(StandIn::default()).await?;
+//! let tokens = running.standin.connect(); // or click through /connect/oauth2
+//! running.standin.push_fault(
+//!     FaultRule::new(FaultAction::CommitThenDrop).on_entity(EntityKind::Invoice).on_operation(Operation::Create),
+//! );
+//! // … run the sync against running.base_url() with tokens.access_token …
+//! assert_eq!(running.standin.counters().invalid_grant, 0);
+//! # Ok(()) }
+//! ```
 //!
 //! # What is faithful
 //! Sources: /work/shared/quickbooks.md (Intuit's docs, the official SDKs and community clients),
@@ -39,6 +53,8 @@
 //!   (switchable off: community clients report it unreliable).
 //! - **Throttling** — 500/min and 10/s per company when switched on, answered in JSON or in the
 //!   XML the real service sends even to JSON clients ([`ThrottleFormat`]).
+//! - **CompanyInfo** — `GET /companyinfo/{realm}` and `select * from CompanyInfo`, read-only,
+//!   named after `Config::company_name`.
 //!
 //! # What is simplified
 //! - One company per stand-in and one OAuth client; any absolute http(s) redirect URI is accepted
@@ -57,7 +73,12 @@
 //!   (6240, 3001, 610, 500, the cdc age limit); clients must branch on `code`.
 //! - The 429 answer carries `Retry-After` only if configured (undocumented for the real service).
 //! - The clock drives everything including the throttle windows, so a frozen clock makes
-//!   throttling deterministic.
+//!   throttling deterministic. Throttling covers the Accounting API, not the OAuth endpoints.
+//! - `requestid` is honoured on writes only, and only successful answers are remembered (a
+//!   refused write can be retried with the same id); the memory lasts until reset or
+//!   [`StandIn::forget_request_ids`].
+//! - Amounts, quantities and prices of 10^13 or more are refused as not numbers (2010), which
+//!   keeps all money arithmetic exact and overflow-free.
 //!
 //! # Dropping connections
 //! "Commit then drop" needs the connection: [`serve`] and [`spawn`] accept through a listener that
@@ -201,6 +222,22 @@ impl State {
             allow_duplicate_doc,
             auto_doc_number: self.config.auto_doc_number,
         }
+    }
+
+    /// The read-only `CompanyInfo` clients fetch after connecting to show which company it is.
+    pub(crate) fn company_info(&self) -> Value {
+        json!({
+            "CompanyName": self.config.company_name,
+            "LegalName": self.config.company_name,
+            "Country": "US",
+            "SupportedLanguages": "en",
+            "Id": "1",
+            "SyncToken": "0",
+            "domain": "QBO",
+            "sparse": false,
+            "MetaData": {"CreateTime": store::meta_time(self.now(), self.config.offset()),
+                         "LastUpdatedTime": store::meta_time(self.now(), self.config.offset())}
+        })
     }
 
     pub(crate) fn log(&mut self, method: &str, path: &str, query: Option<&str>, status: u16) {

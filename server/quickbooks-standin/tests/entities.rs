@@ -218,6 +218,8 @@ async fn invoice_totals_numbering_void_and_delete() {
     assert_eq!(body["Invoice"]["Balance"], 0);
     assert_eq!(body["Invoice"]["SyncToken"], "1");
     assert_eq!(body["Invoice"]["PrivateNote"], "Voided");
+    assert_eq!(body["Invoice"]["Line"][0]["Amount"], 0);
+    assert_eq!(body["Invoice"]["Line"][0]["SalesItemLineDetail"]["Qty"], 0);
     let (status, body) = h.post("/invoice?operation=void", &json!({"Id": id, "SyncToken": "0"})).await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "5010"));
 
@@ -375,4 +377,15 @@ async fn unknown_entities_and_operations_are_unsupported() {
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "500"));
     let (status, body) = h.get("/widget/1").await;
     assert_eq!((status.as_u16(), fault_code(&body)), (400, "500"));
+}
+
+#[tokio::test]
+async fn company_info_names_the_company() {
+    let h = Harness::connected().await;
+    let realm = h.standin().realm_id();
+    let (status, body) = h.get(&format!("/companyinfo/{realm}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["CompanyInfo"]["CompanyName"], h.standin().config().company_name);
+    let (_, body) = h.query("select * from CompanyInfo").await;
+    assert_eq!(body["QueryResponse"]["CompanyInfo"][0]["CompanyName"], h.standin().config().company_name);
 }

@@ -246,6 +246,14 @@ pub(crate) async fn read(
     let kind = EntityKind::parse(&entity);
     let call = Call { method, realm: realm.clone(), headers, params: params(raw.as_deref()), conn };
     run(&standin, call, kind, Operation::Read, move |s| {
+        // `GET /companyinfo/{realm}` is how clients learn the company's name after connecting.
+        if entity.eq_ignore_ascii_case("companyinfo") {
+            return if id == realm {
+                Ok(json!({"CompanyInfo": s.company_info()}))
+            } else {
+                Err(Fault::not_found("CompanyInfo", &id))
+            };
+        }
         let kind = kind.ok_or_else(|| unknown_entity(&realm, &entity))?;
         let mut m = Map::new();
         m.insert(kind.name().into(), s.company.read(kind, &id)?);
@@ -278,6 +286,11 @@ pub(crate) async fn query(
         let q = parsed.ok_or_else(|| {
             Fault::query_parse("Encountered \"<EOF>\" at line 1, column 1. The query parameter is missing.")
         })??;
+        if q.entity.eq_ignore_ascii_case("CompanyInfo") {
+            return Ok(
+                json!({"QueryResponse": {"CompanyInfo": [s.company_info()], "startPosition": 1, "maxResults": 1}}),
+            );
+        }
         let kind = EntityKind::parse(&q.entity)
             .ok_or_else(|| Fault::query_parse(format!("Invalid entity \"{}\" in the FROM clause.", q.entity)))?;
         let rows = s.company.list(kind);
