@@ -14,6 +14,7 @@ test:
 	scripts/setup-tools.sh --test
 	scripts/ensure-postgres.sh
 	cargo test -p app --features ssr
+	cargo test -p quickbooks-standin
 	cargo test -p server -- --skip crash_
 	cargo test -p server --test crash -- --nocapture
 	scripts/e2e.sh
@@ -29,6 +30,7 @@ e2e:
 clippy:
 	cargo fmt --check
 	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p quickbooks-standin --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 ## Billable Line Items, Invoice Selected, the scheduler tick (100 k line items) and 10 k emails, on SQLite then PostgreSQL.
