@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use app::{
     backend::{
-        Db, demo::seed, invoicing::billable, invoicing::create::InvoiceRequest, invoicing::create::Source,
+        Db, invoicing::billable, invoicing::create::InvoiceRequest, invoicing::create::Source,
         invoicing::create::invoice_line_items,
     },
     on_db,
@@ -41,7 +41,7 @@ where
 
 async fn load(db: &Db, today: NaiveDate) {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap();
-    seed::ensure_organisation(db, now).await.unwrap();
+    app::backend::platform::organisation::ensure(db, now).await.unwrap();
     let ts = "2026-11-24T17:00:00Z";
     let rules = [("immediately", 0), ("days_before", 7), ("days_after", 3), ("do_not_invoice", 0)];
     on_db!(db, p => {

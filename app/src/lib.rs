@@ -13,4 +13,7 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod backend;
 
+#[cfg(all(test, feature = "ssr"))]
+mod architecture;
+
 pub use pages::{App, shell};

@@ -5,7 +5,7 @@
 mod support;
 
 use app::{
-    backend::{Db, ServiceError, auth, auth::api_keys, demo::seed},
+    backend::{Db, ServiceError, auth, auth::api_keys},
     domain::{api_key, role::Role},
     on_db,
 };
@@ -16,7 +16,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 async fn admin(db: &Db) -> i64 {
-    seed::ensure_organisation(db, t0()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     auth::create_user(db, t0(), "ada@example.com", "Ada Admin", Role::Admin, "correct horse battery").await.unwrap()
 }
 

@@ -7,7 +7,7 @@ use std::{io::Write, process::Command, time::Instant};
 
 use app::{
     backend::{
-        Db, ServiceError, StoreError, demo::seed, invoicing::create::InvoiceRequest, invoicing::create::Source,
+        Db, ServiceError, StoreError, invoicing::create::InvoiceRequest, invoicing::create::Source,
         invoicing::create::draft_line_items, invoicing::create::invoice_line_items,
         invoicing::document as invoice_document, invoicing::document::render_html, invoicing::document::render_pdf,
         invoicing::drafts, invoicing::drafts::finalise,
@@ -43,7 +43,7 @@ const NOW: &str = "2026-11-24T17:00:00Z";
 
 /// An organisation with an address, two advertisers and a taxed "Immediately" product.
 async fn publisher(db: &Db) {
-    let mut org = seed::ensure_organisation(db, t0()).await.unwrap();
+    let mut org = app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     org.name = "Valley Gazette".into();
     org.address = "1 Press Row\nSpringfield, IL 62701".into();
     org.email_from = "billing@valley.example".into();

@@ -5,7 +5,7 @@ mod support;
 
 use app::{
     backend::{
-        Db, ServiceError, StoreError, demo::seed, directory::orders::create_order, directory::orders::get_order,
+        Db, ServiceError, StoreError, directory::orders::create_order, directory::orders::get_order,
         directory::orders::update_order, invoicing::create::InvoiceRequest, invoicing::create::Source,
         invoicing::create::invoice_line_items, invoicing::invoices,
     },
@@ -40,7 +40,7 @@ async fn count(db: &Db, sql: &str) -> i64 {
 /// bills immediately, 125.00), 2 "Full Page" (code FP, 5 days before run, 2,400.00) and 3
 /// "Retired" (inactive).
 async fn fixture(db: &Db) {
-    seed::ensure_organisation(db, t0()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     let now = "2026-11-24T17:00:00Z";
     exec(db, &format!(
         "INSERT INTO accounts (name, kind, external_ref, created_at) VALUES ('Acme Motors', 'advertiser', 'CRM-1', '{now}'), ('Bay Bakery', 'advertiser', NULL, '{now}')"

@@ -3,7 +3,7 @@
 mod support;
 
 use app::{
-    backend::{Db, ServiceError, StoreError, auth, auth::MAX_FAILURES_PER_EMAIL, demo::seed, state::AuthConfig},
+    backend::{Db, ServiceError, StoreError, auth, auth::AuthConfig, auth::MAX_FAILURES_PER_EMAIL, demo::seed},
     domain::role::Role,
     on_db,
     views::common::CurrentUser,
@@ -18,7 +18,7 @@ fn t0() -> DateTime<Utc> {
 const IP: &str = "203.0.113.9";
 
 async fn admin(db: &Db) -> CurrentUser {
-    seed::ensure_organisation(db, t0()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     let id = auth::create_user(db, t0(), "Ada@Example.COM ", "Ada Admin", Role::Admin, "correct horse battery")
         .await
         .unwrap();
@@ -36,8 +36,8 @@ on_both_engines!(migrations_are_idempotent, |db| async move {
 
 on_both_engines!(organisation_defaults_then_round_trips, |db| async move {
     assert!(app::backend::platform::organisation::get(&db).await.unwrap().is_none());
-    let created = seed::ensure_organisation(&db, t0()).await.unwrap();
-    assert_eq!(created, seed::default_organisation());
+    let created = app::backend::platform::organisation::ensure(&db, t0()).await.unwrap();
+    assert_eq!(created, app::backend::platform::organisation::default_settings());
     let mut changed = created.clone();
     changed.name = "Harbor Weekly".into();
     changed.time_zone = "Pacific/Auckland".into();
@@ -45,7 +45,7 @@ on_both_engines!(organisation_defaults_then_round_trips, |db| async move {
     app::backend::platform::organisation::save(&db, &changed, t0()).await.unwrap();
     assert_eq!(app::backend::platform::organisation::get(&db).await.unwrap(), Some(changed.clone()));
     // ensure_organisation never overwrites saved settings.
-    assert_eq!(seed::ensure_organisation(&db, t0()).await.unwrap(), changed);
+    assert_eq!(app::backend::platform::organisation::ensure(&db, t0()).await.unwrap(), changed);
 });
 
 on_both_engines!(users_are_unique_by_normalised_email, |db| async move {
@@ -160,7 +160,7 @@ on_both_engines!(the_last_active_admin_cannot_be_removed, |db| async move {
 /// Minimal rows for schema tests: an account, a product, an order with one line item and
 /// two invoices.
 async fn billing_fixture(db: &Db) -> (i64, i64, i64) {
-    seed::ensure_organisation(db, t0()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     let now = "2026-11-24T17:00:00Z";
     for sql in [
         format!("INSERT INTO accounts (name, kind, created_at) VALUES ('Acme', 'advertiser', '{now}')"),
@@ -281,7 +281,7 @@ mod invoicing {
     /// Four advertisers (the fourth billed through an agency), one "Immediately" product,
     /// one "Do Not Invoice" product, and `per_account` confirmed line items per advertiser.
     pub async fn book(db: &Db, per_account: usize) -> Vec<i64> {
-        seed::ensure_organisation(db, t0()).await.unwrap();
+        app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
         let now = "2026-11-24T17:00:00Z";
         exec(db, &format!("INSERT INTO accounts (name, kind, created_at) VALUES ('Agency', 'agency', '{now}')"))
             .await

@@ -6,7 +6,7 @@ mod support;
 
 use app::{
     backend::{
-        Db, ServiceError, delivery::outbox, demo::seed, messages::preview::Draft, messages::preview::preview,
+        Db, ServiceError, delivery::outbox, messages::preview::Draft, messages::preview::preview,
         messages::preview::recent_invoices, templates::check::TemplateInput, templates::library,
     },
     domain::merge_fields::TemplateKind,
@@ -30,7 +30,7 @@ struct Fixture {
 /// An organisation, an advertiser with a To contact, and one open invoice 30 days past due
 /// with a card payment against it.
 async fn fixture(db: &Db, account_name: &str) -> Fixture {
-    seed::ensure_organisation(db, t0()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     let number = "INV-2026-00042".to_string();
     let invoice = on_db!(db, p => {
         let account: i64 = sqlx::query_scalar(
@@ -130,9 +130,10 @@ on_both_engines!(library_rules, |db| async move {
     let firm_id = template_id(&db, "Firm follow-up (30 days)").await;
     let msg = conflict(library::delete(&db, firm_id).await.unwrap_err());
     assert!(msg.contains("Past-due reminder at 30 days past due"), "{msg}");
-    let payload = serde_json::to_string(&outbox::InvoiceEmailPayload { template_id: Some(copy2) }).unwrap();
+    let payload =
+        serde_json::to_string(&app::domain::email_kind::InvoiceEmailPayload { template_id: Some(copy2) }).unwrap();
     on_db!(&db, p => sqlx::query(outbox::ENQUEUE_SQL)
-        .bind("invoice-email:test:1").bind(outbox::INVOICE_EMAIL).bind(&payload).bind(None::<i64>).bind(t0()).bind("m@test")
+        .bind("invoice-email:test:1").bind(app::domain::email_kind::EmailKind::Invoice.as_str()).bind(&payload).bind(None::<i64>).bind(t0()).bind("m@test")
         .execute(p).await.map(|_| ()).unwrap());
     let msg = conflict(library::delete(&db, copy2).await.unwrap_err());
     assert!(msg.contains("1 invoice email waiting to be sent"), "{msg}");

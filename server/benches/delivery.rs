@@ -16,11 +16,17 @@ use std::{sync::Arc, time::Instant};
 
 use app::{
     backend::{
-        Db, delivery::mail_settings::MailEnvironment, delivery::outbox::InvoiceEmailPayload,
-        delivery::transport::Mailer, delivery::worker::Courier, delivery::worker::DeliveryConfig,
-        invoicing::automation, messages::invoice as invoice_email, platform::clock::ManualClock, scheduler,
+        Db,
+        delivery::{mail_settings::MailEnvironment, transport::Mailer, worker::DeliveryConfig},
+        invoicing::automation,
+        messages::{self, invoice as invoice_email},
+        platform::clock::ManualClock,
+        scheduler,
     },
-    domain::delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
+    domain::{
+        delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
+        email_kind::InvoiceEmailPayload,
+    },
     on_db,
 };
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -49,7 +55,7 @@ fn overriding(db: &Db) -> &'static str {
 /// 10 000 accounts with a To contact, one auto-invoice product billed immediately, one
 /// confirmed order each with 10 line items: 100 000 line items due today.
 async fn load(db: &Db) {
-    app::backend::demo::seed::ensure_organisation(db, now()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, now()).await.unwrap();
     exec(db, "UPDATE organisation SET email_from = 'billing@valley.example'").await;
     let ts = now().to_rfc3339();
     let ov = overriding(db);
@@ -213,7 +219,8 @@ async fn main() {
         folder: sink.dir.join("x"),
         public_url: "http://127.0.0.1:3000".into(),
     };
-    let courier = Courier::new(t.db.clone(), Arc::new(env), Arc::new(clock), "bench".into(), DeliveryConfig::default());
+    let courier =
+        messages::courier(t.db.clone(), Arc::new(env), Arc::new(clock), "bench".into(), DeliveryConfig::default());
     let start = Instant::now();
     let r = courier.deliver_due().await.unwrap();
     let worker = start.elapsed().as_secs_f64();

@@ -3,8 +3,12 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use app::backend::{
-    delivery::mail_settings::MailEnvironment, delivery::transport::SmtpSettings, delivery::transport::TlsMode,
-    payments::stripe::StripeConfig, state::AuthConfig,
+    auth::AuthConfig,
+    delivery::{
+        mail_settings::MailEnvironment,
+        transport::{SmtpSettings, TlsMode},
+    },
+    payments::stripe::StripeConfig,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -4,8 +4,13 @@
 use std::{path::PathBuf, time::Duration};
 
 use app::backend::{
-    AppState, Db, delivery::outbox, delivery::outbox::Backoff, delivery::worker::Courier,
-    delivery::worker::DeliveryConfig, scheduler,
+    AppState, Db,
+    delivery::{
+        outbox::{self, Backoff},
+        worker::{Courier, DeliveryConfig},
+    },
+    messages::{self, Messages},
+    scheduler,
 };
 use tokio::sync::watch;
 
@@ -19,8 +24,8 @@ pub fn delivery_config(jobs: &JobsConfig) -> DeliveryConfig {
     }
 }
 
-pub fn courier(state: &AppState, jobs: &JobsConfig) -> Courier {
-    Courier::new(
+pub fn courier(state: &AppState, jobs: &JobsConfig) -> Courier<Messages> {
+    messages::courier(
         state.db.clone(),
         state.mail.clone(),
         state.clock.clone(),

@@ -6,9 +6,8 @@
 
 use std::{io::BufRead, process::ExitCode, sync::Arc};
 
-use app::backend::payments::checkout::Payments;
 use app::{
-    backend::{AppState, Db, auth, demo::seed, platform::clock::SystemClock},
+    backend::{AppState, Db, auth, demo::seed, payments::checkout::Payments, platform::clock::SystemClock},
     domain::role::Role,
 };
 use server::{
@@ -151,7 +150,7 @@ async fn create_admin(db: &Db, args: &[String]) -> Result<(), CliError> {
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    seed::ensure_organisation(db, chrono::Utc::now()).await?;
+    app::backend::platform::organisation::ensure(db, chrono::Utc::now()).await?;
     let id = auth::create_user(db, chrono::Utc::now(), &email, &name, Role::Admin, &password).await?;
     println!("Created admin {email} (user {id}).");
     Ok(())
@@ -162,11 +161,11 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         Some(path) => Some(jobs::InstanceLock::try_acquire(path)?),
         None => None,
     };
-    seed::ensure_organisation(&db, chrono::Utc::now()).await?;
+    app::backend::platform::organisation::ensure(&db, chrono::Utc::now()).await?;
     if config.load_demo && seed::is_empty(&db).await? {
         let now = chrono::Utc::now();
         let s = seed::seed_demo(&db, now).await?;
-        let today = app::backend::messages::context::organisation(&db, now).await?.1;
+        let today = app::backend::platform::organisation::today(&db, now).await?;
         let h = app::backend::demo::history::seed(&db, now, today).await?;
         tracing::info!(
             accounts = s.accounts,
@@ -241,7 +240,7 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
     // A tick beside a running server is fine (claims are transactional); only the lock holder
     // may treat in-flight rows as crashed.
     let lock = jobs::sqlite_lock_path(&config).and_then(|p| jobs::InstanceLock::try_acquire(p).ok());
-    let org = seed::ensure_organisation(db, chrono::Utc::now()).await?;
+    let org = app::backend::platform::organisation::ensure(db, chrono::Utc::now()).await?;
     let now = match today {
         None => chrono::Utc::now(),
         Some(day) => {

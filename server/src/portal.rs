@@ -11,9 +11,13 @@ use std::{
 };
 
 use app::backend::{
-    AppState, ServiceError, invoicing::document as invoice_document, payments::checkout,
-    payments::checkout::CheckoutError, portal::links as portal_links, portal::links::PortalScope,
-    portal::pages as portal,
+    AppState, ServiceError,
+    invoicing::document as invoice_document,
+    payments::checkout::{self, CheckoutError},
+    portal::{
+        links::{self as portal_links, PortalScope},
+        pages as portal,
+    },
 };
 use axum::{
     Form, Router,

@@ -2,7 +2,13 @@
 //! is checked before anything is parsed; each event id is handled once; the amount Stripe took
 //! must equal the amount the checkout asked for. Every refusal is logged with the event id.
 
-use app::backend::{AppState, payments::checkout, payments::checkout::CheckoutError, payments::stripe};
+use app::backend::{
+    AppState,
+    payments::{
+        checkout::{self, CheckoutError},
+        stripe,
+    },
+};
 use axum::{Json, Router, body::Bytes, extract::State, response::IntoResponse, routing::post};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;

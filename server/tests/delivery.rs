@@ -10,8 +10,15 @@ use std::sync::Arc;
 
 use app::{
     backend::{
-        Db, delivery::mail_settings::MailEnvironment, delivery::outbox, delivery::worker::Courier,
-        delivery::worker::DeliveryConfig, invoicing::automation, platform::clock::Clock, platform::clock::ManualClock,
+        Db,
+        delivery::mail_settings::MailEnvironment,
+        delivery::outbox,
+        delivery::worker::Courier,
+        delivery::worker::DeliveryConfig,
+        invoicing::automation,
+        messages::{self, Messages},
+        platform::clock::Clock,
+        platform::clock::ManualClock,
         scheduler,
     },
     domain::delivery::{AutoInvoiceMode, AutomationSettings, BatchFrequency, BatchSchedule, Delivery},
@@ -48,7 +55,7 @@ async fn text(db: &Db, sql: &str) -> String {
 
 /// Acme (To: Ann, Cc: Carl) and Quiet Co (no contacts); two auto-invoice products.
 async fn fixture(db: &Db) -> Fixture {
-    app::backend::demo::seed::ensure_organisation(db, t0()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     exec(db, "UPDATE organisation SET name = 'Valley Courier', email_from = 'billing@valley.example'").await;
     let now = t0();
     let (acme, ann) = on_db!(db, p => {
@@ -85,14 +92,20 @@ async fn set_delivery(db: &Db, delivery: Delivery, saved_at: DateTime<Utc>) {
     automation::save(db, &s, saved_at).await.unwrap();
 }
 
-fn courier(db: &Db, sink: &SmtpSink, clock: &ManualClock) -> Courier {
+fn courier(db: &Db, sink: &SmtpSink, clock: &ManualClock) -> Courier<Messages> {
     let env = MailEnvironment {
         smtp: Some(sink.smtp_settings()),
         from: Some("Valley Courier <billing@valley.example>".into()),
         folder: sink.dir.join("unused"),
         public_url: "http://pressrun.test".into(),
     };
-    Courier::new(db.clone(), Arc::new(env), Arc::new(clock.clone()), "test-worker".into(), DeliveryConfig::default())
+    messages::courier(
+        db.clone(),
+        Arc::new(env),
+        Arc::new(clock.clone()),
+        "test-worker".into(),
+        DeliveryConfig::default(),
+    )
 }
 
 on_both_engines!(tick_invoices_due_items_and_each_email_goes_once, |db| async move {
@@ -197,7 +210,7 @@ on_both_engines!(a_permanent_refusal_waits_for_a_person_then_retry_delivers, |db
     assert_eq!(courier.deliver_due().await.unwrap().attempted(), 0, "permanent failures are not retried on their own");
 
     exec(&db, &format!("UPDATE contacts SET email = 'ann@acme.example' WHERE id = {}", f.ann)).await;
-    assert!(outbox::retry(&db, id, clock.now()).await.unwrap());
+    assert!(outbox::retry(&db, id, clock.now(), &Messages).await.unwrap());
     assert_eq!(courier.deliver_due().await.unwrap().delivered, 1);
     assert_eq!(sink.received().len(), 1);
     assert_eq!(

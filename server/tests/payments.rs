@@ -10,9 +10,17 @@ mod support;
 use std::sync::Arc;
 
 use app::backend::{
-    Db, delivery::mail_settings::MailEnvironment, delivery::worker::Courier, delivery::worker::DeliveryConfig,
-    messages::context as email_context, payments::checkout, payments::checkout::CheckoutError,
-    payments::record as payments, payments::record::NewPayment, payments::record::PaymentError,
+    Db,
+    delivery::mail_settings::MailEnvironment,
+    delivery::worker::Courier,
+    delivery::worker::DeliveryConfig,
+    messages::{self, Messages},
+    payments::checkout,
+    payments::checkout::CheckoutError,
+    payments::record as payments,
+    payments::record::NewPayment,
+    payments::record::PaymentError,
+    payments::record::account_credit,
     platform::clock::ManualClock,
 };
 use app::domain::payment::PaymentMethod;
@@ -42,14 +50,14 @@ fn check(account_id: i64, amount: &str, allocations: Vec<(i64, Decimal)>) -> New
     }
 }
 
-fn courier(db: &Db, sink: &SmtpSink) -> Courier {
+fn courier(db: &Db, sink: &SmtpSink) -> Courier<Messages> {
     let env = MailEnvironment {
         smtp: Some(sink.smtp_settings()),
         from: Some("Valley Courier <billing@valley.example>".into()),
         folder: sink.dir.join("unused"),
         public_url: "http://pressrun.test".into(),
     };
-    Courier::new(
+    messages::courier(
         db.clone(),
         Arc::new(env),
         Arc::new(ManualClock::new(noon())),
@@ -108,17 +116,17 @@ on_both_engines!(one_payment_spreads_over_invoices_and_the_rest_is_credit, |db| 
         (status(&db, a).await, status(&db, b).await, status(&db, c).await),
         ("paid".into(), "paid".into(), "sent".into())
     );
-    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("200"));
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("200"));
 
     let applied = payments::apply_credit(&db, acme, c, d("150"), noon(), "Test").await.unwrap();
     assert_eq!(applied, d("150"));
     assert_eq!(status(&db, c).await, "partially_paid");
-    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("50"));
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("50"));
     let too_much = payments::apply_credit(&db, acme, c, d("60"), noon(), "Test").await.unwrap_err();
     assert!(matches!(too_much, PaymentError::Invalid(ref f) if f[0].message.contains("only 50")), "{too_much:?}");
     payments::apply_credit(&db, acme, c, d("50"), noon(), "Test").await.unwrap();
     assert_eq!(status(&db, c).await, "paid");
-    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("0"));
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("0"));
 });
 
 on_both_engines!(online_completion_is_recorded_once_and_only_for_the_amount_asked, |db| async move {
@@ -158,7 +166,7 @@ on_both_engines!(a_check_that_lands_during_checkout_leaves_credit_not_an_overpai
     payments::record(&db, &check(acme, "100", vec![(a, d("100"))]), noon()).await.unwrap();
     checkout::complete(&db, &id, "test_y", 10_000, "USD", noon(), "card").await.unwrap();
     assert_eq!(paid_cents(&db, a).await, 10_000, "never more than the total");
-    assert_eq!(email_context::account_credit(&db, acme).await.unwrap(), d("100"));
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("100"));
 });
 
 on_both_engines!(the_receipt_reaches_the_client_with_merge_values_as_text, |db| async move {
@@ -197,11 +205,7 @@ on_both_engines!(an_invoice_voided_during_checkout_turns_its_share_into_credit, 
     exec(&db, &format!("UPDATE invoices SET status = 'void' WHERE id = {b}")).await;
     checkout::complete(&db, &id, "test_z", 14_000, "USD", noon(), "card").await.unwrap();
     assert_eq!((status(&db, a).await, status(&db, b).await), ("paid".into(), "void".into()));
-    assert_eq!(
-        email_context::account_credit(&db, acme).await.unwrap(),
-        d("40"),
-        "the client's money is kept as credit"
-    );
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("40"), "the client's money is kept as credit");
 });
 
 on_both_engines!(money_received_is_summed_per_week_for_the_chart, |db| async move {

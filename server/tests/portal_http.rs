@@ -13,9 +13,16 @@ mod support;
 use std::sync::Arc;
 
 use app::backend::{
-    Db, delivery::mail_settings::MailEnvironment, delivery::worker::Courier, delivery::worker::DeliveryConfig,
-    payments::checkout::Payments, platform::clock::ManualClock, portal::links as portal_links,
-    portal::links::PortalScope, scheduler, scheduler::Selection,
+    Db,
+    delivery::mail_settings::MailEnvironment,
+    delivery::worker::DeliveryConfig,
+    messages::{self},
+    payments::checkout::Payments,
+    platform::clock::ManualClock,
+    portal::links as portal_links,
+    portal::links::PortalScope,
+    scheduler,
+    scheduler::Selection,
 };
 use ledger::*;
 use reqwest::{Client, StatusCode, header};
@@ -81,7 +88,7 @@ on_both_engines!(the_pay_online_link_in_the_email_pays_the_invoice, |db| async m
         folder: sink.dir.join("x"),
         public_url: base.clone(),
     };
-    let courier = Courier::new(
+    let courier = messages::courier(
         db.clone(),
         Arc::new(env.clone()),
         Arc::new(ManualClock::new(noon())),

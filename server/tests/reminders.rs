@@ -11,8 +11,15 @@ use std::sync::Arc;
 
 use app::{
     backend::{
-        Db, delivery::mail_settings::MailEnvironment, delivery::worker::Courier, delivery::worker::DeliveryConfig,
-        platform::clock::ManualClock, reminders::engine as reminders, reminders::store, scheduler,
+        Db,
+        delivery::mail_settings::MailEnvironment,
+        delivery::worker::Courier,
+        delivery::worker::DeliveryConfig,
+        messages::{self, Messages},
+        platform::clock::ManualClock,
+        reminders::engine as reminders,
+        reminders::store,
+        scheduler,
     },
     domain::reminder_ladder::ReminderStyle,
     on_db,
@@ -50,7 +57,7 @@ struct Fixture {
 /// 7/30/90 ladder.
 async fn fixture(db: &Db, style: ReminderStyle) -> Fixture {
     let t = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
-    app::backend::demo::seed::ensure_organisation(db, t).await.unwrap();
+    app::backend::platform::organisation::ensure(db, t).await.unwrap();
     exec(
         db,
         "UPDATE organisation SET name = 'Valley Courier', email_from = 'billing@valley.example', time_zone = 'America/New_York'",
@@ -79,18 +86,24 @@ async fn invoice(db: &Db, account: i64, number: &str, due: NaiveDate, paid: i64)
         .bind(Utc::now()).fetch_one(p).await.unwrap())
 }
 
-fn courier(db: &Db, sink: &SmtpSink, clock: &ManualClock) -> Courier {
+fn courier(db: &Db, sink: &SmtpSink, clock: &ManualClock) -> Courier<Messages> {
     let env = MailEnvironment {
         smtp: Some(sink.smtp_settings()),
         from: Some("Valley Courier <billing@valley.example>".into()),
         folder: sink.dir.join("unused"),
         public_url: "http://pressrun.test".into(),
     };
-    Courier::new(db.clone(), Arc::new(env), Arc::new(clock.clone()), "test-worker".into(), DeliveryConfig::default())
+    messages::courier(
+        db.clone(),
+        Arc::new(env),
+        Arc::new(clock.clone()),
+        "test-worker".into(),
+        DeliveryConfig::default(),
+    )
 }
 
 /// Tick and deliver at `at`.
-async fn run(db: &Db, clock: &ManualClock, courier: &Courier, at: DateTime<Utc>) -> usize {
+async fn run(db: &Db, clock: &ManualClock, courier: &Courier<Messages>, at: DateTime<Utc>) -> usize {
     clock.set(at);
     let report = scheduler::tick(db, at, "test").await.unwrap();
     courier.deliver_due().await.unwrap();

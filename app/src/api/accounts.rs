@@ -6,7 +6,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{api::AppError, views::accounts::AccountDetail, views::accounts::AccountRef};
+use crate::{
+    api::AppError,
+    views::accounts::{AccountDetail, AccountRef},
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountEditorView {
@@ -20,16 +23,13 @@ pub struct AccountEditorView {
 
 #[server(endpoint = "get_account_editor")]
 pub async fn get_account_editor(id: Option<i64>) -> Result<AccountEditorView, AppError> {
-    use crate::{
-        backend::{demo::seed, directory::accounts},
-        domain::role::Role,
-    };
+    use crate::{backend::directory::accounts, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let account = match id {
         Some(id) => Some(accounts::get_account(&state.db, id).await?),
         None => None,
     };
-    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     Ok(AccountEditorView {
         account,
         bill_to_options: crate::backend::directory::account_store::bill_to_options(&state.db, id).await?,

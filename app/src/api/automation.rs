@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::{api::AppError, views::delivery::AutomationView, views::delivery::InvoiceDeliveries};
+use crate::{
+    api::AppError,
+    views::delivery::{AutomationView, InvoiceDeliveries},
+};
 
 #[cfg(feature = "ssr")]
 pub(crate) async fn get_automation_mail_status(
@@ -36,12 +39,12 @@ pub(crate) async fn get_automation_mail_status(
 #[server(endpoint = "get_automation")]
 pub async fn get_automation() -> Result<AutomationView, AppError> {
     use crate::{
-        backend::{delivery::outbox, demo::seed, platform::clock::parse_time_zone},
+        backend::{delivery::outbox, platform::clock::parse_time_zone},
         domain::{delivery::Delivery, role::Role},
         on_db,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let tz = parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
     let today = state.clock.today_in(tz);
     let settings = crate::backend::invoicing::automation::get(&state.db).await?;
@@ -166,11 +169,11 @@ pub async fn send_invoices(ids: String, all: bool) -> Result<usize, AppError> {
 #[server(endpoint = "retry_email")]
 pub async fn retry_email(outbox_id: i64) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, delivery::outbox},
+        backend::{ServiceError, delivery::outbox, messages::Messages},
         domain::role::Role,
     };
     let (state, _) = super::guard::require(Role::Billing)?;
-    if !outbox::retry(&state.db, outbox_id, state.clock.now()).await? {
+    if !outbox::retry(&state.db, outbox_id, state.clock.now(), &Messages).await? {
         return Err(ServiceError::Conflict("That email is no longer failed; refresh to see where it is.".into()).into());
     }
     state.outbox_wake.notify_one();

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::{api::AppError, views::billable::BillableView, views::billable::InvoiceSelectedResult};
+use crate::{
+    api::AppError,
+    views::billable::{BillableView, InvoiceSelectedResult},
+};
 
 pub const PER_PAGE: i64 = 50;
 
@@ -47,11 +50,11 @@ pub fn filter_from_query(query: &str) -> crate::views::billable::BillableFilter 
 #[server(endpoint = "get_billable")]
 pub async fn get_billable(query: String) -> Result<BillableView, AppError> {
     use crate::{
-        backend::{demo::seed, invoicing::billable, platform::clock::parse_time_zone},
+        backend::{invoicing::billable, platform::clock::parse_time_zone},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let today = state.clock.today_in(parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC));
     let filter = filter_from_query(&query);
     let rows = billable::page(&state.db, &filter, today, PER_PAGE).await?;
@@ -87,14 +90,14 @@ pub async fn invoice_selected(
     use crate::views::billable::CreatedInvoiceSummary;
     use crate::{
         backend::{
-            ServiceError, demo::seed, invoicing::billable, invoicing::create::InvoiceRequest,
-            invoicing::create::Source, invoicing::create::draft_line_items, invoicing::create::invoice_line_items,
+            ServiceError, invoicing::billable, invoicing::create::InvoiceRequest, invoicing::create::Source,
+            invoicing::create::draft_line_items, invoicing::create::invoice_line_items,
             platform::clock::parse_time_zone,
         },
         domain::{role::Role, settings::FieldError},
     };
     let (state, user) = super::guard::require(Role::Billing)?;
-    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let today = state.clock.today_in(parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC));
 
     let mut errors = Vec::new();

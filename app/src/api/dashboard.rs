@@ -4,13 +4,12 @@ use crate::{api::AppError, views::common::DashboardSummary};
 
 #[server(endpoint = "get_dashboard")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
-    use crate::backend::{demo::seed, platform::clock::parse_time_zone, reports::dashboard};
+    use crate::backend::{platform::clock::parse_time_zone, reports::dashboard};
     use crate::domain::role::Role;
     use rust_decimal::Decimal;
 
     let (state, _user) = super::guard::require(Role::Viewer)?;
-    let now = state.clock.now();
-    let org = seed::ensure_organisation(&state.db, now).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let tz = parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
     let today = state.clock.today_in(tz);
     let counts = dashboard::counts(&state.db).await?;

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::AppError, views::common::AccountSummary, views::common::OrderSummary, views::common::Page,
-    views::common::Priced, views::common::ProductSummary,
+    api::AppError,
+    views::common::{AccountSummary, OrderSummary, Page, Priced, ProductSummary},
 };
 
 pub const PER_PAGE: i64 = 25;
@@ -30,5 +30,5 @@ pub async fn list_orders(search: String, page: i64) -> Result<Priced<Page<OrderS
 
 #[cfg(feature = "ssr")]
 async fn organisation_currency(state: &crate::backend::AppState) -> Result<String, AppError> {
-    Ok(crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?.currency)
+    Ok(crate::backend::platform::organisation::load(&state.db).await?.currency)
 }

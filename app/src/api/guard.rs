@@ -2,10 +2,11 @@
 
 use leptos::prelude::use_context;
 
-use crate::{api::AppError, views::common::CurrentUser};
 use crate::{
+    api::AppError,
     backend::{AppState, ServiceError},
     domain::role::Role,
+    views::common::CurrentUser,
 };
 
 /// Put in request extensions by the server's session middleware.

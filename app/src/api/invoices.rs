@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::{api::AppError, views::invoices::InvoiceDetail, views::invoices::InvoiceListView};
+use crate::{
+    api::AppError,
+    views::invoices::{InvoiceDetail, InvoiceListView},
+};
 
 pub const PER_PAGE: i64 = 25;
 
@@ -10,7 +13,7 @@ pub const PER_PAGE: i64 = 25;
 async fn today_and_currency(
     state: &crate::backend::AppState,
 ) -> Result<(chrono::NaiveDate, String, chrono_tz::Tz), AppError> {
-    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let tz = crate::backend::platform::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
     Ok((state.clock.today_in(tz), org.currency, tz))
 }

@@ -2,12 +2,15 @@
 
 use leptos::{prelude::*, server_fn::codec::Json};
 
-use crate::domain::order_input::OrderInput;
-use crate::{api::AppError, views::orders::AccountChoice, views::orders::ImportReport, views::orders::OrderEditorView};
+use crate::{
+    api::AppError,
+    domain::order_input::OrderInput,
+    views::orders::{AccountChoice, ImportReport, OrderEditorView},
+};
 
 #[cfg(feature = "ssr")]
 async fn organisation(state: &crate::backend::AppState) -> Result<(chrono::NaiveDate, String), AppError> {
-    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let tz = crate::backend::platform::clock::parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC);
     Ok((state.clock.today_in(tz), org.currency))
 }

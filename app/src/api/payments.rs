@@ -75,7 +75,7 @@ fn list_row(r: crate::backend::payments::record::PaymentRow) -> PaymentListRow {
 pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsView, AppError> {
     use crate::{backend::payments::record as payments, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let rows =
         payments::list(&state.db, (account_id > 0).then_some(account_id), (invoice_id > 0).then_some(invoice_id), 200)
             .await?;
@@ -101,12 +101,12 @@ pub async fn get_payment_form(account_id: i64) -> Result<PaymentFormView, AppErr
         domain::role::Role,
     };
     let (state, _) = super::guard::require(Role::Billing)?;
-    let org = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let (_, today) = email_context::organisation(&state.db, state.clock.now()).await?;
     let account = crate::backend::directory::account_store::detail(&state.db, account_id)
         .await?
         .ok_or(ServiceError::NotFound("account"))?;
-    let open = email_context::unpaid_invoices(&state.db, account_id)
+    let open = crate::backend::invoicing::open_items::unpaid_invoices(&state.db, account_id)
         .await?
         .into_iter()
         .map(|i| OpenInvoiceOption {
@@ -122,7 +122,7 @@ pub async fn get_payment_form(account_id: i64) -> Result<PaymentFormView, AppErr
         currency: org.currency,
         today,
         open,
-        credit: email_context::account_credit(&state.db, account_id).await?,
+        credit: crate::backend::payments::record::account_credit(&state.db, account_id).await?,
     })
 }
 
@@ -140,10 +140,7 @@ fn payment_error(e: crate::backend::payments::record::PaymentError) -> AppError 
 #[server(endpoint = "record_payment")]
 pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
     use crate::{
-        backend::{
-            ServiceError, messages::context as email_context, payments::record as payments,
-            payments::record::NewPayment,
-        },
+        backend::{ServiceError, payments::record as payments, payments::record::NewPayment},
         domain::{
             payment::{OpenBalance, validate_manual},
             role::Role,
@@ -151,10 +148,10 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
     };
     let (state, user) = super::guard::require(Role::Billing)?;
     let now = state.clock.now();
-    let org = crate::backend::demo::seed::ensure_organisation(&state.db, now).await?;
-    let (_, today) = email_context::organisation(&state.db, now).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
+    let today = crate::backend::platform::organisation::today(&state.db, now).await?;
     let account_id = form.account_id.trim().parse::<i64>().unwrap_or(0);
-    let open: Vec<OpenBalance> = email_context::unpaid_invoices(&state.db, account_id)
+    let open: Vec<OpenBalance> = crate::backend::invoicing::open_items::unpaid_invoices(&state.db, account_id)
         .await?
         .into_iter()
         .map(|i| OpenBalance { invoice_id: i.id, balance: i.balance() })
@@ -190,12 +187,14 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
 #[server(endpoint = "apply_account_credit")]
 pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Decimal, AppError> {
     use crate::{
-        backend::{ServiceError, messages::context as email_context, payments::record as payments},
+        backend::{ServiceError, payments::record as payments},
         domain::{money::parse_amount, role::Role},
     };
     let (state, user) = super::guard::require(Role::Billing)?;
     let amount = parse_amount(&amount).map_err(|m| ServiceError::field("credit", m))?;
-    let inv = email_context::invoice_row(&state.db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
+    let inv = crate::backend::invoicing::open_items::invoice_row(&state.db, invoice_id)
+        .await?
+        .ok_or(ServiceError::NotFound("invoice"))?;
     let account_id: i64 = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1")
         .bind(inv.id).fetch_one(p).await.map_err(crate::backend::StoreError::from)?);
     let actor = format!("{} ({})", user.name, user.email);

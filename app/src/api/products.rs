@@ -19,7 +19,7 @@ pub struct ProductEditorView {
 #[server(endpoint = "get_product_editor")]
 pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditorView, AppError> {
     use crate::{
-        backend::{demo::seed, directory::products, platform::clock::parse_time_zone},
+        backend::{directory::products, platform::clock::parse_time_zone},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
@@ -27,7 +27,7 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditorView, Ap
         Some(id) => Some(products::get_product(&state.db, id).await?),
         None => None,
     };
-    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let today = state.clock.today_in(parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC));
     Ok(ProductEditorView { product, currency: org.currency, today, can_edit: user.can(Role::Admin) })
 }

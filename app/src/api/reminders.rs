@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::AppError, views::reminders::InvoiceReminders, views::reminders::ReminderSettingsView,
-    views::reminders::RemindersView,
+    api::AppError,
+    views::reminders::{InvoiceReminders, ReminderSettingsView, RemindersView},
 };
 
 #[server(endpoint = "get_reminder_settings")]
@@ -26,7 +26,7 @@ pub async fn get_reminder_settings() -> Result<ReminderSettingsView, AppError> {
 #[server(endpoint = "save_reminder_settings")]
 pub async fn save_reminder_settings(#[server(default)] enabled: Option<String>, style: String) -> Result<(), AppError> {
     use crate::{
-        backend::{ServiceError, demo::seed, reminders::store as reminders},
+        backend::{ServiceError, reminders::store as reminders},
         domain::{reminder_ladder::ReminderStyle, role::Role},
     };
     let (state, user) = super::guard::require(Role::Admin)?;
@@ -34,7 +34,7 @@ pub async fn save_reminder_settings(#[server(default)] enabled: Option<String>, 
         ServiceError::field("style", "Choose one reminder per invoice or one email per contact per day.")
     })?;
     let enabled = enabled.is_some_and(|v| !v.is_empty() && v != "false");
-    seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    crate::backend::platform::organisation::load(&state.db).await?;
     reminders::save_settings(&state.db, enabled, style, state.clock.now()).await?;
     tracing::info!(user_id = user.id, enabled, style = style.as_str(), "reminder settings saved");
     Ok(())

@@ -16,11 +16,11 @@ pub struct RulesView {
 #[server(endpoint = "get_rules")]
 pub async fn get_rules() -> Result<RulesView, AppError> {
     use crate::{
-        backend::{demo::seed, directory::lists as directory, platform::clock::parse_time_zone},
+        backend::{directory::lists as directory, platform::clock::parse_time_zone},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let org = seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let org = crate::backend::platform::organisation::load(&state.db).await?;
     let today = state.clock.today_in(parse_time_zone(&org.time_zone).unwrap_or(chrono_tz::UTC));
     Ok(RulesView { products: directory::products(&state.db).await?, today, can_edit: user.can(Role::Admin) })
 }

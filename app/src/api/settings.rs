@@ -20,7 +20,7 @@ pub struct SettingsView {
 pub async fn get_settings() -> Result<SettingsView, AppError> {
     use crate::domain::role::Role;
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let settings = crate::backend::demo::seed::ensure_organisation(&state.db, state.clock.now()).await?;
+    let settings = crate::backend::platform::organisation::load(&state.db).await?;
     let time_zones = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_string()).collect();
     let tz = crate::backend::platform::clock::parse_time_zone(&settings.time_zone).unwrap_or(chrono_tz::UTC);
     let today = state.clock.today_in(tz);

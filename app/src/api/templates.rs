@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::AppError, views::templates::PreviewResult, views::templates::TemplateEditorView,
-    views::templates::TemplateListView, views::templates::TestSendResult,
+    api::AppError,
+    views::templates::{PreviewResult, TemplateEditorView, TemplateListView, TestSendResult},
 };
 
 #[cfg(feature = "ssr")]

@@ -7,12 +7,23 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{
-    Db, ServiceError, StoreError, delivery::outbox, invoicing::automation, invoicing::create as invoicing,
-    invoicing::create::InvoiceRequest, invoicing::create::Source, platform::clock::parse_time_zone,
-    platform::db::BeginWrite, reminders::engine as reminders,
+use crate::{
+    backend::{
+        Db, ServiceError, StoreError,
+        delivery::outbox::{self, NewMessage},
+        invoicing::{
+            automation,
+            create::{self as invoicing, InvoiceRequest, Source},
+        },
+        platform::{
+            clock::parse_time_zone,
+            db::{BeginWrite, Conn},
+        },
+        reminders::engine as reminders,
+    },
+    domain::email_kind::{EmailKind, InvoiceEmailPayload, invoice_email_key},
+    on_db,
 };
-use crate::on_db;
 
 /// Invoicing in slices keeps each write transaction short (SQLite has one writer), while
 /// cutting only between bill-to accounts keeps one invoice per account per tick.
@@ -148,8 +159,8 @@ pub async fn queue_invoice_emails(
     batch: Option<BatchSlot<'_>>,
     template_id: Option<i64>,
 ) -> Result<Option<usize>, StoreError> {
-    let payload = serde_json::to_string(&outbox::InvoiceEmailPayload { template_id })
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let payload =
+        serde_json::to_string(&InvoiceEmailPayload { template_id }).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let queued = on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         if let Some(b) = &batch {
@@ -191,18 +202,17 @@ pub async fn queue_invoice_emails(
             // key, and the unique effect key turns the second into a no-op.
             let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE invoice_id = $1 AND kind = $2")
                 .bind(id)
-                .bind(outbox::INVOICE_EMAIL)
+                .bind(EmailKind::Invoice.as_str())
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query(outbox::ENQUEUE_SQL)
-                .bind(outbox::invoice_email_key(*id, n + 1))
-                .bind(outbox::INVOICE_EMAIL)
-                .bind(&payload)
-                .bind(id)
-                .bind(now)
-                .bind(outbox::new_message_id())
-                .execute(&mut *tx)
-                .await?;
+            let message = NewMessage {
+                effect_key: invoice_email_key(*id, n + 1),
+                kind: EmailKind::Invoice.as_str(),
+                payload: payload.clone(),
+                invoice_id: Some(*id),
+                due: now,
+            };
+            outbox::enqueue(Conn::from(&mut *tx), &message).await?;
             sqlx::query("UPDATE invoices SET ready_to_send_at = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
         }
         if let Some(b) = &batch {

@@ -4,10 +4,14 @@
 pub mod account_input;
 pub mod api_key;
 pub mod billing_rule;
+pub mod calendar;
 pub mod delivery;
 pub mod draft;
+pub mod email_kind;
 pub mod email_text;
+pub mod format;
 pub mod invoice;
+pub mod invoice_event;
 pub mod invoice_number;
 pub mod merge_fields;
 pub mod money;

@@ -214,33 +214,6 @@ mod tests {
         assert_eq!(t.validate(&[]).unwrap_err()[0].field, "template_id");
     }
 
-    /// `today_in` must give the local date right before and after midnight across DST changes.
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn today_in_new_york_around_dst() {
-        use chrono::{TimeZone, Utc};
-
-        use crate::backend::platform::clock::{Clock, ManualClock};
-        let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
-        let local =
-            |y, m, day, h, min| ny.with_ymd_and_hms(y, m, day, h, min, 0).earliest().unwrap().with_timezone(&Utc);
-        let clock = ManualClock::new(Utc::now());
-        // Spring forward 2027-03-14, fall back 2027-11-07.
-        for (y, m, day) in [(2027, 3, 13), (2027, 3, 14), (2027, 3, 15), (2027, 11, 6), (2027, 11, 7), (2027, 11, 8)] {
-            for (h, min) in [(0, 30), (23, 30)] {
-                clock.set(local(y, m, day, h, min));
-                assert_eq!(clock.today_in(ny), d(y, m, day), "{y}-{m}-{day} {h}:{min}");
-            }
-        }
-        // A reminder due on day 7 after a due date of 2027-03-07 is due on local 2027-03-14,
-        // the spring-forward day, from 00:30 local (05:30 UTC) — not an hour later or earlier.
-        let due = d(2027, 3, 7);
-        clock.set(local(2027, 3, 13, 23, 30));
-        assert_eq!(step_due(&LADDER, due, clock.today_in(ny), &[]), None);
-        clock.set(local(2027, 3, 14, 0, 30));
-        assert_eq!(step_due(&LADDER, due, clock.today_in(ny), &[]), Some(7));
-    }
-
     fn ladder() -> impl Strategy<Value = Vec<i64>> {
         proptest::collection::btree_set(1i64..400, 1..6).prop_map(|s| s.into_iter().collect())
     }

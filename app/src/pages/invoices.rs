@@ -203,7 +203,7 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
         .map(|e| {
             view! {
                 <li>
-                    <span class="event-kind">{event_label(&e.kind)}</span>
+                    <span class="event-kind">{crate::domain::invoice_event::label(&e.kind)}</span>
                     {(!e.detail.is_empty()).then(|| format!(" — {}", e.detail))}
                     <span class="muted small">{format!(" · {} · {}", e.at, e.actor)}</span>
                 </li>
@@ -307,25 +307,4 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
         {body}
     }
     .into_any()
-}
-
-fn event_label(kind: &str) -> String {
-    match kind {
-        "created" => "Created".into(),
-        "voided" => "Voided".into(),
-        "edited" => "Edited".into(),
-        "line_removed" => "Line removed".into(),
-        "finalised" => "Finalised".into(),
-        "sent" => "Sent".into(),
-        "email_failed" => "Email failed".into(),
-        "viewed" => "Viewed".into(),
-        "paid" => "Paid".into(),
-        "payment" => "Payment".into(),
-        "credit_applied" => "Credit applied".into(),
-        "receipt_sent" => "Receipt sent".into(),
-        "portal_view" => "Viewed by client".into(),
-        "reminder_sent" => "Reminder sent".into(),
-        "reminder_failed" => "Reminder failed".into(),
-        other => other.to_string(),
-    }
 }

@@ -8,7 +8,7 @@ mod common;
 mod dashboard;
 mod deliveries;
 mod form_fields;
-pub mod format;
+pub use crate::domain::format;
 mod invoice_draft;
 mod invoices;
 mod layout;

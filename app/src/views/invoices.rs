@@ -144,7 +144,7 @@ impl InvoiceFilter {
     pub fn to_query(&self) -> String {
         let mut parts = vec![format!("tab={}", self.tab.as_str())];
         if !self.search.is_empty() {
-            parts.push(format!("q={}", crate::pages::format::query_value(&self.search)));
+            parts.push(format!("q={}", crate::domain::format::query_value(&self.search)));
         }
         if self.sort != InvoiceSort::default() {
             parts.push(format!("sort={}", self.sort.as_str()));

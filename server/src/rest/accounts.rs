@@ -1,7 +1,10 @@
 //! `/api/v1/accounts`: advertisers and agencies with their contacts.
 
 use app::{
-    backend::{AppState, directory::accounts, directory::rest_views as store},
+    backend::{
+        AppState,
+        directory::{accounts, rest_views as store},
+    },
     domain::{
         account_input::{AccountInput, ContactInput},
         settings::FieldError,

@@ -1,7 +1,11 @@
 //! `/api/v1/orders`: orders with their line items.
 
 use app::{
-    backend::{AppState, directory::orders, directory::rest_views as store, platform::fixed},
+    backend::{
+        AppState,
+        directory::{orders, rest_views as store},
+        platform::fixed,
+    },
     domain::order_input::OrderInput,
 };
 use axum::{

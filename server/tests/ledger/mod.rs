@@ -28,7 +28,7 @@ pub async fn text(db: &Db, sql: &str) -> String {
 }
 
 pub async fn organisation(db: &Db) {
-    app::backend::demo::seed::ensure_organisation(db, noon()).await.unwrap();
+    app::backend::platform::organisation::ensure(db, noon()).await.unwrap();
     exec(db, "UPDATE organisation SET name = 'Valley Courier', email_from = 'billing@valley.example'").await;
 }
 

@@ -5,8 +5,8 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use app::backend::{
-    AppState, Db, delivery::mail_settings::MailEnvironment, demo::seed, payments::checkout::Payments,
-    platform::clock::ManualClock, state::AuthConfig,
+    AppState, Db, auth::AuthConfig, delivery::mail_settings::MailEnvironment, demo::seed, payments::checkout::Payments,
+    platform::clock::ManualClock,
 };
 use chrono::{DateTime, Utc};
 use reqwest::{Client, StatusCode, redirect::Policy};

@@ -5,8 +5,13 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, RngCore, rngs::OsRng};
 
-use crate::backend::{Db, ServiceError, StoreError, auth::api_key_store as api_keys, auth::token_hash};
-use crate::domain::api_key::{self, PREFIX_LEN, SCHEME};
+use crate::{
+    backend::{
+        Db, ServiceError, StoreError,
+        auth::{api_key_store as api_keys, token_hash},
+    },
+    domain::api_key::{self, PREFIX_LEN, SCHEME},
+};
 
 /// How often a key's "last used" time is written. Writing on every request would put each
 /// REST call behind SQLite's write lock.

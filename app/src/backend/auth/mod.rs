@@ -15,11 +15,32 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::backend::{Db, ServiceError, state::AuthConfig};
 use crate::{
+    backend::{Db, ServiceError},
     domain::{role::Role, settings::looks_like_email},
     views::common::CurrentUser,
 };
+
+/// How staff sessions behave, from the server configuration.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// `__Host-` cookies need HTTPS; plain-HTTP local runs use an unprefixed name.
+    pub secure_cookies: bool,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+}
+
+impl AuthConfig {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies { "__Host-pressrun_session" } else { "pressrun_session" }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, session_idle_minutes: 12 * 60, session_max_hours: 7 * 24 }
+    }
+}
 
 /// Failed sign-ins allowed per e-mail address within the window before it is locked.
 pub const MAX_FAILURES_PER_EMAIL: i64 = 5;

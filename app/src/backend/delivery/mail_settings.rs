@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{
-    Db, StoreError, delivery::transport::MailRoute, delivery::transport::SmtpSettings, delivery::transport::TlsMode,
-};
 use crate::{
+    backend::{
+        Db, StoreError,
+        delivery::transport::{MailRoute, SmtpSettings, TlsMode},
+    },
     domain::settings::{FieldError, looks_like_email},
     on_db,
 };

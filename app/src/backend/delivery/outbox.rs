@@ -11,29 +11,49 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{Db, StoreError, platform::db::BeginWrite};
 use crate::{
+    backend::{
+        Db, StoreError,
+        platform::db::{BeginWrite, Conn},
+    },
     domain::delivery::{MAX_ATTEMPTS, retry_delay},
-    on_db,
+    on_conn, on_db,
 };
 
-pub const INVOICE_EMAIL: &str = "invoice_email";
-/// A past-due reminder about one invoice (one ladder step).
-pub const REMINDER_EMAIL: &str = "reminder_email";
-/// The per-contact daily reminder listing an account's past-due invoices.
-pub const REMINDER_DIGEST: &str = "reminder_digest";
-
-/// Inserts an effect; a second insert with the same key does nothing. Bind: effect key, kind,
-/// payload, invoice id, now, message id. Run it inside the caller's transaction.
+/// Inserts a message; a second insert with the same effect key does nothing. Bind: effect key,
+/// kind, payload, invoice id, now, message id. Run it inside the caller's transaction.
 pub const ENQUEUE_SQL: &str =
     "INSERT INTO outbox (effect_key, kind, payload, invoice_id, status, next_attempt_at, message_id, created_at)
      VALUES ($1, $2, $3, $4, 'pending', $5, $6, $5)
      ON CONFLICT (effect_key) DO NOTHING";
 
-/// The effect key of the `n`-th email of an invoice: the automatic first send is always 1,
-/// so however many ticks or instances decide to send it, it is sent once.
-pub fn invoice_email_key(invoice_id: i64, n: i64) -> String {
-    format!("invoice-email:{invoice_id}:{n}")
+/// A message to write in the caller's transaction.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// Unique per effect: the same decision taken twice writes one row.
+    pub effect_key: String,
+    /// An opaque tag; the layer that composes messages knows what it means.
+    pub kind: &'a str,
+    pub payload: String,
+    /// The invoice the message is about, for the invoice page's email list.
+    pub invoice_id: Option<i64>,
+    pub due: DateTime<Utc>,
+}
+
+/// Writes a message in the caller's transaction with a fresh Message-ID. Returns its id, or
+/// `None` when a message with the same effect key already exists.
+pub async fn enqueue(conn: Conn<'_>, message: &NewMessage<'_>) -> Result<Option<i64>, StoreError> {
+    let sql = format!("{ENQUEUE_SQL} RETURNING id");
+    let id = on_conn!(conn, c => sqlx::query_scalar::<_, i64>(&sql)
+        .bind(&message.effect_key)
+        .bind(message.kind)
+        .bind(&message.payload)
+        .bind(message.invoice_id)
+        .bind(message.due)
+        .bind(new_message_id())
+        .fetch_optional(&mut *c)
+        .await?);
+    Ok(id)
 }
 
 /// 128 random bits: unique without coordination between instances.
@@ -41,12 +61,6 @@ pub fn new_message_id() -> String {
     let mut bytes = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut bytes);
     format!("{}@pressrun.mail", hex::encode(bytes))
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvoiceEmailPayload {
-    /// The template chosen when the email was queued; the organisation default when absent.
-    pub template_id: Option<i64>,
 }
 
 /// A row a worker holds the lease on.
@@ -89,6 +103,40 @@ impl Default for Backoff {
     fn default() -> Self {
         Self { base: Duration::seconds(30) }
     }
+}
+
+/// How a message stands after an attempt, as the follow-ups see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended<'a> {
+    Delivered {
+        recipients: &'a str,
+    },
+    /// A temporary failure; another attempt is scheduled.
+    Retrying,
+    /// Refused for good, or given up after the last attempt; waits for a person.
+    Failed {
+        reason: &'a str,
+    },
+    /// The effect should no longer happen; closed without sending.
+    Cancelled {
+        reason: &'a str,
+    },
+}
+
+/// What a message's outcome changes outside the outbox (an invoice marked Sent, a reminder
+/// step settled), supplied by the layer that knows the kinds. It runs in the transaction that
+/// records the outcome, so the two happen together or not at all.
+pub trait FollowUp: Send + Sync {
+    fn settled(
+        &self,
+        conn: Conn<'_>,
+        message: &Claimed,
+        ended: Ended<'_>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A failed message was put back in the queue by a person.
+    fn requeued(&self, conn: Conn<'_>, outbox_id: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Claims up to `limit` rows that are due, or whose previous holder's lease ran out, and
@@ -145,6 +193,7 @@ pub async fn finish(
     now: DateTime<Utc>,
     outcome: &Outcome,
     backoff: Backoff,
+    follow_up: &impl FollowUp,
 ) -> Result<bool, StoreError> {
     let (attempt_outcome, reply) = match outcome {
         Outcome::Delivered { reply, .. } => ("delivered", reply),
@@ -209,100 +258,19 @@ pub async fn finish(
             }
         }
         .rows_affected() == 1;
-        if fenced && let Some(invoice_id) = row.invoice_id && row.kind == INVOICE_EMAIL {
-            match outcome {
-                Outcome::Delivered { recipients, .. } => {
-                    sqlx::query(
-                        "UPDATE invoices SET status = CASE WHEN status = 'open' THEN 'sent' ELSE status END,
-                                sent_at = COALESCE(sent_at, $1)
-                         WHERE id = $2",
-                    )
-                    .bind(now)
-                    .bind(invoice_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'sent', $2, 'Email', $3)")
-                        .bind(invoice_id)
-                        .bind(format!("Emailed to {recipients}"))
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+        if fenced {
+            let gave_up;
+            let ended = match outcome {
+                Outcome::Delivered { recipients, .. } => Ended::Delivered { recipients },
+                Outcome::Transient { .. } if !give_up => Ended::Retrying,
+                Outcome::Transient { reply } => {
+                    gave_up = format!("Gave up after {} attempts: {reply}", row.attempts);
+                    Ended::Failed { reason: &gave_up }
                 }
-                Outcome::Permanent { reply } => {
-                    sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'email_failed', $2, 'Email', $3)")
-                        .bind(invoice_id)
-                        .bind(reply)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Outcome::Transient { reply } if give_up => {
-                    sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'email_failed', $2, 'Email', $3)")
-                        .bind(invoice_id)
-                        .bind(format!("Gave up after {} attempts: {reply}", row.attempts))
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Outcome::Transient { .. } | Outcome::Cancelled { .. } => {}
-            }
-        }
-        if fenced
-            && let Some(invoice_id) = row.invoice_id
-            && row.kind == crate::backend::payments::record::RECEIPT_EMAIL
-            && let Outcome::Delivered { recipients, .. } = outcome
-        {
-            sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'receipt_sent', $2, 'Email', $3)")
-                .bind(invoice_id)
-                .bind(format!("Receipt emailed to {recipients}"))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if fenced && matches!(row.kind.as_str(), REMINDER_EMAIL | REMINDER_DIGEST) {
-            // The reminder steps this email stood for follow its outcome; a step another
-            // digest already settled is left alone.
-            let (status, detail) = match outcome {
-                Outcome::Delivered { .. } => ("sent", String::new()),
-                Outcome::Cancelled { reason } => ("cancelled", reason.clone()),
-                Outcome::Permanent { reply } => ("failed", reply.clone()),
-                Outcome::Transient { reply } if give_up => ("failed", format!("Gave up after {} attempts: {reply}", row.attempts)),
-                Outcome::Transient { .. } => ("", String::new()),
+                Outcome::Permanent { reply } => Ended::Failed { reason: reply },
+                Outcome::Cancelled { reason } => Ended::Cancelled { reason },
             };
-            for (invoice_id, step) in crate::backend::reminders::engine::steps_of(&row.kind, row.invoice_id, &row.payload) {
-                if status.is_empty() {
-                    break;
-                }
-                let changed = sqlx::query(
-                    "UPDATE invoice_reminders SET status = $1, detail = $2,
-                            sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END
-                     WHERE invoice_id = $4 AND days_past_due = $5 AND status IN ('queued', 'failed')",
-                )
-                .bind(status)
-                .bind(&detail)
-                .bind(now)
-                .bind(invoice_id)
-                .bind(step)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if changed == 1 && status != "cancelled" {
-                    let (kind, text) = match outcome {
-                        Outcome::Delivered { recipients, .. } => {
-                            let how = if row.kind == REMINDER_DIGEST { " (daily past-due summary)" } else { "" };
-                            ("reminder_sent", format!("Day {step} reminder emailed to {recipients}{how}"))
-                        }
-                        _ => ("reminder_failed", format!("Day {step} reminder failed: {detail}")),
-                    };
-                    sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, $2, $3, 'Reminder', $4)")
-                        .bind(invoice_id)
-                        .bind(kind)
-                        .bind(text)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
+            follow_up.settled(Conn::from(&mut *tx), row, ended, now).await?;
         }
         tx.commit().await?;
         fenced
@@ -324,19 +292,19 @@ pub async fn release_orphaned_leases(db: &Db, now: DateTime<Utc>) -> Result<u64,
 }
 
 /// Puts a failed message back in the queue, due now (the Email failures view's Retry).
-pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>, follow_up: &impl FollowUp) -> Result<bool, StoreError> {
     let changed = on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
         let changed = sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0, completed_at = NULL WHERE id = $2 AND status = 'failed'")
             .bind(now)
             .bind(id)
-            .execute(p)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
-        // A retried reminder is queued again, not failed.
-        sqlx::query("UPDATE invoice_reminders SET status = 'queued', detail = '' WHERE outbox_id = $1 AND status = 'failed'")
-            .bind(id)
-            .execute(p)
-            .await?;
+        if changed == 1 {
+            follow_up.requeued(Conn::from(&mut *tx), id).await?;
+        }
+        tx.commit().await?;
         changed
     });
     Ok(changed == 1)

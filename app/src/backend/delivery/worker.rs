@@ -1,5 +1,7 @@
-//! The outbox worker: claims due messages, composes them from current data, hands them to the
-//! mail route, and records each outcome. Runs in every server instance and in `pressrun tick`.
+//! The outbox worker: claims due messages, has them composed from current data, hands them to
+//! the mail route, and records each outcome. Runs in every server instance and in `pressrun
+//! tick`. What a message says and what its outcome changes come from a `MessageKinds` given by
+//! the layer that knows the kinds (`messages::Messages`); the worker knows none.
 
 use std::sync::Arc;
 
@@ -7,11 +9,57 @@ use chrono::Duration;
 use tokio::sync::Mutex;
 
 use crate::backend::{
-    Db, StoreError, delivery::mail_settings, delivery::mail_settings::MailEnvironment, delivery::outbox,
-    delivery::outbox::Backoff, delivery::outbox::Claimed, delivery::outbox::Outcome, delivery::transport::MailError,
-    delivery::transport::MailRoute, delivery::transport::Mailer, delivery::transport::OutgoingEmail,
-    messages::invoice as invoice_email, messages::invoice::ComposeError, platform::clock::Clock,
+    Db, StoreError,
+    delivery::{
+        mail_settings::{self, MailEnvironment},
+        outbox::{self, Backoff, Claimed, Outcome},
+        transport::{MailError, MailRoute, Mailer, OutgoingEmail},
+    },
+    platform::clock::Clock,
 };
+
+/// Why a message could not be composed, and whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ComposeError {
+    /// Needs a person: no recipient, a broken template, a missing invoice.
+    #[error("{0}")]
+    Permanent(String),
+    /// The database was unreachable; try again later.
+    #[error("{0}")]
+    Transient(String),
+    /// The email should no longer go out (the invoice was voided).
+    #[error("{0}")]
+    Cancelled(String),
+}
+
+impl From<StoreError> for ComposeError {
+    fn from(e: StoreError) -> Self {
+        ComposeError::Transient(format!("database: {e}"))
+    }
+}
+
+/// What composing needs besides the message row.
+#[derive(Debug, Clone, Copy)]
+pub struct Compose<'a> {
+    pub db: &'a Db,
+    /// The From address when configured; the organisation's otherwise.
+    pub from: Option<&'a str>,
+    /// Fixed when the message was queued, so a re-send is recognisable.
+    pub message_id: &'a str,
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// Prefix of the portal links the message carries.
+    pub public_url: &'a str,
+}
+
+/// The message kinds the worker delivers: how each is composed at send time, and (as a
+/// `FollowUp`) what its outcome changes.
+pub trait MessageKinds: outbox::FollowUp + Clone + 'static {
+    fn compose(
+        &self,
+        message: &Claimed,
+        with: Compose<'_>,
+    ) -> impl std::future::Future<Output = Result<OutgoingEmail, ComposeError>> + Send;
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct DeliveryConfig {
@@ -52,7 +100,8 @@ impl DeliveryReport {
     }
 }
 
-pub struct Courier {
+pub struct Courier<K> {
+    kinds: K,
     db: Db,
     env: Arc<MailEnvironment>,
     clock: Arc<dyn Clock>,
@@ -62,15 +111,16 @@ pub struct Courier {
     mailer: Mutex<Option<Mailer>>,
 }
 
-impl Courier {
+impl<K: MessageKinds> Courier<K> {
     pub fn new(
+        kinds: K,
         db: Db,
         env: Arc<MailEnvironment>,
         clock: Arc<dyn Clock>,
         worker: String,
         config: DeliveryConfig,
     ) -> Self {
-        Self { db, env, clock, worker, config, mailer: Mutex::new(None) }
+        Self { kinds, db, env, clock, worker, config, mailer: Mutex::new(None) }
     }
 
     pub fn worker(&self) -> &str {
@@ -107,15 +157,32 @@ impl Courier {
             let mut tasks = tokio::task::JoinSet::new();
             for row in claimed {
                 let (db, mailer, from, clock) = (self.db.clone(), mailer.clone(), from.clone(), self.clock.clone());
-                let (worker, backoff, env) = (self.worker.clone(), self.config.backoff, self.env.clone());
+                let (worker, backoff, env, kinds) =
+                    (self.worker.clone(), self.config.backoff, self.env.clone(), self.kinds.clone());
                 tasks.spawn(async move {
-                    let outcome = attempt(&db, &mailer, from.as_deref(), &row, clock.now(), &env.public_url).await;
-                    let held = outbox::finish(&db, &row, &worker, clock.now(), &outcome, backoff).await?;
-                    Ok::<_, StoreError>((outcome, held))
+                    let outcome =
+                        attempt(&kinds, &db, &mailer, from.as_deref(), &row, clock.now(), &env.public_url).await;
+                    let held = outbox::finish(&db, &row, &worker, clock.now(), &outcome, backoff, &kinds).await;
+                    (row.id, outcome, held)
                 });
             }
+            // Each message is its own task: one that fails to record its outcome must not cut
+            // the others off mid-conversation. Its lease runs out and it is tried again.
             while let Some(joined) = tasks.join_next().await {
-                let (outcome, held) = joined.map_err(|e| StoreError::Invalid(format!("delivery task: {e}")))??;
+                let (id, outcome, held) = match joined {
+                    Ok(done) => done,
+                    Err(e) => {
+                        tracing::error!(error = %e, "delivery task ended abnormally; its message is retried after its lease");
+                        continue;
+                    }
+                };
+                let held = match held {
+                    Ok(held) => held,
+                    Err(e) => {
+                        tracing::error!(outbox_id = id, error = %e, "could not record a delivery outcome; the message is retried after its lease");
+                        continue;
+                    }
+                };
                 let mut one = DeliveryReport::default();
                 match outcome {
                     Outcome::Delivered { .. } => one.delivered = 1,
@@ -132,45 +199,9 @@ impl Courier {
     }
 }
 
-/// Builds the message a claimed row stands for, from the data as it is now.
-async fn compose(
-    db: &Db,
-    from: Option<&str>,
-    row: &Claimed,
-    message_id: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    public_url: &str,
-) -> Result<OutgoingEmail, ComposeError> {
-    match row.kind.as_str() {
-        outbox::INVOICE_EMAIL => {
-            let invoice_id =
-                row.invoice_id.ok_or_else(|| ComposeError::Permanent("invoice email without an invoice".into()))?;
-            let payload = serde_json::from_str(&row.payload).unwrap_or_default();
-            invoice_email::compose(db, invoice_id, &payload, message_id, from, true, now, public_url).await
-        }
-        crate::backend::payments::record::RECEIPT_EMAIL => {
-            crate::backend::messages::receipt::compose(db, &row.payload, message_id, from, now, public_url).await
-        }
-        outbox::REMINDER_EMAIL => {
-            let invoice_id =
-                row.invoice_id.ok_or_else(|| ComposeError::Permanent("reminder without an invoice".into()))?;
-            let payload = serde_json::from_str(&row.payload)
-                .map_err(|e| ComposeError::Permanent(format!("unreadable reminder: {e}")))?;
-            crate::backend::messages::reminder::compose_reminder(
-                db, invoice_id, &payload, message_id, from, now, public_url,
-            )
-            .await
-        }
-        outbox::REMINDER_DIGEST => {
-            let payload = serde_json::from_str(&row.payload)
-                .map_err(|e| ComposeError::Permanent(format!("unreadable reminder: {e}")))?;
-            crate::backend::messages::reminder::compose_digest(db, &payload, message_id, from, now, public_url).await
-        }
-        other => Err(ComposeError::Permanent(format!("unknown outbox kind {other:?}"))),
-    }
-}
-
+#[tracing::instrument(skip_all, fields(outbox_id = row.id, kind = %row.kind, invoice_id = ?row.invoice_id, attempt = row.attempts))]
 async fn attempt(
+    kinds: &impl MessageKinds,
     db: &Db,
     mailer: &Mailer,
     from: Option<&str>,
@@ -179,7 +210,7 @@ async fn attempt(
     public_url: &str,
 ) -> Outcome {
     let message_id = row.message_id.clone().unwrap_or_else(|| format!("outbox-{}@pressrun.mail", row.id));
-    let email = match compose(db, from, row, &message_id, now, public_url).await {
+    let email = match kinds.compose(row, Compose { db, from, message_id: &message_id, now, public_url }).await {
         Ok(e) => e,
         Err(ComposeError::Permanent(reason)) => return Outcome::Permanent { reply: reason },
         Err(ComposeError::Cancelled(reason)) => return Outcome::Cancelled { reason },
@@ -188,15 +219,15 @@ async fn attempt(
     let recipients = email.to.iter().chain(&email.cc).cloned().collect::<Vec<_>>().join(", ");
     match mailer.send(&email).await {
         Ok(reply) => {
-            tracing::info!(outbox_id = row.id, kind = %row.kind, invoice_id = ?row.invoice_id, attempt = row.attempts, "email delivered");
+            tracing::info!("email delivered");
             Outcome::Delivered { reply, recipients }
         }
         Err(MailError::Transient(reply)) => {
-            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempt = row.attempts, reply = %reply, "email deferred");
+            tracing::warn!(reply = %reply, "email deferred");
             Outcome::Transient { reply }
         }
         Err(MailError::Permanent(reply)) => {
-            tracing::warn!(outbox_id = row.id, kind = %row.kind, reply = %reply, "email refused");
+            tracing::warn!(reply = %reply, "email refused");
             Outcome::Permanent { reply }
         }
     }

@@ -5,11 +5,12 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::backend::{
-    Db, ServiceError, invoicing::create as invoicing, invoicing::create::InvoiceRequest, invoicing::create::Source,
-    payments::record as payments, payments::record::NewPayment,
-};
 use crate::{
+    backend::{
+        Db, ServiceError,
+        invoicing::create::{self as invoicing, InvoiceRequest, Source},
+        payments::record::{self as payments, NewPayment},
+    },
     domain::{delivery::AfterGenerate, payment::PaymentMethod},
     on_db,
 };

@@ -6,10 +6,11 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use rust_decimal::Decimal;
 
-use crate::backend::{
-    Db, ServiceError, auth, platform::clock::parse_time_zone, platform::db::BeginWrite, platform::fixed,
-};
 use crate::{
+    backend::{
+        Db, ServiceError, auth,
+        platform::{clock::parse_time_zone, db::BeginWrite, fixed},
+    },
     domain::{role::Role, settings::OrganisationSettings},
     on_db,
 };
@@ -19,29 +20,6 @@ pub const DEMO_USERS: [(&str, &str, Role, &str); 3] = [
     ("billing@pressrun.example", "Blake Billing", Role::Billing, "pressrun-billing"),
     ("viewer@pressrun.example", "Vic Viewer", Role::Viewer, "pressrun-viewer"),
 ];
-
-pub fn default_organisation() -> OrganisationSettings {
-    OrganisationSettings {
-        name: "My Publication".into(),
-        address: String::new(),
-        logo_url: String::new(),
-        currency: "USD".into(),
-        time_zone: "America/New_York".into(),
-        invoice_number_format: "INV-{YYYY}-{SEQ:5}".into(),
-        default_terms_days: 30,
-        email_from: String::new(),
-    }
-}
-
-/// Makes sure the organisation row exists (a fresh database gets defaults).
-pub async fn ensure_organisation(db: &Db, now: DateTime<Utc>) -> Result<OrganisationSettings, ServiceError> {
-    if let Some(s) = crate::backend::platform::organisation::get(db).await? {
-        return Ok(s);
-    }
-    let s = default_organisation();
-    crate::backend::platform::organisation::save(db, &s, now).await?;
-    Ok(s)
-}
 
 /// Is there nothing a person entered yet?
 pub async fn is_empty(db: &Db) -> Result<bool, ServiceError> {

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::backend::{Db, ServiceError, StoreError, directory::account_store as store, platform::db::BeginWrite};
 use crate::{
+    backend::{Db, ServiceError, StoreError, directory::account_store as store, platform::db::BeginWrite},
     domain::{
         account_input::{AccountInput, BillToTarget, ContactInput, bill_to_problem},
         settings::FieldError,

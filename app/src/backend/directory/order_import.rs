@@ -11,10 +11,8 @@ use std::{
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::backend::{
-    Db, ServiceError, StoreError, directory::order_store::insert_line_items, platform::db::BeginWrite,
-};
 use crate::{
+    backend::{Db, ServiceError, StoreError, directory::order_store::insert_line_items, platform::db::BeginWrite},
     domain::order_input::{LineItemInput, OrderInput, ValidLine, ValidOrder},
     on_db,
     views::orders::{IMPORT_COLUMNS as COLUMNS, ImportProblem, ImportReport, ImportedOrderPreview},

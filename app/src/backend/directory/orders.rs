@@ -7,10 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::backend::{
-    Db, ServiceError, StoreError, directory::order_store::insert_line_items, platform::db::BeginWrite, platform::fixed,
-};
 use crate::{
+    backend::{
+        Db, ServiceError, StoreError,
+        directory::order_store::insert_line_items,
+        platform::{db::BeginWrite, fixed},
+    },
     domain::{
         order_input::{OrderInput, OrderStatus, ValidLine, ValidOrder, line_field},
         settings::FieldError,

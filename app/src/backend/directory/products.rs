@@ -2,8 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::backend::{Db, ServiceError, StoreError, directory::product_store as store};
-use crate::{domain::product_input::ProductInput, views::accounts::ProductDetail};
+use crate::{
+    backend::{Db, ServiceError, StoreError, directory::product_store as store},
+    domain::product_input::ProductInput,
+    views::accounts::ProductDetail,
+};
 
 const DUPLICATE_NAME: &str = "Another product already has this name.";
 

@@ -6,10 +6,13 @@
 use chrono::NaiveDate;
 
 use crate::{
-    backend::Db, backend::StoreError, backend::platform::fixed, domain::billing_rule::BillingRule,
-    domain::billing_rule::LineItemTiming, on_db, views::billable::BillableFilter, views::billable::BillableRow,
-    views::billable::Choice, views::billable::SortKey, views::billable::StatusCounts, views::billable::StatusFilter,
-    views::common::Page,
+    backend::{Db, StoreError, platform::fixed},
+    domain::billing_rule::{BillingRule, LineItemTiming},
+    on_db,
+    views::{
+        billable::{BillableFilter, BillableRow, Choice, SortKey, StatusCounts, StatusFilter},
+        common::Page,
+    },
 };
 
 /// Unbilled line items with their billable date (NULL when never billable). The date

@@ -2,22 +2,31 @@
 //! each line item billed by at most one live invoice line. Used by Invoice Selected and,
 //! later, by the auto-invoicing scheduler.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rust_decimal::Decimal;
-
-use crate::backend::{Db, ServiceError, StoreError, delivery::outbox, platform::db::BeginWrite, platform::fixed};
 use crate::{
+    backend::{
+        Db, ServiceError, StoreError,
+        delivery::outbox::{self, NewMessage},
+        invoicing::events,
+        platform::{
+            db::{BeginWrite, Conn},
+            fixed,
+        },
+    },
     domain::{
         billing_rule::{BillableStatus, BillingRule, LineItemTiming, NotBillableReason},
         delivery::AfterGenerate,
+        email_kind::{EmailKind, InvoiceEmailPayload, invoice_email_key},
         invoice::{InvoiceTotals, LineAmounts, LineCharge},
+        invoice_event::InvoiceEventKind,
         invoice_number::InvoiceNumberFormat,
         terms::PaymentTerms,
     },
     on_db,
 };
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
 
 /// The most line items one request may invoice; larger selections are split by the caller.
 pub const MAX_LINE_ITEMS_PER_REQUEST: usize = 200_000;
@@ -235,7 +244,7 @@ async fn create(
     // Ids are integers, so inlining them is safe; it also avoids engine limits on bound parameters.
     let in_list = id_list(&ids);
     let lock_rows = db.is_postgres();
-    let email_payload = serde_json::to_string(&outbox::InvoiceEmailPayload { template_id: req.email_template_id })
+    let email_payload = serde_json::to_string(&InvoiceEmailPayload { template_id: req.email_template_id })
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
 
     let outcome = on_db!(db, pool => {
@@ -364,19 +373,13 @@ async fn create(
                 .await
                 .map_err(StoreError::from)?;
             }
-            sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'created', $2, $3, $4)")
-                .bind(invoice_id)
-                .bind(format!(
-                    "{} line item{}{}",
-                    lines.len(),
-                    if lines.len() == 1 { "" } else { "s" },
-                    if number.is_none() { " (draft)" } else { "" }
-                ))
-                .bind(&req.actor)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from)?;
+            let detail = format!(
+                "{} line item{}{}",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" },
+                if number.is_none() { " (draft)" } else { "" }
+            );
+            events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::Created, &detail, &req.actor, now).await?;
             // Drafts are not finished invoices: nothing is sent until a person finalises one.
             let then = if numbering == Numbering::Draft { AfterGenerate::Nothing } else { req.then };
             match then {
@@ -390,16 +393,14 @@ async fn create(
                         .map_err(StoreError::from)?;
                 }
                 AfterGenerate::QueueEmail => {
-                    sqlx::query(outbox::ENQUEUE_SQL)
-                        .bind(outbox::invoice_email_key(invoice_id, 1))
-                        .bind(outbox::INVOICE_EMAIL)
-                        .bind(&email_payload)
-                        .bind(invoice_id)
-                        .bind(now)
-                        .bind(outbox::new_message_id())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::from)?;
+                    let message = NewMessage {
+                        effect_key: invoice_email_key(invoice_id, 1),
+                        kind: EmailKind::Invoice.as_str(),
+                        payload: email_payload.clone(),
+                        invoice_id: Some(invoice_id),
+                        due: now,
+                    };
+                    outbox::enqueue(Conn::from(&mut *tx), &message).await?;
                 }
             }
             outcome.created.push(Created {

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     backend::{Db, StoreError, platform::fixed},
+    domain::email_kind::EmailKind,
     on_db,
     views::delivery::{AccountWithoutRecipient, DeliveryAttempt, EmailFailure, InvoiceDelivery, ReadyInvoice},
 };
@@ -196,14 +197,7 @@ pub async fn for_invoice(db: &Db, invoice_id: i64) -> Result<Vec<InvoiceDelivery
         .into_iter()
         .map(|r| InvoiceDelivery {
             outbox_id: r.id,
-            what: match r.kind.as_str() {
-                crate::backend::delivery::outbox::INVOICE_EMAIL => "Invoice",
-                crate::backend::delivery::outbox::REMINDER_EMAIL => "Reminder",
-                crate::backend::delivery::outbox::REMINDER_DIGEST => "Past-due summary",
-                crate::backend::payments::record::RECEIPT_EMAIL => "Receipt",
-                _ => "Email",
-            }
-            .to_string(),
+            what: EmailKind::parse(&r.kind).map_or("Email", EmailKind::label).to_string(),
             next_attempt_at: (r.status == "pending").then_some(r.next_attempt_at),
             status: r.status,
             recipients: r.recipients,

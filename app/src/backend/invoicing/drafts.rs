@@ -2,21 +2,26 @@
 //! write transaction that first locks the invoice row and checks it is still a draft, so an
 //! edit racing a Finalise either lands before the number is assigned or is refused.
 
-use chrono::{DateTime, Datelike, Utc};
-use rust_decimal::Decimal;
-
-use crate::backend::{
-    Db, ServiceError, StoreError, invoicing::create::NEXT_SEQUENCE_SQL, platform::db::BeginWrite, platform::fixed,
-};
 use crate::{
+    backend::{
+        Db, ServiceError, StoreError,
+        invoicing::{create::NEXT_SEQUENCE_SQL, events},
+        platform::{
+            db::{BeginWrite, Conn},
+            fixed,
+        },
+    },
     domain::{
         draft::{DraftDates, LineEdit},
         invoice::{InvoiceStatus, InvoiceTotals},
+        invoice_event::InvoiceEventKind,
         invoice_number::InvoiceNumberFormat,
         money::format_money,
     },
     on_db,
 };
+use chrono::{DateTime, Datelike, Utc};
+use rust_decimal::Decimal;
 
 /// The state of the invoice a change is aimed at, read under the row lock.
 #[derive(sqlx::FromRow)]
@@ -79,20 +84,6 @@ macro_rules! recompute_totals {
     }};
 }
 
-macro_rules! record_event {
-    ($tx:expr, $id:expr, $kind:expr, $detail:expr, $actor:expr, $now:expr) => {
-        sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind($id)
-            .bind($kind)
-            .bind($detail)
-            .bind($actor)
-            .bind($now)
-            .execute(&mut *$tx)
-            .await
-            .map_err(StoreError::from)?
-    };
-}
-
 /// Changes a draft's issue and due dates.
 pub async fn update_dates(
     db: &Db,
@@ -115,7 +106,7 @@ pub async fn update_dates(
             .await
             .map_err(StoreError::from)?;
         let detail = format!("Issue date {}, due {}", dates.issue_date, dates.due_date);
-        record_event!(tx, invoice_id, "edited", detail, actor, now);
+        events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::Edited, &detail, actor, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
     });
     Ok(())
@@ -168,7 +159,7 @@ pub async fn update_line(
         let detail = format!("Line {}: {} × {} less {} = {}", line.position, charge.quantity.normalize(),
             format_money(charge.unit_price, &head.currency), format_money(amounts.discount, &head.currency),
             format_money(amounts.net, &head.currency));
-        record_event!(tx, invoice_id, "edited", detail, actor, now);
+        events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::Edited, &detail, actor, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         totals.total
     });
@@ -197,7 +188,7 @@ pub async fn remove_line(
         let (position, description) = removed.ok_or(ServiceError::NotFound("invoice line"))?;
         recompute_totals!(tx, invoice_id);
         let detail = format!("Removed line {position}: {description}");
-        record_event!(tx, invoice_id, "line_removed", detail, actor, now);
+        events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::LineRemoved, &detail, actor, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
     });
     Ok(())
@@ -239,7 +230,7 @@ pub async fn finalise(db: &Db, now: DateTime<Utc>, invoice_id: i64, actor: &str)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?;
-        record_event!(tx, invoice_id, "finalised", format!("Numbered {number}"), actor, now);
+        events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::Finalised, &format!("Numbered {number}"), actor, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         number
     });

@@ -1,14 +1,26 @@
 //! The invoice list (tabs with counts and totals, search, sort, paging), one invoice with its
 //! lines and activity, and voiding.
 
-use chrono::{DateTime, NaiveDate, Utc};
-
 use crate::{
-    backend::Db, backend::StoreError, backend::platform::db::BeginWrite, backend::platform::fixed,
-    domain::invoice::InvoiceStatus, domain::invoice::is_past_due, on_db, views::common::Page,
-    views::invoices::InvoiceFilter, views::invoices::InvoiceLineView, views::invoices::InvoiceListRow,
-    views::invoices::InvoiceSort, views::invoices::InvoiceTab, views::invoices::TabSummary,
+    backend::{
+        Db, StoreError,
+        invoicing::events,
+        platform::{
+            db::{BeginWrite, Conn},
+            fixed,
+        },
+    },
+    domain::{
+        invoice::{InvoiceStatus, is_past_due},
+        invoice_event::InvoiceEventKind,
+    },
+    on_db,
+    views::{
+        common::Page,
+        invoices::{InvoiceFilter, InvoiceLineView, InvoiceListRow, InvoiceSort, InvoiceTab, TabSummary},
+    },
 };
+use chrono::{DateTime, NaiveDate, Utc};
 
 const RECEIVABLE: &str = "i.status IN ('open', 'sent', 'partially_paid') AND i.total > i.amount_paid";
 
@@ -230,8 +242,7 @@ pub async fn void(db: &Db, id: i64, reason: &str, actor: &str, now: DateTime<Utc
             .bind(now).bind(reason).bind(id).execute(&mut *tx).await?.rows_affected();
         if changed == 1 {
             sqlx::query("UPDATE invoice_lines SET live = FALSE WHERE invoice_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'voided', $2, $3, $4)")
-                .bind(id).bind(reason).bind(actor).bind(now).execute(&mut *tx).await?;
+            events::record(Conn::from(&mut *tx), id, InvoiceEventKind::Voided, reason, actor, now).await?;
             tx.commit().await?;
         }
         changed == 1

@@ -8,4 +8,7 @@ pub mod create;
 pub mod delivery_views;
 pub mod document;
 pub mod drafts;
+pub mod events;
 pub mod invoices;
+pub mod open_items;
+pub mod sending;

@@ -3,31 +3,19 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::backend::{
-    Db, StoreError, delivery::outbox::InvoiceEmailPayload, delivery::transport::EmailAttachment,
-    delivery::transport::OutgoingEmail, messages::context as email_context, messages::context::ContactCtx,
-    templates::render::render_email,
+use crate::{
+    backend::{
+        Db, StoreError,
+        delivery::{
+            transport::{EmailAttachment, OutgoingEmail},
+            worker::ComposeError,
+        },
+        messages::context as email_context,
+        templates::{context::ContactCtx, render::render_email},
+    },
+    domain::{email_kind::InvoiceEmailPayload, merge_fields::TemplateKind},
+    on_db,
 };
-use crate::{domain::merge_fields::TemplateKind, on_db};
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ComposeError {
-    /// Needs a person: no recipient, a broken template, a missing invoice.
-    #[error("{0}")]
-    Permanent(String),
-    /// The database was unreachable; try again later.
-    #[error("{0}")]
-    Transient(String),
-    /// The email should no longer go out (the invoice was voided).
-    #[error("{0}")]
-    Cancelled(String),
-}
-
-impl From<StoreError> for ComposeError {
-    fn from(e: StoreError) -> Self {
-        ComposeError::Transient(format!("database: {e}"))
-    }
-}
 
 #[derive(sqlx::FromRow)]
 struct InvoiceRow {
@@ -138,7 +126,7 @@ pub async fn compose(
     let contact = ContactCtx { name: who.to[0].0.clone(), email: who.to[0].1.clone() };
     let links = email_context::Links { public_url, issued_by: "invoice email", preview: false };
     let (context, today) = email_context::account_context(db, inv.account_id, contact, now, links).await?;
-    let row = email_context::invoice_row(db, invoice_id)
+    let row = crate::backend::invoicing::open_items::invoice_row(db, invoice_id)
         .await?
         .ok_or_else(|| ComposeError::Permanent(format!("Invoice {invoice_id} no longer exists.")))?;
     let context = email_context::with_invoice(db, context, &row, inv.account_id, today, now, links).await?;

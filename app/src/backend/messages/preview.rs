@@ -6,17 +6,26 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::backend::{
-    Db, ServiceError, StoreError, delivery::mail_settings, delivery::mail_settings::MailEnvironment, delivery::outbox,
-    delivery::transport::MailError, delivery::transport::MailRoute, delivery::transport::Mailer,
-    delivery::transport::OutgoingEmail, messages::context as email_context, messages::context::ContactCtx,
-    messages::context::EmailContext, messages::context::Links, messages::context::PaymentCtx,
-    messages::context::ReminderCtx, messages::context::long_date, messages::invoice as invoice_email, platform::fixed,
-    templates::check::problems, templates::check::render_error, templates::render::RenderedEmail,
-    templates::render::render_email,
-};
 use crate::{
-    domain::{merge_fields::TemplateKind, money::format_money, settings::FieldError},
+    backend::{
+        Db, ServiceError, StoreError,
+        delivery::{
+            mail_settings::{self, MailEnvironment},
+            outbox,
+            transport::{MailError, MailRoute, Mailer, OutgoingEmail},
+        },
+        messages::{
+            context::{self as email_context, Links},
+            invoice as invoice_email,
+        },
+        platform::fixed,
+        templates::{
+            check::{problems, render_error},
+            context::{ContactCtx, EmailContext, PaymentCtx, ReminderCtx},
+            render::{RenderedEmail, render_email},
+        },
+    },
+    domain::{calendar::long_date, merge_fields::TemplateKind, money::format_money, settings::FieldError},
     on_db,
     views::templates::{PreviewInvoice, PreviewResult},
 };
@@ -62,7 +71,7 @@ pub async fn preview(
     }
     let (context, source) = match invoice_id {
         Some(id) => invoice_context(db, draft.kind, id, now, public_url).await?,
-        None => (email_context::sample(draft.kind), "Sample values".to_string()),
+        None => (crate::backend::templates::context::sample(draft.kind), "Sample values".to_string()),
     };
     let RenderedEmail { subject, html, text } = render_email(draft.subject, draft.body_html, &context)
         .map_err(|e| ServiceError::Invalid(vec![render_error(e)]))?;
@@ -97,11 +106,13 @@ pub async fn invoice_context(
         .first()
         .or(who.cc.first())
         .map(|(name, email)| ContactCtx { name: name.clone(), email: email.clone() })
-        .unwrap_or_else(|| email_context::sample(kind).contact);
+        .unwrap_or_else(|| crate::backend::templates::context::sample(kind).contact);
     let links = Links { public_url, issued_by: "template preview", preview: true };
     let (mut ctx, today) = email_context::account_context(db, account_id, contact, now, links).await?;
     if kind.has_invoice() {
-        let row = email_context::invoice_row(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
+        let row = crate::backend::invoicing::open_items::invoice_row(db, invoice_id)
+            .await?
+            .ok_or(ServiceError::NotFound("invoice"))?;
         ctx = email_context::with_invoice(db, ctx, &row, account_id, today, now, links).await?;
         if kind == TemplateKind::Reminder {
             let days = ctx.invoice.as_ref().map_or(0, |i| i.days_past_due);
@@ -111,7 +122,7 @@ pub async fn invoice_context(
     if kind == TemplateKind::Receipt {
         ctx.payment = Some(match latest_payment(db, invoice_id).await? {
             Some(p) => p,
-            None => email_context::sample(kind).payment.unwrap_or_default(),
+            None => crate::backend::templates::context::sample(kind).payment.unwrap_or_default(),
         });
     }
     Ok((ctx, format!("{number} · {account_name}")))

@@ -4,13 +4,23 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::backend::{
-    Db, delivery::transport::OutgoingEmail, messages::context as email_context, messages::context::ContactCtx,
-    messages::context::Links, messages::context::PaymentCtx, messages::context::long_date,
-    messages::invoice::ComposeError, messages::invoice::mailbox, messages::invoice::recipients,
-    messages::invoice::sender, payments::record as payments, platform::fixed, templates::render::render_email,
+use crate::{
+    backend::{
+        Db,
+        delivery::{transport::OutgoingEmail, worker::ComposeError},
+        messages::{
+            context::{self as email_context, Links},
+            invoice::{mailbox, recipients, sender},
+        },
+        payments::record as payments,
+        platform::fixed,
+        templates::{
+            context::{ContactCtx, PaymentCtx},
+            render::render_email,
+        },
+    },
+    domain::{calendar::long_date, merge_fields::TemplateKind, money::format_money, payment::PaymentMethod},
 };
-use crate::domain::{merge_fields::TemplateKind, money::format_money, payment::PaymentMethod};
 
 #[derive(Debug, Deserialize)]
 struct Payload {

@@ -3,14 +3,28 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::backend::{
-    Db, StoreError, delivery::transport::EmailAttachment, delivery::transport::OutgoingEmail,
-    messages::context as email_context, messages::context::ContactCtx, messages::context::OpenInvoiceRow,
-    messages::context::ReminderCtx, messages::invoice::ComposeError, messages::invoice::mailbox,
-    messages::invoice::recipients, messages::invoice::sender, platform::fixed, reminders::engine::DigestPayload,
-    reminders::engine::ReminderPayload, templates::render::render_email, templates::render::stored,
+use crate::{
+    backend::{
+        Db, StoreError,
+        delivery::{
+            transport::{EmailAttachment, OutgoingEmail},
+            worker::ComposeError,
+        },
+        invoicing::open_items::OpenInvoiceRow,
+        messages::{
+            context as email_context,
+            invoice::{mailbox, recipients, sender},
+        },
+        platform::fixed,
+        reminders::engine::{DigestPayload, ReminderPayload},
+        templates::{
+            context::{ContactCtx, ReminderCtx},
+            render::{render_email, stored},
+        },
+    },
+    domain::merge_fields::TemplateKind,
+    on_db,
 };
-use crate::{domain::merge_fields::TemplateKind, on_db};
 
 #[derive(sqlx::FromRow)]
 struct InvoiceRow {
@@ -83,7 +97,7 @@ fn statement_csv(rows: &[OpenInvoiceRow], today: NaiveDate) -> EmailAttachment {
             r.number.clone().unwrap_or_default().replace([',', '"', '\r', '\n'], " "),
             r.issue_date,
             r.due_date,
-            email_context::days_past_due(r.due_date, today),
+            crate::domain::calendar::days_past_due(r.due_date, today),
             fixed::from_db(r.total),
             fixed::from_db(r.amount_paid),
             r.balance(),
@@ -130,7 +144,7 @@ pub async fn compose_reminder(
     let contact = ContactCtx { name: who.to[0].0.clone(), email: who.to[0].1.clone() };
     let links = email_context::Links { public_url, issued_by: "reminder", preview: false };
     let (ctx, today) = email_context::account_context(db, inv.account_id, contact, now, links).await?;
-    let row = email_context::invoice_row(db, invoice_id)
+    let row = crate::backend::invoicing::open_items::invoice_row(db, invoice_id)
         .await?
         .ok_or_else(|| ComposeError::Permanent(format!("Invoice {invoice_id} no longer exists.")))?;
     let mut ctx = email_context::with_invoice(db, ctx, &row, inv.account_id, today, now, links).await?;
@@ -139,7 +153,7 @@ pub async fn compose_reminder(
         .map_err(|e| ComposeError::Permanent(format!("Template error: {e}")))?;
     let cc = rule.as_ref().is_some_and(|r| r.cc_other_contacts);
     let attachments = if rule.as_ref().is_some_and(|r| r.attach_statement) {
-        vec![statement_csv(&email_context::unpaid_invoices(db, inv.account_id).await?, today)]
+        vec![statement_csv(&crate::backend::invoicing::open_items::unpaid_invoices(db, inv.account_id).await?, today)]
     } else {
         Vec::new()
     };
@@ -236,7 +250,7 @@ pub async fn compose_digest(
         Vec::new()
     };
     let attachments = if attach {
-        let rows: Vec<OpenInvoiceRow> = email_context::unpaid_invoices(db, payload.account_id)
+        let rows: Vec<OpenInvoiceRow> = crate::backend::invoicing::open_items::unpaid_invoices(db, payload.account_id)
             .await?
             .into_iter()
             .filter(|r| r.due_date < today)

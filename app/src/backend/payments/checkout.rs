@@ -13,12 +13,16 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use rust_decimal::Decimal;
 
-use crate::backend::{
-    Db, StoreError, messages::context as email_context, messages::context::OpenInvoiceRow,
-    payments::record as payments, payments::record::NewPayment, payments::record::PaymentError, payments::stripe,
-    payments::stripe::StripeConfig, payments::stripe::StripeError, platform::db::BeginWrite, platform::fixed,
-};
 use crate::{
+    backend::{
+        Db, StoreError,
+        invoicing::open_items::OpenInvoiceRow,
+        payments::{
+            record::{self as payments, NewPayment, PaymentError},
+            stripe::{self, StripeConfig, StripeError},
+        },
+        platform::{db::BeginWrite, fixed},
+    },
     domain::payment::{OpenBalance, PaymentMethod, allocate_in_order, to_minor_units},
     on_db,
 };
@@ -157,7 +161,7 @@ pub async fn start(
     if invoice_ids.is_empty() {
         return Err(CheckoutError::NothingChosen);
     }
-    let chosen: Vec<OpenInvoiceRow> = email_context::unpaid_invoices(db, account_id)
+    let chosen: Vec<OpenInvoiceRow> = crate::backend::invoicing::open_items::unpaid_invoices(db, account_id)
         .await?
         .into_iter()
         .filter(|i| invoice_ids.contains(&i.id))
@@ -292,7 +296,7 @@ pub async fn complete(
     // (a check may have arrived meanwhile); the rest stays on the account as credit.
     // An invoice voided or paid meanwhile owes nothing: its share stays on the account.
     let asked = invoices(db, checkout_id).await?;
-    let still_open = email_context::unpaid_invoices(db, row.account_id).await?;
+    let still_open = crate::backend::invoicing::open_items::unpaid_invoices(db, row.account_id).await?;
     let open: Vec<OpenBalance> = asked
         .iter()
         .map(|(invoice_id, _, amount)| {
@@ -308,7 +312,7 @@ pub async fn complete(
             method: PaymentMethod::Card,
             amount: expected,
             currency: row.currency.clone(),
-            received_on: email_context::organisation(db, now).await?.1,
+            received_on: crate::backend::platform::organisation::today(db, now).await?,
             reference: reference.to_string(),
             notes: String::new(),
             provider: row.provider.clone(),

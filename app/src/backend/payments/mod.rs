@@ -2,5 +2,6 @@
 //! the portal's checkout and the Stripe provider.
 
 pub mod checkout;
+pub mod receipts;
 pub mod record;
 pub mod stripe;

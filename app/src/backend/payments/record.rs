@@ -8,16 +8,24 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{Db, StoreError, delivery::outbox, platform::db::BeginWrite, platform::fixed};
 use crate::{
+    backend::{
+        Db, StoreError,
+        delivery::outbox::{self, NewMessage},
+        invoicing::events,
+        platform::{
+            db::{BeginWrite, Conn},
+            fixed,
+        },
+    },
     domain::{
+        email_kind::EmailKind,
+        invoice_event::InvoiceEventKind,
         money::format_money,
         payment::{FieldError, PaymentMethod},
     },
     on_db,
 };
-
-pub const RECEIPT_EMAIL: &str = "receipt_email";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
@@ -167,24 +175,18 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
                 .execute(&mut *tx)
                 .await?;
             apply_to_invoice!(tx, *invoice_id, raw);
-            sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'payment', $2, $3, $4)")
-                .bind(invoice_id)
-                .bind(format!("Payment of {} received ({how})", format_money(*amount, &p.currency)))
-                .bind(&p.actor)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            let detail = format!("Payment of {} received ({how})", format_money(*amount, &p.currency));
+            events::record(Conn::from(&mut *tx), *invoice_id, InvoiceEventKind::Payment, &detail, &p.actor, now).await?;
         }
         if p.send_receipt {
-            sqlx::query(outbox::ENQUEUE_SQL)
-                .bind(format!("receipt:{payment_id}"))
-                .bind(RECEIPT_EMAIL)
-                .bind(receipt_payload(payment_id))
-                .bind(p.allocations.first().map(|(id, _)| *id))
-                .bind(now)
-                .bind(outbox::new_message_id())
-                .execute(&mut *tx)
-                .await?;
+            let receipt = NewMessage {
+                effect_key: format!("receipt:{payment_id}"),
+                kind: EmailKind::Receipt.as_str(),
+                payload: receipt_payload(payment_id),
+                invoice_id: p.allocations.first().map(|(id, _)| *id),
+                due: now,
+            };
+            outbox::enqueue(Conn::from(&mut *tx), &receipt).await?;
         }
         tx.commit().await?;
         tracing::info!(payment_id, account_id = p.account_id, method = p.method.as_str(), invoices = numbers.len(), "payment recorded");
@@ -249,13 +251,8 @@ pub async fn apply_credit(
         }
         let raw = fixed::to_db(applied)?;
         apply_to_invoice!(tx, invoice_id, raw);
-        sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'credit_applied', $2, $3, $4)")
-            .bind(invoice_id)
-            .bind(format!("Account credit of {} applied", applied.round_dp(2)))
-            .bind(actor)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let detail = format!("Account credit of {} applied", applied.round_dp(2));
+        events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::CreditApplied, &detail, actor, now).await?;
         tx.commit().await?;
         applied
     });
@@ -344,4 +341,20 @@ pub async fn allocations(db: &Db, payment_id: i64) -> Result<Vec<(String, i64)>,
         .await?
     });
     Ok(rows)
+}
+
+/// Unallocated payments of an account: what it may apply to future invoices.
+pub async fn account_credit(db: &Db, account_id: i64) -> Result<Decimal, StoreError> {
+    let raw: i64 = on_db!(db, p => {
+        sqlx::query_scalar(
+            // SUM of BIGINT is NUMERIC on PostgreSQL: cast back so both engines decode an i64.
+            "SELECT CAST(COALESCE((SELECT SUM(amount) FROM payments WHERE account_id = $1 AND voided_at IS NULL), 0)
+                  - COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa JOIN payments pm ON pm.id = pa.payment_id
+                              WHERE pm.account_id = $1 AND pm.voided_at IS NULL), 0) AS BIGINT)",
+        )
+        .bind(account_id)
+        .fetch_one(p)
+        .await?
+    });
+    Ok(fixed::from_db(raw))
 }

@@ -30,6 +30,43 @@ macro_rules! on_db {
     };
 }
 
+/// A connection of either engine, borrowed from a caller's transaction, so that a helper in one
+/// feature (an invoice event, an outbox row, a delivery follow-up) writes inside a transaction
+/// that another feature opened. Made with `Conn::from(&mut *tx)` inside an `on_db!` block.
+pub enum Conn<'c> {
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    Postgres(&'c mut sqlx::PgConnection),
+}
+
+impl<'c> From<&'c mut sqlx::SqliteConnection> for Conn<'c> {
+    fn from(c: &'c mut sqlx::SqliteConnection) -> Self {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'c> From<&'c mut sqlx::PgConnection> for Conn<'c> {
+    fn from(c: &'c mut sqlx::PgConnection) -> Self {
+        Conn::Postgres(c)
+    }
+}
+
+impl Conn<'_> {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Conn::Postgres(_))
+    }
+}
+
+/// Runs `$body` with `$c` bound to the borrowed connection of either engine.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::backend::platform::db::Conn::Sqlite($c) => $body,
+            $crate::backend::platform::db::Conn::Postgres($c) => $body,
+        }
+    };
+}
+
 impl Db {
     /// `sqlite:path` / `sqlite://path` or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {

@@ -1,4 +1,7 @@
-use chrono::{DateTime, Utc};
+//! The one organisation a deployment bills for: its settings, its time zone and "today" there.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use crate::{
     backend::{Db, StoreError},
@@ -53,4 +56,45 @@ pub async fn save(db: &Db, s: &OrganisationSettings, now: DateTime<Utc>) -> Resu
         .bind(&s.invoice_number_format).bind(s.default_terms_days).bind(&s.email_from).bind(now)
         .execute(p).await.map(|_| ())?);
     Ok(())
+}
+
+/// The settings a new organisation starts with.
+pub fn default_settings() -> OrganisationSettings {
+    OrganisationSettings {
+        name: "My Publication".into(),
+        address: String::new(),
+        logo_url: String::new(),
+        currency: "USD".into(),
+        time_zone: "America/New_York".into(),
+        invoice_number_format: "INV-{YYYY}-{SEQ:5}".into(),
+        default_terms_days: 30,
+        email_from: String::new(),
+    }
+}
+
+/// Creates the organisation row with defaults if there is none. Only start-up paths call this
+/// (`serve`, `migrate`, `tick`, `create-admin`, `seed-demo`); requests only read.
+pub async fn ensure(db: &Db, now: DateTime<Utc>) -> Result<OrganisationSettings, StoreError> {
+    if let Some(s) = get(db).await? {
+        return Ok(s);
+    }
+    let s = default_settings();
+    save(db, &s, now).await?;
+    Ok(s)
+}
+
+/// The organisation's settings for a request: what is saved, or the defaults a fresh database
+/// would get (a read never writes).
+pub async fn load(db: &Db) -> Result<OrganisationSettings, StoreError> {
+    Ok(get(db).await?.unwrap_or_else(default_settings))
+}
+
+/// The organisation's time zone (UTC if the saved name is not a zone, which validation prevents).
+pub fn zone(s: &OrganisationSettings) -> Tz {
+    s.time_zone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// Today's local date in the organisation's time zone.
+pub async fn today(db: &Db, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+    Ok(now.with_timezone(&zone(&load(db).await?)).date_naive())
 }

@@ -7,8 +7,10 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::backend::{Db, StoreError};
-use crate::on_db;
+use crate::{
+    backend::{Db, StoreError},
+    on_db,
+};
 
 /// What a valid link opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,19 +1,23 @@
 //! The client portal's pages, rendered by askama from view models loaded here. The server's
 //! portal routes resolve the link first and call these only with a valid scope.
 
+use crate::{
+    backend::{
+        Db, ServiceError, StoreError,
+        invoicing::{
+            document::{self as invoice_document, InvoiceDocument},
+            events,
+        },
+        payments::checkout,
+        platform::{db::Conn, fixed},
+        portal::links as portal_links,
+    },
+    domain::{calendar::long_date, invoice_event::InvoiceEventKind, money::format_money, payment::PaymentMethod},
+    on_db,
+};
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-
-use crate::backend::{
-    Db, ServiceError, StoreError, invoicing::document as invoice_document, invoicing::document::InvoiceDocument,
-    messages::context as email_context, messages::context::long_date, payments::checkout, platform::fixed,
-    portal::links as portal_links,
-};
-use crate::{
-    domain::{money::format_money, payment::PaymentMethod},
-    on_db,
-};
 
 pub struct Brand {
     pub name: String,
@@ -109,8 +113,10 @@ pub async fn invoice_page(
     notice: Option<String>,
 ) -> Result<String, ServiceError> {
     let doc = invoice_document::load(db, invoice_id).await?;
-    let row = email_context::invoice_row(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
-    let (_, today) = email_context::organisation(db, now).await?;
+    let row = crate::backend::invoicing::open_items::invoice_row(db, invoice_id)
+        .await?
+        .ok_or(ServiceError::NotFound("invoice"))?;
+    let today = crate::backend::platform::organisation::today(db, now).await?;
     let balance = row.balance();
     let void = doc.is_void;
     let paid = !void && balance <= Decimal::ZERO;
@@ -120,7 +126,7 @@ pub async fn invoice_page(
     } else if paid {
         "Paid".to_string()
     } else if past_due {
-        format!("{} days past due", email_context::days_past_due(row.due_date, today))
+        format!("{} days past due", crate::domain::calendar::days_past_due(row.due_date, today))
     } else if row.amount_paid > 0 {
         "Partially paid".to_string()
     } else {
@@ -186,11 +192,11 @@ pub async fn statement_page(
     now: DateTime<Utc>,
     notice: Option<String>,
 ) -> Result<String, ServiceError> {
-    let (_, today) = email_context::organisation(db, now).await?;
+    let today = crate::backend::platform::organisation::today(db, now).await?;
     let account_name: Option<String> = on_db!(db, p => {
         sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1").bind(account_id).fetch_optional(p).await.map_err(StoreError::from)?
     });
-    let unpaid = email_context::unpaid_invoices(db, account_id).await?;
+    let unpaid = crate::backend::invoicing::open_items::unpaid_invoices(db, account_id).await?;
     let currency = unpaid.first().map(|i| i.currency.clone()).unwrap_or_else(|| "USD".into());
     let total: Decimal = unpaid.iter().map(|i| i.balance()).sum();
     let rows = unpaid
@@ -202,7 +208,7 @@ pub async fn statement_page(
                 number: i.number.clone().unwrap_or_default(),
                 issue_date: long_date(i.issue_date),
                 due_date: long_date(i.due_date),
-                days_past_due: email_context::days_past_due(i.due_date, today),
+                days_past_due: crate::domain::calendar::days_past_due(i.due_date, today),
                 age: if age == 1 { "1 day".into() } else { format!("{age} days") },
                 balance: format_money(i.balance(), &i.currency),
                 cents: crate::domain::payment::to_minor_units(crate::domain::money::round_cents(i.balance()))
@@ -314,11 +320,8 @@ pub async fn record_view(db: &Db, token: &str, invoice_id: Option<i64>, now: Dat
             .fetch_optional(p)
             .await?;
             if recent.is_none() {
-                sqlx::query("INSERT INTO invoice_events (invoice_id, kind, detail, actor, at) VALUES ($1, 'portal_view', $2, 'Client', $3)")
-                    .bind(invoice_id)
-                    .bind("Opened the payment page")
-                    .bind(now)
-                    .execute(p)
+                let mut c = p.acquire().await?;
+                events::record(Conn::from(&mut *c), invoice_id, InvoiceEventKind::PortalView, "Opened the payment page", "Client", now)
                     .await?;
             }
         }

@@ -9,13 +9,23 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{
-    Db, ServiceError, StoreError, delivery::outbox, platform::clock::parse_time_zone, platform::db::BeginWrite,
-    reminders::store::Candidate,
-};
 use crate::{
-    domain::reminder_ladder::{ReminderStyle, manual_step, next_step, step_due},
-    on_db,
+    backend::{
+        Db, ServiceError, StoreError,
+        delivery::outbox::{self, Ended, NewMessage},
+        invoicing::events,
+        platform::{
+            clock::parse_time_zone,
+            db::{BeginWrite, Conn},
+        },
+        reminders::store::Candidate,
+    },
+    domain::{
+        email_kind::EmailKind,
+        invoice_event::InvoiceEventKind,
+        reminder_ladder::{ReminderStyle, manual_step, next_step, step_due},
+    },
+    on_conn, on_db,
     views::reminders::{InvoiceReminders, UpcomingReminder},
 };
 
@@ -50,15 +60,74 @@ pub fn digest_key(contact_id: i64, local_date: NaiveDate) -> String {
 }
 
 /// The `(invoice, step)` pairs an outbox row of a reminder kind stands for.
-pub fn steps_of(kind: &str, invoice_id: Option<i64>, payload: &str) -> Vec<(i64, i64)> {
+pub fn steps_of(kind: EmailKind, invoice_id: Option<i64>, payload: &str) -> Vec<(i64, i64)> {
     match kind {
-        outbox::REMINDER_EMAIL => match (invoice_id, serde_json::from_str::<ReminderPayload>(payload)) {
+        EmailKind::Reminder => match (invoice_id, serde_json::from_str::<ReminderPayload>(payload)) {
             (Some(id), Ok(p)) => vec![(id, p.days_past_due)],
             _ => Vec::new(),
         },
-        outbox::REMINDER_DIGEST => serde_json::from_str::<DigestPayload>(payload).map(|p| p.steps).unwrap_or_default(),
+        EmailKind::ReminderDigest => {
+            serde_json::from_str::<DigestPayload>(payload).map(|p| p.steps).unwrap_or_default()
+        }
         _ => Vec::new(),
     }
+}
+
+/// What a reminder email's outcome does to the ladder steps it stood for, in the transaction
+/// that records the outcome: each step follows it, and the invoice's timeline says so. A step
+/// that another digest already settled is left alone.
+pub async fn settled(
+    conn: Conn<'_>,
+    kind: EmailKind,
+    invoice_id: Option<i64>,
+    payload: &str,
+    ended: Ended<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (status, detail) = match ended {
+        Ended::Delivered { .. } => ("sent", String::new()),
+        Ended::Cancelled { reason } => ("cancelled", reason.to_string()),
+        Ended::Failed { reason } => ("failed", reason.to_string()),
+        Ended::Retrying => return Ok(()),
+    };
+    on_conn!(conn, c => {
+        for (invoice_id, step) in steps_of(kind, invoice_id, payload) {
+            let changed = sqlx::query(
+                "UPDATE invoice_reminders SET status = $1, detail = $2,
+                        sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END
+                 WHERE invoice_id = $4 AND days_past_due = $5 AND status IN ('queued', 'failed')",
+            )
+            .bind(status)
+            .bind(&detail)
+            .bind(now)
+            .bind(invoice_id)
+            .bind(step)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if changed == 1 && status != "cancelled" {
+                let (event, text) = match ended {
+                    Ended::Delivered { recipients } => {
+                        let how = if kind == EmailKind::ReminderDigest { " (daily past-due summary)" } else { "" };
+                        (InvoiceEventKind::ReminderSent, format!("Day {step} reminder emailed to {recipients}{how}"))
+                    }
+                    _ => (InvoiceEventKind::ReminderFailed, format!("Day {step} reminder failed: {detail}")),
+                };
+                events::record(Conn::from(&mut *c), invoice_id, event, &text, "Reminder", now).await?;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// A failed reminder email put back in the queue: its steps are queued again, not failed.
+pub async fn requeued(conn: Conn<'_>, outbox_id: i64) -> Result<(), StoreError> {
+    on_conn!(conn, c => sqlx::query("UPDATE invoice_reminders SET status = 'queued', detail = '' WHERE outbox_id = $1 AND status = 'failed'")
+        .bind(outbox_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,7 +210,6 @@ pub async fn queue_step(
 ) -> Result<bool, StoreError> {
     let payload = serde_json::to_string(&ReminderPayload { days_past_due: step, manual })
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let enqueue = format!("{} RETURNING id", outbox::ENQUEUE_SQL);
     let queued = on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let decided = sqlx::query(
@@ -160,15 +228,14 @@ pub async fn queue_step(
             tx.rollback().await?;
             false
         } else {
-            let outbox_id: Option<i64> = sqlx::query_scalar(&enqueue)
-                .bind(reminder_key(invoice_id, step))
-                .bind(outbox::REMINDER_EMAIL)
-                .bind(&payload)
-                .bind(invoice_id)
-                .bind(now)
-                .bind(outbox::new_message_id())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let message = NewMessage {
+                effect_key: reminder_key(invoice_id, step),
+                kind: EmailKind::Reminder.as_str(),
+                payload: payload.clone(),
+                invoice_id: Some(invoice_id),
+                due: now,
+            };
+            let outbox_id = outbox::enqueue(Conn::from(&mut *tx), &message).await?;
             sqlx::query("UPDATE invoice_reminders SET outbox_id = $1 WHERE invoice_id = $2 AND days_past_due = $3")
                 .bind(outbox_id)
                 .bind(invoice_id)
@@ -192,7 +259,6 @@ async fn queue_digest(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize), StoreError> {
-    let enqueue = format!("{} RETURNING id", outbox::ENQUEUE_SQL);
     let result = on_db!(db, p => {
         let contacts: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM contacts WHERE account_id = $1 AND invoice_role = 'to' ORDER BY id")
@@ -231,15 +297,14 @@ async fn queue_digest(
                         steps: recorded.clone(),
                     })
                     .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                    let id: Option<i64> = sqlx::query_scalar(&enqueue)
-                        .bind(digest_key(*contact_id, today))
-                        .bind(outbox::REMINDER_DIGEST)
-                        .bind(&payload)
-                        .bind(None::<i64>)
-                        .bind(now)
-                        .bind(outbox::new_message_id())
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    let message = NewMessage {
+                        effect_key: digest_key(*contact_id, today),
+                        kind: EmailKind::ReminderDigest.as_str(),
+                        payload,
+                        invoice_id: None,
+                        due: now,
+                    };
+                    let id = outbox::enqueue(Conn::from(&mut *tx), &message).await?;
                     if id.is_some() {
                         emails += 1;
                         first_outbox = first_outbox.or(id);

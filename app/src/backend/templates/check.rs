@@ -7,12 +7,12 @@
 
 use minijinja::{Environment, UndefinedBehavior};
 
-use crate::backend::{
-    messages::context as email_context, templates::render::TemplateError, templates::render::render_email,
-};
-use crate::domain::{
-    merge_fields::{self, TemplateKind},
-    settings::FieldError,
+use crate::{
+    backend::templates::render::{TemplateError, render_email},
+    domain::{
+        merge_fields::{self, TemplateKind},
+        settings::FieldError,
+    },
 };
 
 pub const NAME_MAX: usize = 120;
@@ -53,7 +53,8 @@ impl TemplateInput {
             errors.push(e);
         }
         if errors.iter().all(|e| e.field == "name")
-            && let Err(e) = render_email(&input.subject, &input.body_html, &email_context::sample(input.kind))
+            && let Err(e) =
+                render_email(&input.subject, &input.body_html, &crate::backend::templates::context::sample(input.kind))
         {
             errors.push(render_error(e));
         }
@@ -122,7 +123,7 @@ fn unknown_message(kind: TemplateKind, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{messages::context::sample, templates::render::render_email};
+    use crate::backend::{templates::context::sample, templates::render::render_email};
 
     fn input(kind: TemplateKind, subject: &str, body: &str) -> TemplateInput {
         TemplateInput { kind, name: "T".into(), subject: subject.into(), body_html: body.into() }

@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::backend::{
-    Db, ServiceError, StoreError, delivery::outbox::INVOICE_EMAIL, delivery::outbox::InvoiceEmailPayload,
-    platform::db::BeginWrite, templates::check::TemplateInput,
-};
 use crate::{
-    domain::merge_fields::TemplateKind,
+    backend::{Db, ServiceError, StoreError, platform::db::BeginWrite, templates::check::TemplateInput},
+    domain::{
+        email_kind::{EmailKind, InvoiceEmailPayload},
+        merge_fields::TemplateKind,
+    },
     on_db,
     views::templates::{TemplateDetail, TemplateSummary},
 };
@@ -147,7 +147,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), ServiceError> {
             let mut tx = p.begin_write().await?;
             let settings = sqlx::query_scalar::<_, i64>(SETTINGS_USE_SQL).fetch_all(&mut *tx).await?;
             let rules = sqlx::query_as::<_, (i64, i32)>(RULES_USE_SQL).fetch_all(&mut *tx).await?;
-            let payloads = sqlx::query_scalar::<_, String>(OUTBOX_USE_SQL).bind(INVOICE_EMAIL).fetch_all(&mut *tx).await?;
+            let payloads = sqlx::query_scalar::<_, String>(OUTBOX_USE_SQL).bind(EmailKind::Invoice.as_str()).fetch_all(&mut *tx).await?;
             let uses = uses_of(&describe_uses(settings, rules, payloads), id);
             if uses.is_empty() {
                 sqlx::query("DELETE FROM email_templates WHERE id = $1 AND NOT is_default").bind(id).execute(&mut *tx).await?;
@@ -251,7 +251,7 @@ async fn all_uses(db: &Db) -> Result<Vec<Use>, StoreError> {
     let (settings, rules, payloads) = on_db!(db, p => (
         sqlx::query_scalar::<_, i64>(SETTINGS_USE_SQL).fetch_all(p).await?,
         sqlx::query_as::<_, (i64, i32)>(RULES_USE_SQL).fetch_all(p).await?,
-        sqlx::query_scalar::<_, String>(OUTBOX_USE_SQL).bind(INVOICE_EMAIL).fetch_all(p).await?,
+        sqlx::query_scalar::<_, String>(OUTBOX_USE_SQL).bind(EmailKind::Invoice.as_str()).fetch_all(p).await?,
     ));
     Ok(describe_uses(settings, rules, payloads))
 }

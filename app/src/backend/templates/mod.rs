@@ -2,5 +2,6 @@
 //! samples for every kind, the checks run before saving, and the template library.
 
 pub mod check;
+pub mod context;
 pub mod library;
 pub mod render;

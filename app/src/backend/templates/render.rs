@@ -5,8 +5,8 @@
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::backend::{Db, StoreError};
 use crate::{
+    backend::{Db, StoreError},
     domain::{email_text::html_to_text, merge_fields::TemplateKind},
     on_db,
 };

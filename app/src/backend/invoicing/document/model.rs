@@ -1,9 +1,9 @@
 //! The invoice document's view model: every string either document shows, already formatted.
 
 use crate::{
-    backend::{Db, ServiceError, demo::seed, platform::fixed},
+    backend::{Db, ServiceError, platform::fixed},
+    domain::format,
     domain::{invoice::InvoiceStatus, money::format_money, terms::PaymentTerms},
-    pages::format,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub async fn load(db: &Db, invoice_id: i64) -> Result<InvoiceDocument, ServiceEr
         crate::backend::invoicing::invoices::get(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
     let org = match crate::backend::platform::organisation::get(db).await? {
         Some(org) => org,
-        None => seed::default_organisation(),
+        None => crate::backend::platform::organisation::default_settings(),
     };
     let status = inv.status()?;
     let currency = inv.currency.clone();

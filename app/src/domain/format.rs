@@ -1,4 +1,4 @@
-//! Display formatting shared by the pages.
+//! Display formatting shared by the pages, the documents and the emails.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
