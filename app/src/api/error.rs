@@ -115,7 +115,7 @@ mod edge {
 
     impl From<StoreError> for AppError {
         fn from(e: StoreError) -> Self {
-            ServiceError::Store(e).into()
+            ServiceError::from(e).into()
         }
     }
 }

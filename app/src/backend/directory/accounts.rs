@@ -80,15 +80,6 @@ fn not_found(what: &'static str) -> impl Fn(StoreError) -> ServiceError {
     }
 }
 
-fn duplicate_ref_as_field_error(e: sqlx::Error) -> ServiceError {
-    match StoreError::from(e) {
-        // Only external_ref is unique among the columns written here; the pre-check below
-        // catches the usual case, this one a concurrent insert between check and write.
-        StoreError::Conflict(_) => ServiceError::field("external_ref", DUPLICATE_REF),
-        other => other.into(),
-    }
-}
-
 async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &AccountInput) -> Result<i64, ServiceError> {
     let a = input.clone().normalised().map_err(ServiceError::Invalid)?;
     let target_sql = format!("SELECT {} FROM accounts WHERE id = $1", store::TARGET_COLUMNS);
@@ -139,14 +130,14 @@ async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &AccountInput
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
                 .bind(&a.name).bind(&a.kind).bind(a.bill_to_account_id).bind(terms).bind(&a.email).bind(&a.phone)
                 .bind(&a.address).bind(&a.notes).bind(&a.external_ref).bind(now)
-                .fetch_one(&mut *tx).await.map_err(duplicate_ref_as_field_error)?,
+                .fetch_one(&mut *tx).await.map_err(StoreError::from)?,
             Some(id) => {
                 sqlx::query(
                     "UPDATE accounts SET name = $1, kind = $2, bill_to_account_id = $3, payment_terms_days = $4, email = $5,
                        phone = $6, address = $7, notes = $8, external_ref = $9 WHERE id = $10")
                     .bind(&a.name).bind(&a.kind).bind(a.bill_to_account_id).bind(terms).bind(&a.email).bind(&a.phone)
                     .bind(&a.address).bind(&a.notes).bind(&a.external_ref).bind(id)
-                    .execute(&mut *tx).await.map_err(duplicate_ref_as_field_error)?;
+                    .execute(&mut *tx).await.map_err(StoreError::from)?;
                 id
             }
         };

@@ -34,8 +34,7 @@ async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &ProductInput
     match store::save(db, id, &p, now).await {
         Ok(id) => Ok(id),
         Err(StoreError::NotFound) => Err(ServiceError::NotFound("product")),
-        // The name is the only unique column: a concurrent save took it after the check.
-        Err(StoreError::Conflict(_)) => Err(ServiceError::field("name", DUPLICATE_NAME)),
+        // A concurrent save that took the name after the check: the constraint's field error.
         Err(e) => Err(e.into()),
     }
 }

@@ -24,7 +24,7 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(db.constraint().unwrap_or("unique").to_string())
+                StoreError::Conflict(super::constraints::name_of(db.as_ref()))
             }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::Conflict(db.constraint().unwrap_or("foreign key").to_string())
@@ -52,9 +52,22 @@ pub enum ServiceError {
     #[error("{0}")]
     TooManyAttempts(String),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    /// A known unique constraint is a mistake in a field, not a failure.
+    fn from(e: StoreError) -> Self {
+        match &e {
+            StoreError::Conflict(name) => match super::constraints::field_error(name) {
+                Some(field) => ServiceError::Invalid(vec![field]),
+                None => ServiceError::Store(e),
+            },
+            _ => ServiceError::Store(e),
+        }
+    }
 }
 
 impl ServiceError {

@@ -3,6 +3,7 @@
 //! constraint names into field errors.
 
 pub mod clock;
+pub mod constraints;
 pub mod db;
 pub mod error;
 pub mod fixed;

@@ -79,7 +79,7 @@ pub async fn create(db: &Db, now: DateTime<Utc>, input: TemplateInput) -> Result
     if name_taken(db, &t.name, None).await? {
         return Err(ServiceError::field("name", DUPLICATE_NAME));
     }
-    let id = insert(db, now, &t).await.map_err(name_conflict)?;
+    let id = insert(db, now, &t).await.map_err(ServiceError::from)?;
     tracing::info!(template_id = id, kind = t.kind.as_str(), "email template created");
     Ok(id)
 }
@@ -96,7 +96,7 @@ pub async fn duplicate(db: &Db, now: DateTime<Utc>, id: i64) -> Result<i64, Serv
     }
     let t = TemplateInput { kind: original.kind, name, subject: original.subject, body_html: original.body_html };
     // The copy is saved as it is: it renders exactly as the original, even if that predates a check.
-    let new_id = insert(db, now, &t).await.map_err(name_conflict)?;
+    let new_id = insert(db, now, &t).await.map_err(ServiceError::from)?;
     tracing::info!(template_id = new_id, copy_of = id, "email template duplicated");
     Ok(new_id)
 }
@@ -123,7 +123,7 @@ pub async fn update(db: &Db, now: DateTime<Utc>, id: i64, input: TemplateInput) 
     let changed = on_db!(db, p => sqlx::query(
         "UPDATE email_templates SET kind = $1, name = $2, subject = $3, body_html = $4, updated_at = $5 WHERE id = $6")
         .bind(t.kind.as_str()).bind(&t.name).bind(&t.subject).bind(&t.body_html).bind(now).bind(id)
-        .execute(p).await.map_err(StoreError::from).map_err(name_conflict)?.rows_affected());
+        .execute(p).await.map_err(StoreError::from)?.rows_affected());
     if changed == 0 {
         return Err(ServiceError::NotFound("template"));
     }
@@ -195,14 +195,6 @@ async fn insert(db: &Db, now: DateTime<Utc>, t: &TemplateInput) -> Result<i64, S
          RETURNING id")
         .bind(t.kind.as_str()).bind(&t.name).bind(&t.subject).bind(&t.body_html).bind(now)
         .fetch_one(p).await?))
-}
-
-/// The name is the only unique column: a concurrent save took it after the check.
-fn name_conflict(e: StoreError) -> ServiceError {
-    match e {
-        StoreError::Conflict(_) => ServiceError::field("name", DUPLICATE_NAME),
-        other => other.into(),
-    }
 }
 
 /// Another template with this name, ignoring case.
