@@ -5,7 +5,7 @@
 use app::{
     api::guard::SessionUser,
     backend::{AppState, ServiceError, invoicing::document as invoice_document},
-    domain::role::Role,
+    domain::{ids::InvoiceId, role::Role},
 };
 use axum::{
     Extension,
@@ -59,7 +59,7 @@ pub async fn pdf(
     if let Some(r) = refused(user) {
         return r;
     }
-    let Ok(id) = id.parse::<i64>() else { return not_found() };
+    let Ok(id) = id.parse::<InvoiceId>() else { return not_found() };
     let doc = match invoice_document::load(&state.db, id).await {
         Ok(d) => d,
         Err(e) => return failed(e),
@@ -91,7 +91,7 @@ pub async fn html(
     if let Some(r) = refused(user) {
         return r;
     }
-    let Ok(id) = id.parse::<i64>() else { return not_found() };
+    let Ok(id) = id.parse::<InvoiceId>() else { return not_found() };
     match invoice_document::render_html(&state.db, id).await {
         Ok(body) => {
             ([(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"))], Html(body)).into_response()

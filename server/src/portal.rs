@@ -10,14 +10,17 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::backend::{
-    AppState, ServiceError,
-    invoicing::document as invoice_document,
-    payments::checkout::{self, CheckoutError},
-    portal::{
-        links::{self as portal_links, PortalScope},
-        pages as portal,
+use app::{
+    backend::{
+        AppState, ServiceError,
+        invoicing::document as invoice_document,
+        payments::checkout::{self, CheckoutError},
+        portal::{
+            links::{self as portal_links, PortalScope},
+            pages as portal,
+        },
     },
+    domain::ids::InvoiceId,
 };
 use axum::{
     Form, Router,
@@ -131,7 +134,7 @@ async fn invoice_page(State(state): State<AppState>, Path(token): Path<String>) 
     };
     let now = state.clock.now();
     if let Err(e) = portal::record_view(&state.db, &token, Some(invoice_id), now).await {
-        tracing::warn!(error = %e, invoice_id, account_id, "portal view not recorded");
+        tracing::warn!(error = %e, %invoice_id, %account_id, "portal view not recorded");
     }
     match portal::invoice_page(&state.db, invoice_id, &token, state.payments.online(), now, None).await {
         Ok(html) => Html(html).into_response(),
@@ -150,7 +153,7 @@ async fn pay_invoice(State(state): State<AppState>, Path(token): Path<String>) -
     match checkout::start(&state.db, &state.payments, account_id, &[invoice_id], now, &state.mail.public_url).await {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, invoice_id, "checkout not started");
+            tracing::warn!(error = %e, %invoice_id, "checkout not started");
             let notice = Some(checkout_notice(&e));
             match portal::invoice_page(&state.db, invoice_id, &token, state.payments.online(), now, notice).await {
                 Ok(html) => (StatusCode::CONFLICT, Html(html)).into_response(),
@@ -160,7 +163,7 @@ async fn pay_invoice(State(state): State<AppState>, Path(token): Path<String>) -
     }
 }
 
-async fn pdf_response(state: &AppState, invoice_id: i64) -> Response {
+async fn pdf_response(state: &AppState, invoice_id: InvoiceId) -> Response {
     match invoice_document::load(&state.db, invoice_id).await {
         Ok(doc) => {
             let name = doc.file_name("pdf");
@@ -197,7 +200,7 @@ async fn statement_page(State(state): State<AppState>, Path(token): Path<String>
     };
     let now = state.clock.now();
     if let Err(e) = portal::record_view(&state.db, &token, None, now).await {
-        tracing::warn!(error = %e, account_id, "portal view not recorded");
+        tracing::warn!(error = %e, %account_id, "portal view not recorded");
     }
     match portal::statement_page(&state.db, account_id, &token, state.payments.online(), now, None).await {
         Ok(html) => Html(html).into_response(),
@@ -211,7 +214,7 @@ async fn statement_invoice_pdf(State(state): State<AppState>, Path((token, id)):
         Ok(_) => return not_valid(),
         Err(r) => return r,
     };
-    let Ok(invoice_id) = id.parse::<i64>() else { return not_valid() };
+    let Ok(invoice_id) = id.parse::<InvoiceId>() else { return not_valid() };
     match portal::belongs_to(&state.db, invoice_id, account_id).await {
         Ok(true) => pdf_response(&state, invoice_id).await,
         Ok(false) => not_valid(),
@@ -226,7 +229,7 @@ async fn pay_selected(State(state): State<AppState>, Path(token): Path<String>, 
         Ok(_) => return not_valid(),
         Err(r) => return r,
     };
-    let ids: Vec<i64> = app::api::billable::query_pairs(&body)
+    let ids: Vec<InvoiceId> = app::api::billable::query_pairs(&body)
         .into_iter()
         .filter(|(k, _)| k == "invoice")
         .filter_map(|(_, v)| v.parse().ok())
@@ -235,7 +238,7 @@ async fn pay_selected(State(state): State<AppState>, Path(token): Path<String>, 
     match checkout::start(&state.db, &state.payments, account_id, &ids, now, &state.mail.public_url).await {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, account_id, "checkout not started");
+            tracing::warn!(error = %e, %account_id, "checkout not started");
             let notice = Some(checkout_notice(&e));
             match portal::statement_page(&state.db, account_id, &token, state.payments.online(), now, notice).await {
                 Ok(html) => (StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response(),
@@ -287,8 +290,8 @@ async fn test_checkout_pay(
                 Err(e) => failed(e),
             };
         }
-        let amount_minor =
-            app::domain::payment::to_minor_units(app::backend::platform::fixed::from_db(row.amount)).unwrap_or(0);
+        let amount_minor = app::domain::payment::to_minor_units(app::backend::platform::fixed::from_db(row.amount))
+            .unwrap_or_default();
         let last4: String = card
             .card
             .chars()

@@ -67,7 +67,7 @@ async fn stripe_webhook(State(state): State<AppState>, headers: HeaderMap, body:
     .await;
     let (status, outcome, message) = match &result {
         Ok(payment_id) => {
-            tracing::info!(event = %event.id, checkout = %checkout_id, payment_id, "Stripe payment recorded");
+            tracing::info!(event = %event.id, checkout = %checkout_id, %payment_id, "Stripe payment recorded");
             state.outbox_wake.notify_one();
             (StatusCode::OK, "processed".to_string(), "Recorded.")
         }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     api::AppError,
+    domain::ids::{AccountId, ContactId},
     views::accounts::{AccountDetail, AccountRef},
 };
 
@@ -22,7 +23,7 @@ pub struct AccountEditorView {
 }
 
 #[server(endpoint = "get_account_editor")]
-pub async fn get_account_editor(id: Option<i64>) -> Result<AccountEditorView, AppError> {
+pub async fn get_account_editor(id: Option<AccountId>) -> Result<AccountEditorView, AppError> {
     use crate::{backend::directory::accounts, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let account = match id {
@@ -53,7 +54,7 @@ pub async fn save_account(
     address: String,
     notes: String,
     external_ref: String,
-) -> Result<i64, AppError> {
+) -> Result<AccountId, AppError> {
     use crate::{
         backend::{ServiceError, directory::accounts},
         domain::{account_input::AccountInput, role::Role, settings::FieldError},
@@ -62,7 +63,7 @@ pub async fn save_account(
     let mut errors = Vec::new();
     let bill_to = match bill_to_account_id.trim() {
         "" => None,
-        s => s.parse::<i64>().map(Some).unwrap_or_else(|_| {
+        s => s.parse::<AccountId>().map(Some).unwrap_or_else(|_| {
             errors.push(FieldError::new("bill_to_account_id", "Choose an account from the list."));
             None
         }),
@@ -98,12 +99,12 @@ pub async fn save_account(
     match id.trim() {
         "" => {
             let id = accounts::create_account(&state.db, now, &input).await?;
-            tracing::info!(account_id = id, user_id = user.id, "account created in the editor");
+            tracing::info!(account_id = %id, user_id = %user.id, "account created in the editor");
             leptos_axum::redirect(&format!("/accounts/{id}"));
             Ok(id)
         }
         s => {
-            let id = s.parse::<i64>().map_err(|_| AppError::from(ServiceError::NotFound("account")))?;
+            let id = s.parse::<AccountId>().map_err(|_| AppError::from(ServiceError::NotFound("account")))?;
             accounts::update_account(&state.db, now, id, &input).await?;
             Ok(id)
         }
@@ -112,7 +113,7 @@ pub async fn save_account(
 
 /// `archived` is `true` to archive, anything else to restore.
 #[server(endpoint = "set_account_archived")]
-pub async fn set_account_archived(account_id: i64, archived: String) -> Result<(), AppError> {
+pub async fn set_account_archived(account_id: AccountId, archived: String) -> Result<(), AppError> {
     use crate::{backend::directory::accounts, domain::role::Role};
     let (state, _) = super::guard::require(Role::Billing)?;
     accounts::set_archived(&state.db, state.clock.now(), account_id, archived == "true").await?;
@@ -121,12 +122,12 @@ pub async fn set_account_archived(account_id: i64, archived: String) -> Result<(
 
 #[server(endpoint = "add_contact")]
 pub async fn add_contact(
-    account_id: i64,
+    account_id: AccountId,
     name: String,
     email: String,
     phone: String,
     invoice_role: String,
-) -> Result<i64, AppError> {
+) -> Result<ContactId, AppError> {
     use crate::{backend::directory::accounts, domain::account_input::ContactInput, domain::role::Role};
     let (state, _) = super::guard::require(Role::Billing)?;
     let input = ContactInput { name, email, phone, invoice_role };
@@ -135,8 +136,8 @@ pub async fn add_contact(
 
 #[server(endpoint = "update_contact")]
 pub async fn update_contact(
-    account_id: i64,
-    contact_id: i64,
+    account_id: AccountId,
+    contact_id: ContactId,
     name: String,
     email: String,
     phone: String,
@@ -149,7 +150,7 @@ pub async fn update_contact(
 }
 
 #[server(endpoint = "remove_contact")]
-pub async fn remove_contact(account_id: i64, contact_id: i64) -> Result<(), AppError> {
+pub async fn remove_contact(account_id: AccountId, contact_id: ContactId) -> Result<(), AppError> {
     use crate::{backend::directory::accounts, domain::role::Role};
     let (state, _) = super::guard::require(Role::Billing)?;
     Ok(accounts::remove_contact(&state.db, account_id, contact_id).await?)

@@ -1,6 +1,7 @@
 //! API keys in Settings: admins list, create and revoke the keys other systems use to call
 //! the REST API.
 
+use crate::domain::ids::ApiKeyId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +9,7 @@ use super::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiKeySummary {
-    pub id: i64,
+    pub id: ApiKeyId,
     pub name: String,
     pub prefix: String,
     pub created_by: Option<String>,
@@ -64,7 +65,7 @@ pub async fn create_api_key(name: String) -> Result<NewApiKey, AppError> {
 }
 
 #[server(endpoint = "revoke_api_key")]
-pub async fn revoke_api_key(key_id: i64) -> Result<(), AppError> {
+pub async fn revoke_api_key(key_id: ApiKeyId) -> Result<(), AppError> {
     use crate::domain::role::Role;
     let (state, user) = super::guard::require(Role::Admin)?;
     crate::backend::auth::api_keys::revoke(&state.db, state.clock.now(), user.id, key_id).await?;

@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use crate::domain::ids::{AccountId, TemplateId};
 use crate::{
     api::AppError,
+    domain::ids::{InvoiceId, OutboxId},
     views::delivery::{AutomationView, InvoiceDeliveries},
 };
 
@@ -59,7 +62,7 @@ pub async fn get_automation() -> Result<AutomationView, AppError> {
         }
         _ => None,
     };
-    let templates: Vec<(i64, String)> = on_db!(&state.db, p => sqlx::query_as(
+    let templates: Vec<(TemplateId, String)> = on_db!(&state.db, p => sqlx::query_as(
         "SELECT id, name FROM email_templates WHERE kind = 'invoice' ORDER BY name").fetch_all(p).await.map_err(crate::backend::StoreError::from)?);
     let (auto_products, products): (i64, i64) = on_db!(&state.db, p => sqlx::query_as(
         "SELECT COALESCE(SUM(CASE WHEN auto_invoice THEN 1 ELSE 0 END), 0), COUNT(*) FROM products WHERE active = TRUE")
@@ -116,7 +119,7 @@ pub async fn save_automation(
     let (state, user) = super::guard::require(Role::Admin)?;
     let template_id = match template_id.trim() {
         "" => None,
-        t => Some(t.parse::<i64>().map_err(|_| {
+        t => Some(t.parse::<TemplateId>().map_err(|_| {
             ServiceError::Invalid(vec![FieldError::new("template_id", "Choose a template from the list.")])
         })?),
     };
@@ -131,7 +134,7 @@ pub async fn save_automation(
             other => ServiceError::Store(other),
         },
     )?;
-    tracing::info!(user_id = user.id, ?settings, "automation settings saved");
+    tracing::info!(user_id = %user.id, ?settings, "automation settings saved");
     Ok(())
 }
 
@@ -150,7 +153,7 @@ pub async fn send_invoices(ids: String, all: bool) -> Result<usize, AppError> {
         ids.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(str::parse::<i64>)
+            .map(str::parse::<InvoiceId>)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| ServiceError::field("ids", "The selection could not be read; reload the page."))?
     };
@@ -160,14 +163,14 @@ pub async fn send_invoices(ids: String, all: bool) -> Result<usize, AppError> {
     let template = crate::backend::invoicing::automation::get(&state.db).await?.template_id;
     let queued = scheduler::queue_invoice_emails(&state.db, state.clock.now(), Selection::Ids(ids), None, template)
         .await?
-        .unwrap_or(0);
+        .unwrap_or_default();
     state.outbox_wake.notify_one();
-    tracing::info!(user_id = user.id, queued, "invoice emails queued by staff");
+    tracing::info!(user_id = %user.id, queued, "invoice emails queued by staff");
     Ok(queued)
 }
 
 #[server(endpoint = "retry_email")]
-pub async fn retry_email(outbox_id: i64) -> Result<(), AppError> {
+pub async fn retry_email(outbox_id: OutboxId) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, delivery::outbox, messages::Messages},
         domain::role::Role,
@@ -201,14 +204,14 @@ pub async fn run_tick_now() -> Result<String, AppError> {
 }
 
 #[server(endpoint = "get_invoice_deliveries")]
-pub async fn get_invoice_deliveries(invoice_id: i64) -> Result<InvoiceDeliveries, AppError> {
+pub async fn get_invoice_deliveries(invoice_id: InvoiceId) -> Result<InvoiceDeliveries, AppError> {
     use crate::{
         backend::{ServiceError, StoreError, messages::invoice as invoice_email},
         domain::role::Role,
         on_db,
     };
     let (state, user) = super::guard::require(Role::Viewer)?;
-    let row: Option<(i64, String, Option<String>)> = on_db!(&state.db, p => sqlx::query_as(
+    let row: Option<(AccountId, String, Option<String>)> = on_db!(&state.db, p => sqlx::query_as(
         "SELECT account_id, status, number FROM invoices WHERE id = $1").bind(invoice_id).fetch_optional(p).await.map_err(StoreError::from)?);
     let Some((account_id, status, number)) = row else {
         return Err(ServiceError::NotFound("invoice").into());

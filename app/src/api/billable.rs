@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use crate::domain::ids::{AccountId, LineItemId};
 use crate::{
     api::AppError,
     views::billable::{BillableView, InvoiceSelectedResult},
@@ -112,11 +114,11 @@ pub async fn invoice_selected(
     let issue =
         if issue_date.trim().is_empty() { Some(today) } else { parse_date("issue_date", &issue_date, &mut errors) };
     let due = if due_date.trim().is_empty() { None } else { parse_date("due_date", &due_date, &mut errors) };
-    let line_item_ids: Vec<i64> = if all_matching == "true" {
+    let line_item_ids: Vec<LineItemId> = if all_matching == "true" {
         billable::matching_ids(&state.db, &filter_from_query(&query), today).await?
     } else {
-        let parsed: Result<Vec<i64>, _> =
-            ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::parse::<i64>).collect();
+        let parsed: Result<Vec<LineItemId>, _> =
+            ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::parse::<LineItemId>).collect();
         match parsed {
             Ok(v) => v,
             Err(_) => {
@@ -138,9 +140,9 @@ pub async fn invoice_selected(
         then: crate::domain::delivery::AfterGenerate::Nothing,
         email_template_id: None,
     };
-    let names: HashMap<i64, String> =
+    let names: HashMap<AccountId, String> =
         billable::account_choices(&state.db).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    let account = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    let account = |id: AccountId| names.get(&id).cloned().unwrap_or_default();
     let now = state.clock.now();
     // Drafts and finalised invoices differ only in having a number yet; summarise both alike.
     let (made, already_invoiced, not_billable) =
@@ -161,7 +163,7 @@ pub async fn invoice_selected(
                 .collect();
             (made, out.already_invoiced, out.not_billable.len())
         };
-    let payers: Vec<i64> = made.iter().map(|m| m.1).collect();
+    let payers: Vec<AccountId> = made.iter().map(|m| m.1).collect();
     let unreachable = crate::backend::directory::account_store::without_invoice_recipient(&state.db, &payers).await?;
     let created = made
         .into_iter()

@@ -1,6 +1,7 @@
 //! Draft invoices: edit dates and lines, remove lines, finalise. Billing role; the backend
 //! refuses any change to an invoice that is no longer a draft (409 with the reason).
 
+use crate::domain::ids::InvoiceId;
 use leptos::prelude::*;
 
 use super::AppError;
@@ -12,7 +13,7 @@ fn actor(user: &crate::views::common::CurrentUser) -> String {
 
 /// Dates are `YYYY-MM-DD`; an empty due date follows the invoice's payment terms.
 #[server(endpoint = "update_draft_dates")]
-pub async fn update_draft_dates(id: i64, issue_date: String, due_date: String) -> Result<(), AppError> {
+pub async fn update_draft_dates(id: InvoiceId, issue_date: String, due_date: String) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, invoicing::drafts, invoicing::invoices},
         domain::{draft::parse_dates, role::Role, terms::PaymentTerms},
@@ -27,7 +28,7 @@ pub async fn update_draft_dates(id: i64, issue_date: String, due_date: String) -
 
 #[server(endpoint = "update_draft_line")]
 pub async fn update_draft_line(
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     line_id: i64,
     description: String,
     quantity: String,
@@ -45,7 +46,7 @@ pub async fn update_draft_line(
 }
 
 #[server(endpoint = "remove_draft_line")]
-pub async fn remove_draft_line(invoice_id: i64, line_id: i64) -> Result<(), AppError> {
+pub async fn remove_draft_line(invoice_id: InvoiceId, line_id: i64) -> Result<(), AppError> {
     use crate::{backend::invoicing::drafts, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     drafts::remove_line(&state.db, state.clock.now(), invoice_id, line_id, &actor(&user)).await?;
@@ -54,10 +55,10 @@ pub async fn remove_draft_line(invoice_id: i64, line_id: i64) -> Result<(), AppE
 
 /// Returns the number the invoice was given.
 #[server(endpoint = "finalise_draft")]
-pub async fn finalise_draft(id: i64) -> Result<String, AppError> {
+pub async fn finalise_draft(id: InvoiceId) -> Result<String, AppError> {
     use crate::{backend::invoicing::drafts, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let number = drafts::finalise(&state.db, state.clock.now(), id, &actor(&user)).await?;
-    tracing::info!(invoice_id = id, user_id = user.id, %number, "draft finalised");
+    tracing::info!(invoice_id = %id, user_id = %user.id, %number, "draft finalised");
     Ok(number)
 }

@@ -41,7 +41,7 @@ pub fn require(needed: Role) -> Result<(AppState, CurrentUser), AppError> {
     let state = state()?;
     let user = current_user().ok_or_else(|| AppError::from(ServiceError::Unauthenticated))?;
     if !user.can(needed) {
-        tracing::warn!(user_id = user.id, role = user.role.as_str(), needed = needed.as_str(), "forbidden");
+        tracing::warn!(user_id = %user.id, role = user.role.as_str(), needed = needed.as_str(), "forbidden");
         return Err(ServiceError::Forbidden.into());
     }
     Ok((state, user))

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::AppError,
+    domain::ids::InvoiceId,
     views::invoices::{InvoiceDetail, InvoiceListView},
 };
 
@@ -32,7 +33,7 @@ pub async fn get_invoices(query: String) -> Result<InvoiceListView, AppError> {
 }
 
 #[server(endpoint = "get_invoice")]
-pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
+pub async fn get_invoice(id: InvoiceId) -> Result<InvoiceDetail, AppError> {
     use crate::views::invoices::InvoiceEventView;
     use crate::{
         backend::{ServiceError, invoicing::invoices},
@@ -82,7 +83,7 @@ pub async fn get_invoice(id: i64) -> Result<InvoiceDetail, AppError> {
 }
 
 #[server(endpoint = "void_invoice")]
-pub async fn void_invoice(id: i64, reason: String) -> Result<(), AppError> {
+pub async fn void_invoice(id: InvoiceId, reason: String) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, invoicing::invoices},
         domain::role::Role,
@@ -104,6 +105,6 @@ pub async fn void_invoice(id: i64, reason: String) -> Result<(), AppError> {
         )
         .into());
     }
-    tracing::info!(invoice_id = id, user_id = user.id, "invoice voided");
+    tracing::info!(invoice_id = %id, user_id = %user.id, "invoice voided");
     Ok(())
 }

@@ -84,6 +84,6 @@ pub async fn save_mail_settings(
     }
     let form = mail_settings::MailSettingsForm { host, port, tls, username, password, from_address };
     mail_settings::save(&state.db, &form, state.clock.now()).await?;
-    tracing::info!(user_id = user.id, host = %form.host, "mail settings saved");
+    tracing::info!(user_id = %user.id, host = %form.host, "mail settings saved");
     Ok(())
 }

@@ -4,7 +4,7 @@ use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::{
     api::AppError,
-    domain::order_input::OrderInput,
+    domain::{ids::OrderId, order_input::OrderInput},
     views::orders::{AccountChoice, ImportReport, OrderEditorView},
 };
 
@@ -17,7 +17,7 @@ async fn organisation(state: &crate::backend::AppState) -> Result<(chrono::Naive
 
 /// The order `id` with the product list, or an empty editor when `id` is `None`.
 #[server(endpoint = "get_order_editor")]
-pub async fn get_order_editor(id: Option<i64>) -> Result<OrderEditorView, AppError> {
+pub async fn get_order_editor(id: Option<OrderId>) -> Result<OrderEditorView, AppError> {
     use crate::{backend::directory::orders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let (today, currency) = organisation(&state).await?;
@@ -43,7 +43,7 @@ pub async fn find_accounts(search: String) -> Result<Vec<AccountChoice>, AppErro
 
 /// Creates the order (`id` is `None`) or replaces it; returns its id.
 #[server(endpoint = "save_order", input = Json)]
-pub async fn save_order(id: Option<i64>, input: OrderInput) -> Result<i64, AppError> {
+pub async fn save_order(id: Option<OrderId>, input: OrderInput) -> Result<OrderId, AppError> {
     use crate::{backend::directory::orders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let now = state.clock.now();
@@ -54,7 +54,7 @@ pub async fn save_order(id: Option<i64>, input: OrderInput) -> Result<i64, AppEr
             id
         }
     };
-    tracing::info!(order_id = id, user_id = user.id, "order saved");
+    tracing::info!(order_id = %id, user_id = %user.id, "order saved");
     Ok(id)
 }
 
@@ -72,6 +72,6 @@ pub async fn import_orders(csv: String) -> Result<ImportReport, AppError> {
     let (state, user) = super::guard::require(crate::domain::role::Role::Billing)?;
     let (_, currency) = organisation(&state).await?;
     let report = crate::backend::directory::order_import::import(&state.db, state.clock.now(), &csv, &currency).await?;
-    tracing::info!(user_id = user.id, imported = report.imported, orders = report.orders, "order import");
+    tracing::info!(user_id = %user.id, imported = report.imported, orders = report.orders, "order import");
     Ok(report)
 }

@@ -7,12 +7,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
-use crate::domain::payment::ManualPaymentForm;
+use crate::domain::{
+    ids::{AccountId, InvoiceId, PaymentId},
+    payment::ManualPaymentForm,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentListRow {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: PaymentId,
+    pub account_id: AccountId,
     pub account_name: String,
     pub method: String,
     pub amount: Decimal,
@@ -36,7 +39,7 @@ pub struct PaymentsView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenInvoiceOption {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: String,
     pub due_date: NaiveDate,
     pub balance: Decimal,
@@ -44,7 +47,7 @@ pub struct OpenInvoiceOption {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentFormView {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub currency: String,
     pub today: NaiveDate,
@@ -72,15 +75,19 @@ fn list_row(r: crate::backend::payments::record::PaymentRow) -> PaymentListRow {
 
 /// Payments, newest first; of one account or one invoice when given (0 = all).
 #[server(endpoint = "get_payments")]
-pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsView, AppError> {
+pub async fn get_payments(account_id: AccountId, invoice_id: InvoiceId) -> Result<PaymentsView, AppError> {
     use crate::{backend::payments::record as payments, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     let org = crate::backend::platform::organisation::load(&state.db).await?;
-    let rows =
-        payments::list(&state.db, (account_id > 0).then_some(account_id), (invoice_id > 0).then_some(invoice_id), 200)
-            .await?;
-    let weekly = if account_id == 0 && invoice_id == 0 {
-        let (_, today) = crate::backend::messages::context::organisation(&state.db, state.clock.now()).await?;
+    let rows = payments::list(
+        &state.db,
+        (account_id.0 > 0).then_some(account_id),
+        (invoice_id.0 > 0).then_some(invoice_id),
+        200,
+    )
+    .await?;
+    let weekly = if account_id.0 == 0 && invoice_id.0 == 0 {
+        let today = crate::backend::platform::organisation::today(&state.db, state.clock.now()).await?;
         crate::backend::reports::dashboard::received_by_week(&state.db, today, 12).await?
     } else {
         Vec::new()
@@ -95,7 +102,7 @@ pub async fn get_payments(account_id: i64, invoice_id: i64) -> Result<PaymentsVi
 
 /// What the Record payment form needs for an account: its open invoices and its credit.
 #[server(endpoint = "get_payment_form")]
-pub async fn get_payment_form(account_id: i64) -> Result<PaymentFormView, AppError> {
+pub async fn get_payment_form(account_id: AccountId) -> Result<PaymentFormView, AppError> {
     use crate::{
         backend::{ServiceError, messages::context as email_context},
         domain::role::Role,
@@ -138,7 +145,7 @@ fn payment_error(e: crate::backend::payments::record::PaymentError) -> AppError 
 /// Records a check, ACH, wire, cash or other payment; what is not allocated becomes credit.
 /// Returns the new payment's id.
 #[server(endpoint = "record_payment")]
-pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
+pub async fn record_payment(form: ManualPaymentForm) -> Result<PaymentId, AppError> {
     use crate::{
         backend::{ServiceError, payments::record as payments, payments::record::NewPayment},
         domain::{
@@ -150,7 +157,7 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
     let now = state.clock.now();
     let org = crate::backend::platform::organisation::load(&state.db).await?;
     let today = crate::backend::platform::organisation::today(&state.db, now).await?;
-    let account_id = form.account_id.trim().parse::<i64>().unwrap_or(0);
+    let account_id = form.account_id.trim().parse::<AccountId>().unwrap_or_default();
     let open: Vec<OpenBalance> = crate::backend::invoicing::open_items::unpaid_invoices(&state.db, account_id)
         .await?
         .into_iter()
@@ -179,13 +186,13 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<i64, AppError> {
     .await
     .map_err(payment_error)?;
     state.outbox_wake.notify_one();
-    tracing::info!(payment_id = recorded.payment_id, user_id = user.id, "manual payment recorded");
+    tracing::info!(payment_id = %recorded.payment_id, user_id = %user.id, "manual payment recorded");
     Ok(recorded.payment_id)
 }
 
 /// Applies the account's credit to an invoice; returns the amount applied.
 #[server(endpoint = "apply_account_credit")]
-pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Decimal, AppError> {
+pub async fn apply_account_credit(invoice_id: InvoiceId, amount: String) -> Result<Decimal, AppError> {
     use crate::{
         backend::{ServiceError, payments::record as payments},
         domain::{money::parse_amount, role::Role},
@@ -195,7 +202,7 @@ pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Dec
     let inv = crate::backend::invoicing::open_items::invoice_row(&state.db, invoice_id)
         .await?
         .ok_or(ServiceError::NotFound("invoice"))?;
-    let account_id: i64 = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1")
+    let account_id: AccountId = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1")
         .bind(inv.id).fetch_one(p).await.map_err(crate::backend::StoreError::from)?);
     let actor = format!("{} ({})", user.name, user.email);
     let applied = payments::apply_credit(&state.db, account_id, invoice_id, amount, state.clock.now(), &actor)
@@ -206,32 +213,32 @@ pub async fn apply_account_credit(invoice_id: i64, amount: String) -> Result<Dec
 
 /// A new Invoice Payment (or, with `statement`, Unpaid Invoices) link, shown once to staff.
 #[server(endpoint = "new_portal_link")]
-pub async fn new_portal_link(invoice_id: i64, statement: bool) -> Result<String, AppError> {
+pub async fn new_portal_link(invoice_id: InvoiceId, statement: bool) -> Result<String, AppError> {
     use crate::{
         backend::{ServiceError, portal::links as portal_links, portal::links::PortalScope},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;
-    let account_id: Option<i64> = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1 AND number IS NOT NULL")
+    let account_id: Option<AccountId> = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1 AND number IS NOT NULL")
         .bind(invoice_id).fetch_optional(p).await.map_err(crate::backend::StoreError::from)?);
     let account_id = account_id.ok_or(ServiceError::NotFound("invoice"))?;
     let scope =
         if statement { PortalScope::Account { account_id } } else { PortalScope::Invoice { account_id, invoice_id } };
     let token = portal_links::issue(&state.db, scope, state.clock.now(), &user.email).await?;
-    tracing::info!(invoice_id, statement, user_id = user.id, "portal link issued");
+    tracing::info!(%invoice_id, statement, user_id = %user.id, "portal link issued");
     Ok(portal_links::url(&state.mail.public_url, scope, &token))
 }
 
 /// Revokes every link to this invoice's payment page (or, with `statement`, every link of its
 /// account). Returns how many stopped working.
 #[server(endpoint = "revoke_portal_links")]
-pub async fn revoke_portal_links(invoice_id: i64, statement: bool) -> Result<u64, AppError> {
+pub async fn revoke_portal_links(invoice_id: InvoiceId, statement: bool) -> Result<u64, AppError> {
     use crate::{
         backend::{ServiceError, portal::links as portal_links},
         domain::role::Role,
     };
     let (state, user) = super::guard::require(Role::Billing)?;
-    let account_id: Option<i64> = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1")
+    let account_id: Option<AccountId> = crate::on_db!(&state.db, p => sqlx::query_scalar("SELECT account_id FROM invoices WHERE id = $1")
         .bind(invoice_id).fetch_optional(p).await.map_err(crate::backend::StoreError::from)?);
     let account_id = account_id.ok_or(ServiceError::NotFound("invoice"))?;
     let now = state.clock.now();
@@ -240,6 +247,6 @@ pub async fn revoke_portal_links(invoice_id: i64, statement: bool) -> Result<u64
     } else {
         portal_links::revoke_invoice_links(&state.db, invoice_id, now).await?
     };
-    tracing::info!(invoice_id, statement, revoked = n, user_id = user.id, "portal links revoked");
+    tracing::info!(%invoice_id, statement, revoked = n, user_id = %user.id, "portal links revoked");
     Ok(n)
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{api::AppError, views::accounts::ProductDetail};
+use crate::{api::AppError, domain::ids::ProductId, views::accounts::ProductDetail};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductEditorView {
@@ -17,7 +17,7 @@ pub struct ProductEditorView {
 }
 
 #[server(endpoint = "get_product_editor")]
-pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditorView, AppError> {
+pub async fn get_product_editor(id: Option<ProductId>) -> Result<ProductEditorView, AppError> {
     use crate::{
         backend::{directory::products, platform::clock::parse_time_zone},
         domain::role::Role,
@@ -47,7 +47,7 @@ pub async fn save_product(
     rule_days: String,
     auto_invoice: Option<String>,
     ignore_before: String,
-) -> Result<i64, AppError> {
+) -> Result<ProductId, AppError> {
     use rust_decimal::Decimal;
 
     use crate::{
@@ -104,12 +104,12 @@ pub async fn save_product(
     match id.trim() {
         "" => {
             let id = products::create_product(&state.db, now, &input).await?;
-            tracing::info!(product_id = id, user_id = user.id, "product created in the editor");
+            tracing::info!(product_id = %id, user_id = %user.id, "product created in the editor");
             leptos_axum::redirect(&format!("/products/{id}"));
             Ok(id)
         }
         s => {
-            let id = s.parse::<i64>().map_err(|_| AppError::from(ServiceError::NotFound("product")))?;
+            let id = s.parse::<ProductId>().map_err(|_| AppError::from(ServiceError::NotFound("product")))?;
             products::update_product(&state.db, now, id, &input).await?;
             Ok(id)
         }

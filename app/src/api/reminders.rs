@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::AppError,
+    domain::ids::{AccountId, InvoiceId},
     views::reminders::{InvoiceReminders, ReminderSettingsView, RemindersView},
 };
 
@@ -36,7 +37,7 @@ pub async fn save_reminder_settings(#[server(default)] enabled: Option<String>, 
     let enabled = enabled.is_some_and(|v| !v.is_empty() && v != "false");
     crate::backend::platform::organisation::load(&state.db).await?;
     reminders::save_settings(&state.db, enabled, style, state.clock.now()).await?;
-    tracing::info!(user_id = user.id, enabled, style = style.as_str(), "reminder settings saved");
+    tracing::info!(user_id = %user.id, enabled, style = style.as_str(), "reminder settings saved");
     Ok(())
 }
 
@@ -81,7 +82,7 @@ pub async fn save_reminder_rule(
             .await;
     match saved {
         Ok(rule_id) => {
-            tracing::info!(user_id = user.id, rule_id, days = input.days, "reminder rule saved");
+            tracing::info!(user_id = %user.id, rule_id, days = input.days, "reminder rule saved");
             Ok(())
         }
         // Two people adding the same day at once: the unique index decides.
@@ -104,7 +105,7 @@ pub async fn delete_reminder_rule(id: i64) -> Result<(), AppError> {
     if !reminders::delete_rule(&state.db, id).await? {
         return Err(ServiceError::NotFound("reminder rule").into());
     }
-    tracing::info!(user_id = user.id, rule_id = id, "reminder rule deleted");
+    tracing::info!(user_id = %user.id, rule_id = %id, "reminder rule deleted");
     Ok(())
 }
 
@@ -126,7 +127,7 @@ pub async fn get_reminders() -> Result<RemindersView, AppError> {
 }
 
 #[server(endpoint = "get_invoice_reminders")]
-pub async fn get_invoice_reminders(invoice_id: i64) -> Result<InvoiceReminders, AppError> {
+pub async fn get_invoice_reminders(invoice_id: InvoiceId) -> Result<InvoiceReminders, AppError> {
     use crate::{backend::reminders::engine as reminders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Viewer)?;
     Ok(reminders::for_invoice(&state.db, invoice_id, state.clock.now(), user.can(Role::Billing)).await?)
@@ -134,7 +135,7 @@ pub async fn get_invoice_reminders(invoice_id: i64) -> Result<InvoiceReminders, 
 
 /// Queues the invoice's current reminder step now; it counts as that step. Returns the step.
 #[server(endpoint = "send_reminder")]
-pub async fn send_reminder(invoice_id: i64) -> Result<i64, AppError> {
+pub async fn send_reminder(invoice_id: InvoiceId) -> Result<i64, AppError> {
     use crate::{backend::reminders::engine as reminders, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let step = reminders::send_manual(&state.db, invoice_id, state.clock.now(), &user.email).await?;
@@ -143,7 +144,7 @@ pub async fn send_reminder(invoice_id: i64) -> Result<i64, AppError> {
 }
 
 #[server(endpoint = "set_invoice_reminders_paused")]
-pub async fn set_invoice_reminders_paused(invoice_id: i64, paused: bool) -> Result<(), AppError> {
+pub async fn set_invoice_reminders_paused(invoice_id: InvoiceId, paused: bool) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, reminders::store as reminders},
         domain::role::Role,
@@ -152,12 +153,12 @@ pub async fn set_invoice_reminders_paused(invoice_id: i64, paused: bool) -> Resu
     if !reminders::set_invoice_paused(&state.db, invoice_id, paused).await? {
         return Err(ServiceError::NotFound("invoice").into());
     }
-    tracing::info!(user_id = user.id, invoice_id, paused, "invoice reminders paused/resumed");
+    tracing::info!(user_id = %user.id, %invoice_id, paused, "invoice reminders paused/resumed");
     Ok(())
 }
 
 #[server(endpoint = "set_account_reminders_paused")]
-pub async fn set_account_reminders_paused(account_id: i64, paused: bool) -> Result<(), AppError> {
+pub async fn set_account_reminders_paused(account_id: AccountId, paused: bool) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, reminders::store as reminders},
         domain::role::Role,
@@ -166,12 +167,12 @@ pub async fn set_account_reminders_paused(account_id: i64, paused: bool) -> Resu
     if !reminders::set_account_paused(&state.db, account_id, paused).await? {
         return Err(ServiceError::NotFound("account").into());
     }
-    tracing::info!(user_id = user.id, account_id, paused, "account reminders paused/resumed");
+    tracing::info!(user_id = %user.id, %account_id, paused, "account reminders paused/resumed");
     Ok(())
 }
 
 #[server(endpoint = "get_account_reminders_paused")]
-pub async fn get_account_reminders_paused(account_id: i64) -> Result<bool, AppError> {
+pub async fn get_account_reminders_paused(account_id: AccountId) -> Result<bool, AppError> {
     use crate::{
         backend::{ServiceError, StoreError},
         domain::role::Role,

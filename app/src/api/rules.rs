@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{api::AppError, views::common::ProductSummary};
+use crate::{api::AppError, domain::ids::ProductId, views::common::ProductSummary};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RulesView {
@@ -29,7 +29,7 @@ pub async fn get_rules() -> Result<RulesView, AppError> {
 /// without days), `ignore_before` a date or empty, `auto_invoice` present when ticked.
 #[server(endpoint = "save_product_rule")]
 pub async fn save_product_rule(
-    product_id: i64,
+    product_id: ProductId,
     rule: String,
     days: String,
     ignore_before: String,
@@ -78,6 +78,6 @@ pub async fn save_product_rule(
     };
     let auto = auto_invoice.is_some_and(|v| !v.is_empty() && v != "false");
     products::save_rule(&state.db, product_id, parsed_rule, ignore, auto, state.clock.now()).await?;
-    tracing::info!(product_id, user_id = user.id, rule = %parsed_rule.label(), auto, "billing rule saved");
+    tracing::info!(%product_id, user_id = %user.id, rule = %parsed_rule.label(), auto, "billing rule saved");
     Ok(())
 }

@@ -60,7 +60,7 @@ pub async fn save_settings(
     let mut errors = match candidate.normalised() {
         Ok(s) if terms.is_ok() && parse_time_zone(&s.time_zone).is_some() => {
             crate::backend::platform::organisation::save(&state.db, &s, state.clock.now()).await?;
-            tracing::info!(user_id = user.id, "organisation settings saved");
+            tracing::info!(user_id = %user.id, "organisation settings saved");
             return Ok(());
         }
         Ok(s) => {

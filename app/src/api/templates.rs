@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::AppError,
+    domain::ids::{InvoiceId, TemplateId},
     views::templates::{PreviewResult, TemplateEditorView, TemplateListView, TestSendResult},
 };
 
@@ -25,7 +26,7 @@ pub async fn get_template_list() -> Result<TemplateListView, AppError> {
 
 /// `id` for an existing template; `kind` picks the kind of a new one (invoice if absent).
 #[server(endpoint = "get_template_editor")]
-pub async fn get_template_editor(id: Option<i64>, kind: Option<String>) -> Result<TemplateEditorView, AppError> {
+pub async fn get_template_editor(id: Option<TemplateId>, kind: Option<String>) -> Result<TemplateEditorView, AppError> {
     use crate::{
         backend::{messages::preview as template_preview, templates::library as template_library},
         domain::{merge_fields::TemplateKind, role::Role},
@@ -52,7 +53,7 @@ pub async fn save_template(
     name: String,
     subject: String,
     body_html: String,
-) -> Result<i64, AppError> {
+) -> Result<TemplateId, AppError> {
     use crate::{
         backend::{ServiceError, templates::check::TemplateInput, templates::library as template_library},
         domain::role::Role,
@@ -63,42 +64,42 @@ pub async fn save_template(
     match id.trim() {
         "" => {
             let id = template_library::create(&state.db, now, input).await?;
-            tracing::info!(template_id = id, user_id = user.id, "template created in the editor");
+            tracing::info!(template_id = %id, user_id = %user.id, "template created in the editor");
             Ok(id)
         }
         s => {
-            let id = s.parse::<i64>().map_err(|_| AppError::from(ServiceError::NotFound("template")))?;
+            let id = s.parse::<TemplateId>().map_err(|_| AppError::from(ServiceError::NotFound("template")))?;
             template_library::update(&state.db, now, id, input).await?;
-            tracing::info!(template_id = id, user_id = user.id, "template saved in the editor");
+            tracing::info!(template_id = %id, user_id = %user.id, "template saved in the editor");
             Ok(id)
         }
     }
 }
 
 #[server(endpoint = "duplicate_template")]
-pub async fn duplicate_template(id: i64) -> Result<i64, AppError> {
+pub async fn duplicate_template(id: TemplateId) -> Result<TemplateId, AppError> {
     use crate::{backend::templates::library as template_library, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     let new_id = template_library::duplicate(&state.db, state.clock.now(), id).await?;
-    tracing::info!(template_id = new_id, copy_of = id, user_id = user.id, "template duplicated");
+    tracing::info!(template_id = %new_id, copy_of = %id, user_id = %user.id, "template duplicated");
     Ok(new_id)
 }
 
 #[server(endpoint = "delete_template")]
-pub async fn delete_template(id: i64) -> Result<(), AppError> {
+pub async fn delete_template(id: TemplateId) -> Result<(), AppError> {
     use crate::{backend::templates::library as template_library, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     template_library::delete(&state.db, id).await?;
-    tracing::info!(template_id = id, user_id = user.id, "template deleted");
+    tracing::info!(template_id = %id, user_id = %user.id, "template deleted");
     Ok(())
 }
 
 #[server(endpoint = "set_default_template")]
-pub async fn set_default_template(id: i64) -> Result<(), AppError> {
+pub async fn set_default_template(id: TemplateId) -> Result<(), AppError> {
     use crate::{backend::templates::library as template_library, domain::role::Role};
     let (state, user) = super::guard::require(Role::Billing)?;
     template_library::set_default(&state.db, state.clock.now(), id).await?;
-    tracing::info!(template_id = id, user_id = user.id, "default template set");
+    tracing::info!(template_id = %id, user_id = %user.id, "default template set");
     Ok(())
 }
 
@@ -108,7 +109,7 @@ pub async fn preview_template(
     kind: String,
     subject: String,
     body_html: String,
-    invoice_id: Option<i64>,
+    invoice_id: Option<InvoiceId>,
 ) -> Result<PreviewResult, AppError> {
     use crate::{
         backend::messages::preview::{Draft, preview},
@@ -126,7 +127,7 @@ pub async fn send_test_template(
     kind: String,
     subject: String,
     body_html: String,
-    invoice_id: Option<i64>,
+    invoice_id: Option<InvoiceId>,
 ) -> Result<TestSendResult, AppError> {
     use crate::{
         backend::messages::preview::{Draft, TestSendOutcome, preview, send_test},
@@ -136,7 +137,7 @@ pub async fn send_test_template(
     let draft = Draft { kind: parse_kind(&kind)?, subject: &subject, body_html: &body_html };
     let rendered = preview(&state.db, draft, invoice_id, state.clock.now(), &state.mail.public_url).await?;
     let outcome = send_test(&state.db, &state.mail, &rendered, &user.email).await?;
-    tracing::info!(user_id = user.id, outcome = ?outcome, "test email");
+    tracing::info!(user_id = %user.id, outcome = ?outcome, "test email");
     Ok(match outcome {
         TestSendOutcome::Sent(message) => TestSendResult { sent: true, message },
         TestSendOutcome::Written(message) | TestSendOutcome::Failed(message) => TestSendResult { sent: false, message },

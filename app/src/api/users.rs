@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::{api::AppError, views::common::StaffUserSummary};
+use crate::{api::AppError, domain::ids::UserId, views::common::StaffUserSummary};
 
 #[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<StaffUserSummary>, AppError> {
@@ -36,12 +36,12 @@ pub async fn create_user(email: String, name: String, role: String, password: St
     let (state, actor) = super::guard::require(Role::Admin)?;
     let role = Role::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
     let id = auth::create_user(&state.db, state.clock.now(), &email, &name, role, &password).await?;
-    tracing::info!(actor = actor.id, user_id = id, role = role.as_str(), "user created");
+    tracing::info!(actor = %actor.id, user_id = %id, role = role.as_str(), "user created");
     Ok(())
 }
 
 #[server(endpoint = "update_user_access")]
-pub async fn update_user_access(user_id: i64, role: String, status: String) -> Result<(), AppError> {
+pub async fn update_user_access(user_id: UserId, role: String, status: String) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, auth},
         domain::role::Role,

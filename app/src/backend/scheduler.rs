@@ -21,7 +21,10 @@ use crate::{
         },
         reminders::engine as reminders,
     },
-    domain::email_kind::{EmailKind, InvoiceEmailPayload, invoice_email_key},
+    domain::{
+        email_kind::{EmailKind, InvoiceEmailPayload, invoice_email_key},
+        ids::{InvoiceId, TemplateId},
+    },
     on_db,
 };
 
@@ -100,7 +103,7 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, instance: &str) -> Result<TickRep
 
 /// Cuts `(line item, bill-to)` pairs, sorted by bill-to, into slices of about `max` lines
 /// without splitting an account.
-fn slices(due: &[(i64, i64)], max: usize) -> Vec<&[(i64, i64)]> {
+fn slices<L, A: PartialEq>(due: &[(L, A)], max: usize) -> Vec<&[(L, A)]> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < due.len() {
@@ -138,7 +141,7 @@ async fn slot_is_after_settings_saved(db: &Db, slot: NaiveDateTime, tz: &chrono_
 
 pub enum Selection {
     /// Staff picked these invoices (Ready to send, or Send on an invoice page).
-    Ids(Vec<i64>),
+    Ids(Vec<InvoiceId>),
     /// Everything that became ready at or before this instant (a batch).
     ReadyBy(DateTime<Utc>),
 }
@@ -157,7 +160,7 @@ pub async fn queue_invoice_emails(
     now: DateTime<Utc>,
     selection: Selection,
     batch: Option<BatchSlot<'_>>,
-    template_id: Option<i64>,
+    template_id: Option<TemplateId>,
 ) -> Result<Option<usize>, StoreError> {
     let payload =
         serde_json::to_string(&InvoiceEmailPayload { template_id }).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -179,10 +182,10 @@ pub async fn queue_invoice_emails(
                 return Ok(None);
             }
         }
-        let ids: Vec<i64> = match &selection {
+        let ids: Vec<InvoiceId> = match &selection {
             Selection::Ids(ids) if ids.is_empty() => Vec::new(),
             Selection::Ids(ids) => {
-                let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                let list = ids.iter().map(InvoiceId::to_string).collect::<Vec<_>>().join(",");
                 sqlx::query_scalar(&format!(
                     "SELECT id FROM invoices WHERE id IN ({list}) AND status NOT IN ('void', 'draft') AND number IS NOT NULL ORDER BY id"
                 ))

@@ -2,6 +2,7 @@
 //! the rules it must follow. The field names are the ones `FieldError`s point at, so a form
 //! and a JSON client see the same messages beside the same fields.
 
+use crate::domain::ids::AccountId;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -35,7 +36,7 @@ pub struct AccountInput {
     pub kind: String,
     /// The account that pays this one's invoices; `None` when it pays its own.
     #[serde(default)]
-    pub bill_to_account_id: Option<i64>,
+    pub bill_to_account_id: Option<AccountId>,
     /// Days after the issue date; `None` uses the organisation's default terms.
     #[serde(default)]
     pub payment_terms_days: Option<i64>,
@@ -103,10 +104,10 @@ impl AccountInput {
 /// What the service knows about the account chosen as bill-to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillToTarget {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     /// Where the target itself sends its invoices.
-    pub bill_to_account_id: Option<i64>,
+    pub bill_to_account_id: Option<AccountId>,
     pub archived: bool,
 }
 
@@ -115,8 +116,8 @@ pub struct BillToTarget {
 /// that pays for others cannot hand its invoices on. `billed_for` counts accounts billing to
 /// `account_id`.
 pub fn bill_to_problem(
-    account_id: Option<i64>,
-    requested: Option<i64>,
+    account_id: Option<AccountId>,
+    requested: Option<AccountId>,
     target: Option<&BillToTarget>,
     billed_for: i64,
 ) -> Option<FieldError> {

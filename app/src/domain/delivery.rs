@@ -1,6 +1,7 @@
 //! Auto-invoicing and delivery settings, batch schedules and retry backoff: the decisions the
 //! scheduler and the outbox worker make, without I/O so they can be tested by the minute.
 
+use crate::domain::ids::TemplateId;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -129,14 +130,14 @@ pub struct AutomationForm {
     pub batch_weekday: String,
     pub batch_month_day: String,
     pub batch_time: String,
-    pub template_id: Option<i64>,
+    pub template_id: Option<TemplateId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutomationSettings {
     pub mode: AutoInvoiceMode,
     pub delivery: Delivery,
-    pub template_id: Option<i64>,
+    pub template_id: Option<TemplateId>,
 }
 
 impl AutomationSettings {
@@ -164,7 +165,7 @@ impl AutomationSettings {
         weekday: i32,
         month_day: i32,
         time: &str,
-        template_id: Option<i64>,
+        template_id: Option<TemplateId>,
     ) -> Option<Self> {
         let mode = AutoInvoiceMode::parse(mode)?;
         let delivery = match delivery {

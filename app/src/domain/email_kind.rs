@@ -1,6 +1,7 @@
 //! The kinds of email Pressrun sends. The outbox stores a kind as an opaque tag; this is the one
 //! place that names them, for the composers, the follow-ups and the lists that label them.
 
+use crate::domain::ids::{InvoiceId, TemplateId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,12 +49,12 @@ impl EmailKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceEmailPayload {
     /// The template chosen when the email was queued; the organisation default when absent.
-    pub template_id: Option<i64>,
+    pub template_id: Option<TemplateId>,
 }
 
 /// The effect key of the `n`-th email of an invoice: the automatic first send is always 1,
 /// so however many ticks or instances decide to send it, it is sent once.
-pub fn invoice_email_key(invoice_id: i64, n: i64) -> String {
+pub fn invoice_email_key(invoice_id: InvoiceId, n: i64) -> String {
     format!("invoice-email:{invoice_id}:{n}")
 }
 

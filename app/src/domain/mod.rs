@@ -10,6 +10,7 @@ pub mod draft;
 pub mod email_kind;
 pub mod email_text;
 pub mod format;
+pub mod ids;
 pub mod invoice;
 pub mod invoice_event;
 pub mod invoice_number;

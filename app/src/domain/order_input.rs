@@ -3,6 +3,7 @@
 //! becomes a message beside its field (`lines[2].run_date`) rather than a decoding failure.
 //! JSON clients may send numbers for amounts; they are read as their decimal text.
 
+use crate::domain::ids::{AccountId, LineItemId, ProductId};
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -27,7 +28,7 @@ pub const MAX_LINE_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, fa
 pub struct OrderInput {
     /// 0 (or missing) means no account was chosen.
     #[serde(default)]
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// Blank: a number like `ORD-000123` is given when the order is created.
     #[serde(default, deserialize_with = "text")]
     pub order_number: String,
@@ -50,10 +51,10 @@ pub struct OrderInput {
 pub struct LineItemInput {
     /// The line item being changed; `None` adds a new one.
     #[serde(default)]
-    pub id: Option<i64>,
+    pub id: Option<LineItemId>,
     /// 0 (or missing) means no product was chosen.
     #[serde(default)]
-    pub product_id: i64,
+    pub product_id: ProductId,
     #[serde(default, deserialize_with = "text")]
     pub run_date: String,
     #[serde(default, deserialize_with = "text")]
@@ -108,7 +109,7 @@ impl OrderStatus {
 /// An order that passed validation, with typed values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidOrder {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub order_number: Option<String>,
     pub status: OrderStatus,
     pub ordered_on: NaiveDate,
@@ -119,8 +120,8 @@ pub struct ValidOrder {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidLine {
-    pub id: Option<i64>,
-    pub product_id: i64,
+    pub id: Option<LineItemId>,
+    pub product_id: ProductId,
     pub run_date: NaiveDate,
     pub description: String,
     pub quantity: Decimal,
@@ -201,9 +202,12 @@ impl OrderInput {
     /// Checks every field and returns all problems at once, named like the input's JSON paths.
     /// `default_price(product_id)` is the product's default unit price, or `None` when there is no
     /// such (active) product; it fills a blank unit price.
-    pub fn validate(&self, default_price: impl Fn(i64) -> Option<Decimal>) -> Result<ValidOrder, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        default_price: impl Fn(ProductId) -> Option<Decimal>,
+    ) -> Result<ValidOrder, Vec<FieldError>> {
         let mut errors = Vec::new();
-        if self.account_id <= 0 {
+        if self.account_id.0 <= 0 {
             errors.push(FieldError::new("account_id", "Choose the account that placed the order."));
         }
         let order_number = self.order_number.trim();
@@ -268,11 +272,11 @@ impl LineItemInput {
     fn validate(
         &self,
         i: usize,
-        default_price: &impl Fn(i64) -> Option<Decimal>,
+        default_price: &impl Fn(ProductId) -> Option<Decimal>,
     ) -> Result<ValidLine, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut err = |field: &str, m: String| errors.push(FieldError::new(&line_field(i, field), m));
-        let product_price = if self.product_id <= 0 {
+        let product_price = if self.product_id.0 <= 0 {
             err("product_id", "Choose a product.".into());
             None
         } else {
@@ -283,7 +287,7 @@ impl LineItemInput {
             p
         };
         if let Some(id) = self.id
-            && id <= 0
+            && id.0 <= 0
         {
             err("id", format!("'{id}' is not a line item id."));
         }
@@ -427,7 +431,7 @@ mod tests {
         }
     }
 
-    fn line(product_id: i64, run_date: &str, quantity: &str, unit_price: &str, discount: &str) -> LineItemInput {
+    fn line(product_id: ProductId, run_date: &str, quantity: &str, unit_price: &str, discount: &str) -> LineItemInput {
         LineItemInput {
             id: None,
             product_id,

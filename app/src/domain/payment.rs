@@ -1,6 +1,7 @@
 //! Payments as billing staff enter them, and how a payment is spread over invoices. Pure, so
 //! the payment form shows the same allocation and credit the server will record.
 
+use crate::domain::ids::{AccountId, InvoiceId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -66,13 +67,13 @@ impl PaymentMethod {
 /// An invoice a payment may go to, with what it still owes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenBalance {
-    pub invoice_id: i64,
+    pub invoice_id: InvoiceId,
     pub balance: Decimal,
 }
 
 /// Spreads `amount` over invoices in the order given (oldest due first), each up to its
 /// balance. Whatever is left over is returned as credit.
-pub fn allocate_in_order(amount: Decimal, open: &[OpenBalance]) -> (Vec<(i64, Decimal)>, Decimal) {
+pub fn allocate_in_order(amount: Decimal, open: &[OpenBalance]) -> (Vec<(InvoiceId, Decimal)>, Decimal) {
     let mut left = amount;
     let mut out = Vec::new();
     for inv in open {
@@ -104,18 +105,18 @@ pub struct ManualPaymentForm {
     pub reference: String,
     pub notes: String,
     /// (invoice id, amount typed) for each invoice the payment goes to; blank amounts are skipped.
-    pub allocations: Vec<(i64, String)>,
+    pub allocations: Vec<(InvoiceId, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManualPayment {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub method: PaymentMethod,
     pub amount: Decimal,
     pub received_on: chrono::NaiveDate,
     pub reference: String,
     pub notes: String,
-    pub allocations: Vec<(i64, Decimal)>,
+    pub allocations: Vec<(InvoiceId, Decimal)>,
 }
 
 impl ManualPayment {
@@ -133,7 +134,7 @@ pub fn validate_manual(
     today: chrono::NaiveDate,
 ) -> Result<ManualPayment, Vec<FieldError>> {
     let mut problems = Vec::new();
-    let account_id = form.account_id.trim().parse::<i64>().ok().filter(|id| *id > 0);
+    let account_id = form.account_id.trim().parse::<AccountId>().ok().filter(|id| id.0 > 0);
     if account_id.is_none() {
         problems.push(problem("account_id", "Choose the account that paid."));
     }

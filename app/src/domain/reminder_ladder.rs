@@ -6,6 +6,7 @@
 //! step an invoice has reached is ever a candidate, and never once it or a higher step was
 //! decided. Lower steps that were skipped stay skipped.
 
+use crate::domain::ids::TemplateId;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,7 @@ pub fn days_past_due(due: NaiveDate, today: NaiveDate) -> i64 {
 pub fn step_due(rules: &[i64], due: NaiveDate, today: NaiveDate, decided: &[i64]) -> Option<i64> {
     let late = days_past_due(due, today);
     let reached = rules.iter().copied().filter(|d| *d > 0 && *d <= late).max()?;
-    let highest_decided = decided.iter().copied().max().unwrap_or(0);
+    let highest_decided = decided.iter().copied().max().unwrap_or_default();
     (reached > highest_decided).then_some(reached)
 }
 
@@ -32,7 +33,7 @@ pub fn next_step(rules: &[i64], due: NaiveDate, today: NaiveDate, decided: &[i64
         return Some((step, today));
     }
     let late = days_past_due(due, today);
-    let floor = decided.iter().copied().max().unwrap_or(0).max(late);
+    let floor = decided.iter().copied().max().unwrap_or_default().max(late);
     rules.iter().copied().filter(|d| *d > floor).min().map(|d| (d, due + Duration::days(d)))
 }
 
@@ -82,7 +83,7 @@ pub struct ReminderRuleForm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderRuleInput {
     pub days: i64,
-    pub template_id: Option<i64>,
+    pub template_id: Option<TemplateId>,
 }
 
 impl ReminderRuleForm {
@@ -118,7 +119,11 @@ impl ReminderRuleForm {
                 }
             },
         };
-        if errors.is_empty() { Ok(ReminderRuleInput { days, template_id }) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(ReminderRuleInput { days, template_id: template_id.map(TemplateId) })
+        } else {
+            Err(errors)
+        }
     }
 }
 

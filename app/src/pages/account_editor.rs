@@ -11,10 +11,16 @@ use super::{
     format,
 };
 use crate::{
-    api::accounts::AccountEditorView, api::accounts::AddContact, api::accounts::RemoveContact,
-    api::accounts::SaveAccount, api::accounts::SetAccountArchived, api::accounts::UpdateContact,
-    api::accounts::get_account_editor, domain::account_input::ACCOUNT_KINDS, domain::account_input::INVOICE_ROLES,
-    domain::terms::PaymentTerms, views::accounts::AccountDetail, views::accounts::ContactView,
+    api::accounts::{
+        AccountEditorView, AddContact, RemoveContact, SaveAccount, SetAccountArchived, UpdateContact,
+        get_account_editor,
+    },
+    domain::{
+        account_input::{ACCOUNT_KINDS, INVOICE_ROLES},
+        ids::{AccountId, ContactId},
+        terms::PaymentTerms,
+    },
+    views::accounts::{AccountDetail, ContactView},
 };
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -25,7 +31,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 pub fn AccountEditorPage() -> impl IntoView {
     let params = use_params_map();
     // `/accounts/new` has no id; an id that is not a number is an account that does not exist.
-    let id = Memo::new(move |_| params.read().get("id").map(|s| s.parse::<i64>().unwrap_or(0)));
+    let id = Memo::new(move |_| params.read().get("id").map(|s| s.parse::<AccountId>().unwrap_or_default()));
     let changed = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
     let data = Resource::new(move || (id.get(), changed.get()), |(id, _)| get_account_editor(id));
@@ -70,7 +76,7 @@ fn AccountScreen(view: AccountEditorView, changed: RwSignal<u32>, notice: RwSign
 }
 
 /// A link to an account's page.
-fn account_link(id: i64, name: String) -> AnyView {
+fn account_link(id: AccountId, name: String) -> AnyView {
     view! { <A href=format!("/accounts/{id}")>{name}</A> }.into_any()
 }
 
@@ -316,7 +322,7 @@ fn ContactFields(
     error: Signal<Option<crate::api::AppError>>,
 ) -> impl IntoView {
     let c = contact.unwrap_or(ContactView {
-        id: 0,
+        id: ContactId(0),
         name: String::new(),
         email: String::new(),
         phone: String::new(),
@@ -333,7 +339,7 @@ fn ContactFields(
 
 #[component]
 fn ContactEditor(
-    account_id: i64,
+    account_id: AccountId,
     contact: ContactView,
     changed: RwSignal<u32>,
     notice: RwSignal<Option<String>>,
@@ -377,7 +383,7 @@ fn ContactEditor(
 }
 
 #[component]
-fn NewContact(account_id: i64, changed: RwSignal<u32>, notice: RwSignal<Option<String>>) -> impl IntoView {
+fn NewContact(account_id: AccountId, changed: RwSignal<u32>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let add = ServerAction::<AddContact>::new();
     let error = last_error(add.value().into());
     let form = NodeRef::<leptos::html::Form>::new();

@@ -11,9 +11,13 @@ use super::{
     format,
 };
 use crate::{
-    api::AppError, api::automation::RetryEmail, api::automation::RunTickNow, api::automation::SaveAutomation,
-    api::automation::SendInvoices, api::automation::get_automation, api::error::field_error,
-    views::delivery::AutomationView, views::delivery::MailStatus,
+    api::{
+        AppError,
+        automation::{RetryEmail, RunTickNow, SaveAutomation, SendInvoices, get_automation},
+        error::field_error,
+    },
+    domain::ids::InvoiceId,
+    views::delivery::{AutomationView, MailStatus},
 };
 
 #[component]
@@ -224,8 +228,8 @@ fn CannotSend(view: AutomationView) -> impl IntoView {
 
 #[component]
 fn ReadyToSend(view: AutomationView, send: ServerAction<SendInvoices>) -> impl IntoView {
-    let selected = RwSignal::new(BTreeSet::<i64>::new());
-    let ids = move || selected.with(|s| s.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let selected = RwSignal::new(BTreeSet::<InvoiceId>::new());
+    let ids = move || selected.with(|s| s.iter().map(InvoiceId::to_string).collect::<Vec<_>>().join(","));
     let currency = view.currency.clone();
     let total = view.ready_total;
     let can_send = view.can_send;

@@ -10,10 +10,19 @@ use super::{
     format,
 };
 use crate::{
-    api::AppError, api::billable::InvoiceSelected, api::billable::get_billable, api::error::field_error,
-    domain::billing_rule::BillableStatus, views::billable::BillableFilter, views::billable::BillableRow,
-    views::billable::BillableView, views::billable::InvoiceSelectedResult, views::billable::SortKey,
-    views::billable::StatusFilter, views::common::Page,
+    api::{
+        AppError,
+        billable::{InvoiceSelected, get_billable},
+        error::field_error,
+    },
+    domain::{
+        billing_rule::BillableStatus,
+        ids::{AccountId, LineItemId, ProductId},
+    },
+    views::{
+        billable::{BillableFilter, BillableRow, BillableView, InvoiceSelectedResult, SortKey, StatusFilter},
+        common::Page,
+    },
 };
 
 #[component]
@@ -22,7 +31,7 @@ pub fn BillableLineItemsPage() -> impl IntoView {
     let query = Memo::new(move |_| location.search.get());
     let invoice = ServerAction::<InvoiceSelected>::new();
     let data = Resource::new(move || (query.get(), invoice.version().get()), |(q, _)| get_billable(q));
-    let selected = RwSignal::new(BTreeSet::<i64>::new());
+    let selected = RwSignal::new(BTreeSet::<LineItemId>::new());
     // A new filter, page or finished invoicing run starts a new selection.
     Effect::new(move |_| {
         query.track();
@@ -52,7 +61,7 @@ fn href(f: &BillableFilter) -> String {
 #[component]
 fn BillableScreen(
     view: BillableView,
-    selected: RwSignal<BTreeSet<i64>>,
+    selected: RwSignal<BTreeSet<LineItemId>>,
     invoice: ServerAction<InvoiceSelected>,
 ) -> impl IntoView {
     let BillableView { filter, rows, counts, currency, today, accounts, products, can_invoice } = view;
@@ -68,7 +77,7 @@ fn BillableScreen(
             }
         })
         .collect_view();
-    let page_ids: Vec<i64> = rows.items.iter().map(|r| r.id).collect();
+    let page_ids: Vec<LineItemId> = rows.items.iter().map(|r| r.id).collect();
     let total_matching = rows.total;
     view! {
         <nav class="tabs" aria-label="Billing status">{tabs}</nav>
@@ -88,8 +97,8 @@ fn BillableScreen(
 #[component]
 fn FilterForm(
     filter: BillableFilter,
-    accounts: Vec<crate::views::billable::Choice>,
-    products: Vec<crate::views::billable::Choice>,
+    accounts: Vec<crate::views::billable::Choice<AccountId>>,
+    products: Vec<crate::views::billable::Choice<ProductId>>,
 ) -> impl IntoView {
     let account = filter.account_id;
     let product = filter.product_id;
@@ -141,7 +150,7 @@ fn FilterForm(
 
 #[component]
 fn InvoicePanel(
-    selected: RwSignal<BTreeSet<i64>>,
+    selected: RwSignal<BTreeSet<LineItemId>>,
     invoice: ServerAction<InvoiceSelected>,
     filter: BillableFilter,
     total_matching: i64,
@@ -149,7 +158,7 @@ fn InvoicePanel(
 ) -> impl IntoView {
     let all_matching = RwSignal::new(false);
     let count = move || if all_matching.get() { total_matching } else { selected.with(|s| s.len() as i64) };
-    let ids = move || selected.with(|s| s.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let ids = move || selected.with(|s| s.iter().map(LineItemId::to_string).collect::<Vec<_>>().join(","));
     let result: Signal<Option<Result<InvoiceSelectedResult, AppError>>> = invoice.value().into();
     let query = filter.to_query();
     view! {
@@ -245,8 +254,8 @@ fn InvoiceResult(action: ServerAction<InvoiceSelected>) -> impl IntoView {
 fn BillableTable(
     rows: Page<BillableRow>,
     currency: String,
-    selected: RwSignal<BTreeSet<i64>>,
-    page_ids: Vec<i64>,
+    selected: RwSignal<BTreeSet<LineItemId>>,
+    page_ids: Vec<LineItemId>,
     can_invoice: bool,
 ) -> impl IntoView {
     if rows.items.is_empty() {

@@ -8,7 +8,9 @@ use super::{
     common::{ErrorNotice, Loading},
 };
 use crate::{
-    api::automation::SendInvoices, api::automation::get_invoice_deliveries, views::delivery::InvoiceDeliveries,
+    api::automation::{SendInvoices, get_invoice_deliveries},
+    domain::ids::InvoiceId,
+    views::delivery::InvoiceDeliveries,
 };
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -16,7 +18,7 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 #[component]
-pub fn InvoiceDeliveriesPanel(invoice_id: i64) -> impl IntoView {
+pub fn InvoiceDeliveriesPanel(invoice_id: InvoiceId) -> impl IntoView {
     let send = ServerAction::<SendInvoices>::new();
     let data = Resource::new(move || send.version().get(), move |_| get_invoice_deliveries(invoice_id));
     view! {
@@ -35,7 +37,7 @@ pub fn InvoiceDeliveriesPanel(invoice_id: i64) -> impl IntoView {
 }
 
 #[component]
-fn Deliveries(data: InvoiceDeliveries, invoice_id: i64, send: ServerAction<SendInvoices>) -> impl IntoView {
+fn Deliveries(data: InvoiceDeliveries, invoice_id: InvoiceId, send: ServerAction<SendInvoices>) -> impl IntoView {
     let sent_before = !data.deliveries.is_empty();
     let to = if data.recipients_to.is_empty() { "nobody".to_string() } else { data.recipients_to.join(", ") };
     view! {

@@ -5,9 +5,14 @@
 use leptos::{form::ActionForm, prelude::*};
 
 use crate::{
-    api::AppError, api::drafts::FinaliseDraft, api::drafts::RemoveDraftLine, api::drafts::UpdateDraftDates,
-    api::drafts::UpdateDraftLine, api::error::field_error, pages::format, views::invoices::InvoiceDetail,
-    views::invoices::InvoiceLineView,
+    api::{
+        AppError,
+        drafts::{FinaliseDraft, RemoveDraftLine, UpdateDraftDates, UpdateDraftLine},
+        error::field_error,
+    },
+    domain::ids::InvoiceId,
+    pages::format,
+    views::invoices::{InvoiceDetail, InvoiceLineView},
 };
 
 /// Bumps `changed` whenever an action's result is a success.
@@ -102,7 +107,12 @@ pub fn DraftEditor(inv: InvoiceDetail, changed: RwSignal<u32>) -> impl IntoView 
 }
 
 #[component]
-fn DraftLineForm(invoice_id: i64, position: usize, line: InvoiceLineView, changed: RwSignal<u32>) -> impl IntoView {
+fn DraftLineForm(
+    invoice_id: InvoiceId,
+    position: usize,
+    line: InvoiceLineView,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     let save = ServerAction::<UpdateDraftLine>::new();
     let remove = ServerAction::<RemoveDraftLine>::new();
     let result: Signal<Option<Result<(), AppError>>> = save.value().into();

@@ -11,10 +11,16 @@ use super::{
     format,
 };
 use crate::{
-    api::AppError, api::error::field_error, api::invoices::VoidInvoice, api::invoices::get_invoice,
-    api::invoices::get_invoices, domain::invoice::InvoiceStatus, views::common::Page, views::invoices::InvoiceDetail,
-    views::invoices::InvoiceFilter, views::invoices::InvoiceListRow, views::invoices::InvoiceListView,
-    views::invoices::InvoiceSort,
+    api::{
+        AppError,
+        error::field_error,
+        invoices::{VoidInvoice, get_invoice, get_invoices},
+    },
+    domain::{ids::InvoiceId, invoice::InvoiceStatus},
+    views::{
+        common::Page,
+        invoices::{InvoiceDetail, InvoiceFilter, InvoiceListRow, InvoiceListView, InvoiceSort},
+    },
 };
 
 fn list_href(f: &InvoiceFilter) -> String {
@@ -155,7 +161,7 @@ fn InvoicePager(filter: InvoiceFilter, rows: Page<InvoiceListRow>) -> impl IntoV
 #[component]
 pub fn InvoicePage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || params.read().get("id").and_then(|v| v.parse::<InvoiceId>().ok()).unwrap_or_default();
     let void = ServerAction::<VoidInvoice>::new();
     let draft_changed = RwSignal::new(0u32);
     let data = Resource::new(move || (id(), void.version().get(), draft_changed.get()), |(id, _, _)| get_invoice(id));

@@ -13,11 +13,16 @@ use super::{
     format,
 };
 use crate::{
-    api::AppError, api::error::field_error, api::orders::SaveOrder, api::orders::find_accounts,
-    api::orders::get_order_editor, domain::order_input::LineItemInput, domain::order_input::OrderInput,
-    domain::order_input::OrderStatus, domain::order_input::line_field, domain::order_input::preview_amount,
-    views::orders::AccountChoice, views::orders::OrderEditorView, views::orders::OrderLine,
-    views::orders::ProductChoice,
+    api::{
+        AppError,
+        error::field_error,
+        orders::{SaveOrder, find_accounts, get_order_editor},
+    },
+    domain::{
+        ids::{InvoiceId, LineItemId, OrderId, ProductId},
+        order_input::{LineItemInput, OrderInput, OrderStatus, line_field, preview_amount},
+    },
+    views::orders::{AccountChoice, OrderEditorView, OrderLine, ProductChoice},
 };
 
 #[component]
@@ -39,7 +44,7 @@ pub fn NewOrderPage() -> impl IntoView {
 pub fn EditOrderPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let id = move || params.read().get("id").and_then(|v| v.parse::<OrderId>().ok());
     // Each save navigates to a new `saved` value, which reloads the order as stored (with the
     // ids of lines just added, so saving again cannot add them twice).
     let saved = move || query.read().get("saved");
@@ -70,10 +75,10 @@ pub fn EditOrderPage() -> impl IntoView {
 #[derive(Clone)]
 struct Row {
     key: u64,
-    id: Option<i64>,
+    id: Option<LineItemId>,
     /// The live invoice billing this line item: (id, number). Such a row is read-only.
-    invoice: Option<(i64, String)>,
-    product_id: RwSignal<i64>,
+    invoice: Option<(InvoiceId, String)>,
+    product_id: RwSignal<ProductId>,
     run_date: RwSignal<String>,
     description: RwSignal<String>,
     quantity: RwSignal<String>,
@@ -87,7 +92,7 @@ impl Row {
             key,
             id: None,
             invoice: None,
-            product_id: RwSignal::new(0),
+            product_id: RwSignal::new(ProductId(0)),
             run_date: RwSignal::new(run_date),
             description: RwSignal::new(String::new()),
             quantity: RwSignal::new("1".into()),
@@ -162,7 +167,7 @@ fn OrderForm(view: OrderEditorView) -> impl IntoView {
     let any_locked = order.as_ref().is_some_and(|o| o.lines.iter().any(OrderLine::is_locked));
 
     let save = ServerAction::<SaveOrder>::new();
-    let result: Signal<Option<Result<i64, AppError>>> = save.value().into();
+    let result: Signal<Option<Result<OrderId, AppError>>> = save.value().into();
     // Row keys in the order they were sent, to map `lines[i]` errors back to rows.
     let sent_keys = RwSignal::new(Vec::<u64>::new());
     let line_error = move |key: u64, field: &str| {
@@ -178,14 +183,15 @@ fn OrderForm(view: OrderEditorView) -> impl IntoView {
         _ => None,
     };
     let navigate = use_navigate();
-    let saved_count = use_query_map().read_untracked().get("saved").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let saved_count =
+        use_query_map().read_untracked().get("saved").and_then(|v| v.parse::<u64>().ok()).unwrap_or_default();
     Effect::new(move |_| {
         if let Some(Ok(id)) = result.get() {
             navigate(&format!("/orders/{id}?saved={}", saved_count + 1), Default::default());
         }
     });
 
-    let price_of = move |id: i64| products.with_value(|ps| ps.iter().find(|p| p.id == id).map(|p| p.unit_price));
+    let price_of = move |id: ProductId| products.with_value(|ps| ps.iter().find(|p| p.id == id).map(|p| p.unit_price));
     let amount = move |r: &Row| preview_amount(&r.input(), price_of(r.product_id.get()));
     let total = move || rows.get().iter().filter_map(amount).sum::<Decimal>();
     let money = move |d: Decimal| currency.with_value(|c| format::money(d, c));
@@ -198,7 +204,7 @@ fn OrderForm(view: OrderEditorView) -> impl IntoView {
         let current = rows.get_untracked();
         sent_keys.set(current.iter().map(|r| r.key).collect());
         let input = OrderInput {
-            account_id: account.get_untracked().map(|a| a.id).unwrap_or(0),
+            account_id: account.get_untracked().map(|a| a.id).unwrap_or_default(),
             order_number: order_number.get_untracked(),
             status: status.get_untracked(),
             ordered_on: ordered_on.get_untracked(),
@@ -345,7 +351,7 @@ fn LineRow(
     amount: impl Fn(&Row) -> Option<Decimal> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let key = row.key;
-    let position = move || rows.read().iter().position(|r| r.key == key).map(|i| i + 1).unwrap_or(0);
+    let position = move || rows.read().iter().position(|r| r.key == key).map(|i| i + 1).unwrap_or_default();
     let id = move |field: &str| format!("line-{key}-{field}");
     let locked = row.invoice.is_some() || !can_edit;
     let r = row.clone();
@@ -362,7 +368,7 @@ fn LineRow(
             .collect_view()
     });
     let pick_product = move |ev| {
-        let pid = event_target_value(&ev).parse::<i64>().unwrap_or(0);
+        let pid = event_target_value(&ev).parse::<ProductId>().unwrap_or_default();
         row.product_id.set(pid);
         if let Some(p) = products.with_value(|ps| ps.iter().find(|p| p.id == pid).cloned()) {
             row.unit_price.set(price_text(p.unit_price));
@@ -393,7 +399,7 @@ fn LineRow(
                 <select id=id("product") disabled=locked on:change=pick_product
                     aria-invalid=move || product_err().is_some().to_string()
                     aria-describedby=format!("line-{key}-product-error")>
-                    <option value="0" selected=move || row.product_id.get() == 0>"Choose a product…"</option>
+                    <option value="0" selected=move || row.product_id.get() == ProductId(0)>"Choose a product…"</option>
                     {options}
                 </select>
                 <p class="field-error" id=format!("line-{key}-product-error")>{product_err}</p>

@@ -6,8 +6,11 @@ use leptos_router::components::A;
 
 use super::{common::PageHeader, format};
 use crate::{
-    api::AppError, api::orders::CheckOrderImport, api::orders::ImportOrders, views::orders::IMPORT_COLUMNS,
-    views::orders::IMPORT_TEMPLATE, views::orders::ImportReport,
+    api::{
+        AppError,
+        orders::{CheckOrderImport, ImportOrders},
+    },
+    views::orders::{IMPORT_COLUMNS, IMPORT_TEMPLATE, ImportReport},
 };
 
 /// Matches the server's limit (`backend::directory::order_import::MAX_FILE_BYTES`); checked here first so
@@ -65,7 +68,7 @@ pub fn ImportOrdersPage() -> impl IntoView {
             _ => None,
         })
     };
-    let rows = move || chosen.get().map(|f| f.rows).unwrap_or(0);
+    let rows = move || chosen.get().map(|f| f.rows).unwrap_or_default();
     let progress = move || {
         if reading.get() {
             Some("Reading the file…".to_string())

@@ -23,6 +23,7 @@ use crate::{
         },
     },
     domain::{
+        ids::{AccountId, InvoiceId, PaymentId},
         money::parse_amount,
         payment::{ManualPaymentForm, OpenBalance, PaymentMethod, allocate_in_order},
     },
@@ -30,7 +31,7 @@ use crate::{
 
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_payments(0, 0));
+    let data = Resource::new(|| (), |_| get_payments(AccountId(0), InvoiceId(0)));
     let query = use_query_map();
     let recorded = move || query.read().get("recorded").is_some();
     view! {
@@ -94,14 +95,14 @@ fn PaymentTable(rows: Vec<PaymentListRow>, show_account: bool) -> impl IntoView 
 #[component]
 pub fn RecordPaymentPage() -> impl IntoView {
     let query = use_query_map();
-    let from_query = |k: &str| query.read_untracked().get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let account = RwSignal::new(from_query("account"));
-    let invoice = from_query("invoice");
+    let from_query = |k: &str| query.read_untracked().get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
+    let account = RwSignal::new(AccountId(from_query("account")));
+    let invoice = InvoiceId(from_query("invoice"));
     let search = RwSignal::new(String::new());
     let accounts = Resource::new(move || search.get(), |s| list_accounts(s, 1));
     let form = Resource::new(
         move || account.get(),
-        |id| async move { if id > 0 { get_payment_form(id).await.map(Some) } else { Ok(None) } },
+        |id| async move { if id.0 > 0 { get_payment_form(id).await.map(Some) } else { Ok(None) } },
     );
     view! {
         <PageHeader title="Record payment" subtitle="A check, ACH, wire, cash or other payment received.">
@@ -121,7 +122,7 @@ pub fn RecordPaymentPage() -> impl IntoView {
                             let list = accounts.await.map(|p| p.items).unwrap_or_default();
                             let current = account.get_untracked();
                             view! {
-                                <select id="account_id" on:change=move |ev| account.set(event_target_value(&ev).parse().unwrap_or(0))>
+                                <select id="account_id" on:change=move |ev| account.set(event_target_value(&ev).parse().unwrap_or_default())>
                                     <option value="0">"Choose an account"</option>
                                     {list.into_iter().map(|a| { let sel = a.id == current; view! { <option value=a.id.to_string() selected=sel>{a.name}</option> } }).collect_view()}
                                 </select>
@@ -148,11 +149,11 @@ fn amount_or_zero(s: &str) -> Decimal {
 }
 
 #[component]
-fn PaymentForm(view: PaymentFormView, invoice: i64) -> impl IntoView {
+fn PaymentForm(view: PaymentFormView, invoice: InvoiceId) -> impl IntoView {
     let PaymentFormView { account_id, account_name, currency, today, open, credit } = view;
     let preset = open.iter().find(|o| o.id == invoice).map(|o| o.balance);
     let amount = RwSignal::new(preset.map(|b| b.round_dp(2).to_string()).unwrap_or_default());
-    let allocations: Vec<(i64, RwSignal<String>)> = open
+    let allocations: Vec<(InvoiceId, RwSignal<String>)> = open
         .iter()
         .map(|o| {
             (
@@ -170,12 +171,12 @@ fn PaymentForm(view: PaymentFormView, invoice: i64) -> impl IntoView {
     let reference = RwSignal::new(String::new());
     let notes = RwSignal::new(String::new());
     let record = ServerAction::<RecordPayment>::new();
-    let result: Signal<Option<Result<i64, AppError>>> = record.value().into();
+    let result: Signal<Option<Result<PaymentId, AppError>>> = record.value().into();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(_)) = result.get() {
             navigate(
-                if invoice > 0 {
+                if invoice.0 > 0 {
                     format!("/accounting/invoices/{invoice}")
                 } else {
                     "/accounting/payments?recorded=1".into()
@@ -310,14 +311,14 @@ fn PaymentForm(view: PaymentFormView, invoice: i64) -> impl IntoView {
 /// The invoice page's Payments section: what was applied, Record payment, Apply credit.
 #[component]
 pub fn InvoicePaymentsPanel(
-    invoice_id: i64,
-    account_id: i64,
+    invoice_id: InvoiceId,
+    account_id: AccountId,
     balance: Decimal,
     currency: String,
     open: bool,
 ) -> impl IntoView {
     let credit = ServerAction::<ApplyAccountCredit>::new();
-    let data = Resource::new(move || credit.version().get(), move |_| get_payments(0, invoice_id));
+    let data = Resource::new(move || credit.version().get(), move |_| get_payments(AccountId(0), invoice_id));
     let credit_result: Signal<Option<Result<Decimal, AppError>>> = credit.value().into();
     let cur = currency.clone();
     view! {
@@ -364,7 +365,7 @@ pub fn InvoicePaymentsPanel(
 
 /// Links staff can hand a client (shown once; only a hash is kept) and revoke.
 #[component]
-pub fn ClientLinksPanel(invoice_id: i64) -> impl IntoView {
+pub fn ClientLinksPanel(invoice_id: InvoiceId) -> impl IntoView {
     let issue = ServerAction::<NewPortalLink>::new();
     let revoke = ServerAction::<RevokePortalLinks>::new();
     view! {

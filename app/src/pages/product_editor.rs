@@ -11,15 +11,18 @@ use super::{
     form_fields::{SelectField, TextField, last_error},
     rules::{KINDS, RulePreview, needs_days},
 };
-use crate::api::{
-    AppError,
-    products::{ProductEditorView, SaveProduct, get_product_editor},
+use crate::{
+    api::{
+        AppError,
+        products::{ProductEditorView, SaveProduct, get_product_editor},
+    },
+    domain::ids::ProductId,
 };
 
 #[component]
 pub fn ProductEditorPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").map(|s| s.parse::<i64>().unwrap_or(0)));
+    let id = Memo::new(move |_| params.read().get("id").map(|s| s.parse::<ProductId>().unwrap_or_default()));
     let changed = RwSignal::new(0u32);
     let data = Resource::new(move || (id.get(), changed.get()), |(id, _)| get_product_editor(id));
     view! {

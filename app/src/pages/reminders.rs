@@ -10,13 +10,18 @@ use super::{
     format,
 };
 use crate::{
-    api::AppError, api::automation::RetryEmail, api::error::field_error, api::reminders::DeleteReminderRule,
-    api::reminders::SaveReminderRule, api::reminders::SaveReminderSettings, api::reminders::SendReminder,
-    api::reminders::SetAccountRemindersPaused, api::reminders::SetInvoiceRemindersPaused,
-    api::reminders::get_account_reminders_paused, api::reminders::get_invoice_reminders,
-    api::reminders::get_reminder_settings, api::reminders::get_reminders, views::reminders::InvoiceReminders,
-    views::reminders::ReminderRecord, views::reminders::ReminderRuleDto, views::reminders::ReminderSettingsView,
-    views::reminders::RemindersView,
+    api::{
+        AppError,
+        automation::RetryEmail,
+        error::field_error,
+        reminders::{
+            DeleteReminderRule, SaveReminderRule, SaveReminderSettings, SendReminder, SetAccountRemindersPaused,
+            SetInvoiceRemindersPaused, get_account_reminders_paused, get_invoice_reminders, get_reminder_settings,
+            get_reminders,
+        },
+    },
+    domain::ids::{AccountId, InvoiceId, TemplateId},
+    views::reminders::{InvoiceReminders, ReminderRecord, ReminderRuleDto, ReminderSettingsView, RemindersView},
 };
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -115,7 +120,7 @@ fn ReminderSettingsForm(
 #[component]
 fn RuleEditor(
     rule: Option<ReminderRuleDto>,
-    templates: Vec<(i64, String)>,
+    templates: Vec<(TemplateId, String)>,
     can_edit: bool,
     changed: RwSignal<u32>,
 ) -> impl IntoView {
@@ -201,7 +206,7 @@ pub fn RemindersPage() -> impl IntoView {
     }
 }
 
-fn invoice_link(id: i64, number: String) -> impl IntoView {
+fn invoice_link(id: InvoiceId, number: String) -> impl IntoView {
     view! { <a href=format!("/accounting/invoices/{id}")>{number}</a> }
 }
 
@@ -292,7 +297,7 @@ fn RecordTable(
 /// The invoice page's Reminders section: what was sent, what comes next, Send reminder and
 /// Pause / Resume.
 #[component]
-pub fn InvoiceRemindersPanel(invoice_id: i64) -> impl IntoView {
+pub fn InvoiceRemindersPanel(invoice_id: InvoiceId) -> impl IntoView {
     let send = ServerAction::<SendReminder>::new();
     let pause = ServerAction::<SetInvoiceRemindersPaused>::new();
     let data = Resource::new(
@@ -322,7 +327,7 @@ pub fn InvoiceRemindersPanel(invoice_id: i64) -> impl IntoView {
 #[component]
 fn InvoiceReminderState(
     data: InvoiceReminders,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     send: ServerAction<SendReminder>,
     pause: ServerAction<SetInvoiceRemindersPaused>,
 ) -> impl IntoView {
@@ -379,7 +384,7 @@ fn InvoiceReminderState(
 
 /// The account page's switch: pause every reminder for this account's invoices.
 #[component]
-pub fn AccountRemindersToggle(account_id: i64) -> impl IntoView {
+pub fn AccountRemindersToggle(account_id: AccountId) -> impl IntoView {
     let set = ServerAction::<SetAccountRemindersPaused>::new();
     let data = Resource::new(move || set.version().get(), move |_| get_account_reminders_paused(account_id));
     view! {

@@ -5,8 +5,13 @@ use leptos::{form::ActionForm, prelude::*};
 
 use super::common::{ErrorNotice, Loading, PageHeader};
 use crate::{
-    api::AppError, api::error::field_error, api::rules::RulesView, api::rules::SaveProductRule, api::rules::get_rules,
-    domain::billing_rule::BillingRule, domain::billing_rule::preview_sentence, views::common::ProductSummary,
+    api::{
+        AppError,
+        error::field_error,
+        rules::{RulesView, SaveProductRule, get_rules},
+    },
+    domain::billing_rule::{BillingRule, preview_sentence},
+    views::common::ProductSummary,
 };
 
 pub(super) const KINDS: [(&str, &str); 4] = [

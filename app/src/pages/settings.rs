@@ -4,11 +4,15 @@ use leptos::{form::ActionForm, prelude::*};
 
 use super::common::{ErrorNotice, Loading, PageHeader};
 use crate::{
-    api::AppError, api::api_keys::ApiKeySummary, api::api_keys::CreateApiKey, api::api_keys::RevokeApiKey,
-    api::api_keys::list_api_keys, api::error::field_error, api::settings::SaveSettings, api::settings::SettingsView,
-    api::settings::get_settings, api::users::CreateUser, api::users::UpdateUserAccess, api::users::list_users,
-    domain::invoice_number::InvoiceNumberFormat, domain::money::CURRENCIES, domain::role::Role,
-    domain::terms::PaymentTerms, views::common::StaffUserSummary,
+    api::{
+        AppError,
+        api_keys::{ApiKeySummary, CreateApiKey, RevokeApiKey, list_api_keys},
+        error::field_error,
+        settings::{SaveSettings, SettingsView, get_settings},
+        users::{CreateUser, UpdateUserAccess, list_users},
+    },
+    domain::{invoice_number::InvoiceNumberFormat, money::CURRENCIES, role::Role, terms::PaymentTerms},
+    views::common::StaffUserSummary,
 };
 
 #[component]

@@ -16,9 +16,15 @@ use super::{
     templates::editor_href,
 };
 use crate::{
-    api::AppError, api::templates::PreviewTemplate, api::templates::SaveTemplate, api::templates::SendTestTemplate,
-    api::templates::get_template_editor, domain::merge_fields, domain::merge_fields::FieldGroup,
-    domain::merge_fields::TemplateKind, views::templates::PreviewResult, views::templates::TemplateEditorView,
+    api::{
+        AppError,
+        templates::{PreviewTemplate, SaveTemplate, SendTestTemplate, get_template_editor},
+    },
+    domain::{
+        ids::{InvoiceId, TemplateId},
+        merge_fields::{self, FieldGroup, TemplateKind},
+    },
+    views::templates::{PreviewResult, TemplateEditorView},
 };
 
 const PREVIEW_DELAY: Duration = Duration::from_millis(400);
@@ -37,7 +43,7 @@ const GROUPS: [FieldGroup; 7] = [
 pub fn TemplateEditorPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = Memo::new(move |_| params.read().get("id").map(|s| s.parse::<i64>().unwrap_or(0)));
+    let id = Memo::new(move |_| params.read().get("id").map(|s| s.parse::<TemplateId>().unwrap_or_default()));
     let kind = Memo::new(move |_| query.read().get("kind"));
     let data = Resource::new(move || (id.get(), kind.get()), |(id, kind)| get_template_editor(id, kind));
     view! {
@@ -96,7 +102,7 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
     let subject = RwSignal::new(text(|t| t.subject.clone()));
     let body = RwSignal::new(text(|t| t.body_html.clone()));
     let kind = RwSignal::new(initial_kind);
-    let invoice = RwSignal::new(None::<i64>);
+    let invoice = RwSignal::new(None::<InvoiceId>);
     let target = RwSignal::new(Target::Body);
     let show_text = RwSignal::new(false);
     let subject_ref = NodeRef::<leptos::html::Input>::new();
@@ -374,7 +380,7 @@ fn Editor(view: TemplateEditorView) -> impl IntoView {
                 <div class="field">
                     <label for="preview-invoice">"Preview with"</label>
                     <select id="preview-invoice"
-                        on:change=move |ev| invoice.set(event_target_value(&ev).parse::<i64>().ok())>
+                        on:change=move |ev| invoice.set(event_target_value(&ev).parse::<InvoiceId>().ok())>
                         <option value="">"Sample values"</option>
                         {picker.into_iter().map(|i| view! {
                             <option value=i.id.to_string()>{format!("{} · {}", i.number, i.account_name)}</option>

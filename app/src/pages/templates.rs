@@ -6,12 +6,12 @@ use leptos_router::{components::A, hooks::use_navigate};
 
 use super::common::{ErrorNotice, Loading, PageHeader};
 use crate::{
-    api::templates::DeleteTemplate, api::templates::DuplicateTemplate, api::templates::SetDefaultTemplate,
-    api::templates::get_template_list, domain::merge_fields::TemplateKind, views::templates::TemplateListView,
-    views::templates::TemplateSummary,
+    api::templates::{DeleteTemplate, DuplicateTemplate, SetDefaultTemplate, get_template_list},
+    domain::{ids::TemplateId, merge_fields::TemplateKind},
+    views::templates::{TemplateListView, TemplateSummary},
 };
 
-pub fn editor_href(id: i64) -> String {
+pub fn editor_href(id: TemplateId) -> String {
     format!("/automation/campaigns/templates/{id}")
 }
 
@@ -62,7 +62,7 @@ fn Library(
 ) -> impl IntoView {
     let can_edit = view.can_edit;
     // The row whose Delete was pressed once and now asks to confirm.
-    let confirming = RwSignal::new(None::<i64>);
+    let confirming = RwSignal::new(None::<TemplateId>);
     let groups = TemplateKind::ALL.map(|kind| {
         let rows: Vec<TemplateSummary> = view.templates.iter().filter(|t| t.kind == kind).cloned().collect();
         let heading = format!("{}-heading", kind.as_str());
@@ -109,7 +109,7 @@ fn Library(
 fn Row(
     t: TemplateSummary,
     can_edit: bool,
-    confirming: RwSignal<Option<i64>>,
+    confirming: RwSignal<Option<TemplateId>>,
     duplicate: ServerAction<DuplicateTemplate>,
     delete: ServerAction<DeleteTemplate>,
     make_default: ServerAction<SetDefaultTemplate>,

@@ -4,18 +4,21 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::billing_rule::BillingRule;
+use crate::domain::{
+    billing_rule::BillingRule,
+    ids::{AccountId, ContactId, ProductId},
+};
 
 /// Another account, by id and name (for links and pickers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountRef {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactView {
-    pub id: i64,
+    pub id: ContactId,
     pub name: String,
     pub email: String,
     pub phone: String,
@@ -25,7 +28,7 @@ pub struct ContactView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountDetail {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub kind: String,
     pub bill_to: Option<AccountRef>,
@@ -53,7 +56,7 @@ pub struct AccountDetail {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductDetail {
-    pub id: i64,
+    pub id: ProductId,
     pub name: String,
     pub code: String,
     pub category: String,

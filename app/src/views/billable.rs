@@ -5,7 +5,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::common::Page;
-use crate::domain::billing_rule::BillableStatus;
+use crate::domain::{
+    billing_rule::BillableStatus,
+    ids::{AccountId, InvoiceId, LineItemId, ProductId},
+};
 
 /// Which line items a status tab shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -83,8 +86,8 @@ impl SortKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillableFilter {
     pub status: StatusFilter,
-    pub account_id: Option<i64>,
-    pub product_id: Option<i64>,
+    pub account_id: Option<AccountId>,
+    pub product_id: Option<ProductId>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub sort: SortKey,
@@ -114,8 +117,8 @@ impl BillableFilter {
         let date = |k: &str| get(k).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
         BillableFilter {
             status: get("status").and_then(|s| StatusFilter::parse(&s)).unwrap_or_default(),
-            account_id: id("account"),
-            product_id: id("product"),
+            account_id: id("account").map(AccountId),
+            product_id: id("product").map(ProductId),
             from: date("from"),
             to: date("to"),
             sort: get("sort").and_then(|s| SortKey::parse(&s)).unwrap_or_default(),
@@ -154,7 +157,7 @@ impl BillableFilter {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BillableRow {
-    pub id: i64,
+    pub id: LineItemId,
     pub order_number: String,
     pub account: String,
     /// The account the invoice goes to, when it is not the advertiser itself.
@@ -186,8 +189,8 @@ impl StatusCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Choice {
-    pub id: i64,
+pub struct Choice<Id> {
+    pub id: Id,
     pub name: String,
 }
 
@@ -199,17 +202,17 @@ pub struct BillableView {
     pub counts: StatusCounts,
     pub currency: String,
     pub today: NaiveDate,
-    pub accounts: Vec<Choice>,
-    pub products: Vec<Choice>,
+    pub accounts: Vec<Choice<AccountId>>,
+    pub products: Vec<Choice<ProductId>>,
     pub can_invoice: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedInvoiceSummary {
-    pub id: i64,
+    pub id: InvoiceId,
     /// `None` for a draft, which is numbered when finalised.
     pub number: Option<String>,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     /// The account has no "To" contact, so this invoice cannot be e-mailed yet.
     pub missing_invoice_recipient: bool,

@@ -4,11 +4,15 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{billing_rule::BillingRule, role::Role};
+use crate::domain::{
+    billing_rule::BillingRule,
+    ids::{AccountId, OrderId, ProductId, UserId},
+    role::Role,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -22,7 +26,7 @@ impl CurrentUser {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffUserSummary {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -69,7 +73,7 @@ pub struct DashboardSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountSummary {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub kind: String,
     pub bill_to: Option<String>,
@@ -81,7 +85,7 @@ pub struct AccountSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductSummary {
-    pub id: i64,
+    pub id: ProductId,
     pub name: String,
     pub code: String,
     pub category: String,
@@ -95,7 +99,7 @@ pub struct ProductSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderSummary {
-    pub id: i64,
+    pub id: OrderId,
     pub order_number: String,
     pub account: String,
     pub status: String,

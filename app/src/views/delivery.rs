@@ -1,5 +1,6 @@
 //! What the browser sees of auto-invoicing and email delivery.
 
+use crate::domain::ids::{AccountId, InvoiceId, OutboxId, TemplateId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,8 @@ pub struct AutomationView {
     pub batch_weekday: u8,
     pub batch_month_day: u8,
     pub batch_time: String,
-    pub template_id: Option<i64>,
-    pub templates: Vec<(i64, String)>,
+    pub template_id: Option<TemplateId>,
+    pub templates: Vec<(TemplateId, String)>,
     /// "every Monday at 09:00 — next on Dec 7, 2026 09:00", when batches are on.
     pub batch_summary: Option<String>,
     pub auto_products: i64,
@@ -32,9 +33,9 @@ pub struct AutomationView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReadyInvoice {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub total: Decimal,
     pub issue_date: NaiveDate,
@@ -46,7 +47,7 @@ pub struct ReadyInvoice {
 /// A bill-to account with auto-invoice work coming (or waiting) and nobody to send it to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountWithoutRecipient {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub line_items: i64,
     pub first_billable: Option<NaiveDate>,
@@ -55,8 +56,8 @@ pub struct AccountWithoutRecipient {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailFailure {
-    pub outbox_id: i64,
-    pub invoice_id: Option<i64>,
+    pub outbox_id: OutboxId,
+    pub invoice_id: Option<InvoiceId>,
     pub invoice_number: Option<String>,
     pub account: Option<String>,
     pub reason: String,
@@ -82,7 +83,7 @@ pub struct MailStatus {
 /// One email of an invoice with every attempt, for the invoice page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceDelivery {
-    pub outbox_id: i64,
+    pub outbox_id: OutboxId,
     /// Which email this is: Invoice, Reminder, Receipt …
     pub what: String,
     pub status: String,

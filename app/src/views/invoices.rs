@@ -5,7 +5,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::common::Page;
-use crate::domain::invoice::InvoiceStatus;
+use crate::domain::{
+    ids::{AccountId, InvoiceId},
+    invoice::InvoiceStatus,
+};
 
 /// The tabs of the invoice list. Unpaid and Past Due are derived from balance and due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -167,7 +170,7 @@ pub struct TabSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceListRow {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: Option<String>,
     pub account: String,
     pub status: InvoiceStatus,
@@ -213,9 +216,9 @@ pub struct InvoiceEventView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceDetail {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: Option<String>,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub account_address: String,
     pub status: InvoiceStatus,

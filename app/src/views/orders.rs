@@ -4,13 +4,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::order_input::{LineItemInput, OrderInput, OrderStatus};
+use crate::domain::{
+    ids::{AccountId, InvoiceId, LineItemId, OrderId, ProductId},
+    order_input::{LineItemInput, OrderInput, OrderStatus},
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderDetail {
-    pub id: i64,
+    pub id: OrderId,
     pub order_number: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub status: OrderStatus,
     pub ordered_on: NaiveDate,
@@ -25,8 +28,8 @@ pub struct OrderDetail {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderLine {
-    pub id: i64,
-    pub product_id: i64,
+    pub id: LineItemId,
+    pub product_id: ProductId,
     pub product: String,
     pub run_date: NaiveDate,
     pub description: String,
@@ -36,7 +39,7 @@ pub struct OrderLine {
     /// Quantity × unit price less discount, rounded to cents once (as the invoice bills it).
     pub amount: Decimal,
     /// The live invoice that bills this line item; while there is one the line is locked.
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<InvoiceId>,
     pub invoice_number: Option<String>,
 }
 
@@ -76,7 +79,7 @@ impl OrderDetail {
 /// A product as the line-item picker offers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductChoice {
-    pub id: i64,
+    pub id: ProductId,
     pub name: String,
     pub code: String,
     pub unit_price: Decimal,
@@ -86,7 +89,7 @@ pub struct ProductChoice {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountChoice {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub external_ref: Option<String>,
 }

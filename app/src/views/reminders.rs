@@ -1,5 +1,6 @@
 //! What the browser sees of past-due reminders.
 
+use crate::domain::ids::{AccountId, InvoiceId, OutboxId, TemplateId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct ReminderRuleDto {
     pub id: i64,
     pub days: i64,
-    pub template_id: Option<i64>,
+    pub template_id: Option<TemplateId>,
     pub cc_other_contacts: bool,
     pub attach_statement: bool,
 }
@@ -21,16 +22,16 @@ pub struct ReminderSettingsView {
     pub style: String,
     pub rules: Vec<ReminderRuleDto>,
     /// Reminder-kind templates, `(id, name)`.
-    pub templates: Vec<(i64, String)>,
+    pub templates: Vec<(TemplateId, String)>,
     pub can_edit: bool,
 }
 
 /// A step the scheduler will send on `date` unless the invoice is paid first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpcomingReminder {
-    pub invoice_id: i64,
+    pub invoice_id: InvoiceId,
     pub number: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub days: i64,
     pub date: NaiveDate,
@@ -42,7 +43,7 @@ pub struct UpcomingReminder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderRecord {
     pub id: i64,
-    pub invoice_id: i64,
+    pub invoice_id: InvoiceId,
     pub number: String,
     pub account: String,
     pub days: i64,
@@ -52,7 +53,7 @@ pub struct ReminderRecord {
     pub actor: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
-    pub outbox_id: Option<i64>,
+    pub outbox_id: Option<OutboxId>,
     /// Why it failed or was cancelled.
     pub reason: String,
 }

@@ -2,11 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::merge_fields::TemplateKind;
+use crate::domain::{
+    ids::{InvoiceId, TemplateId},
+    merge_fields::TemplateKind,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateSummary {
-    pub id: i64,
+    pub id: TemplateId,
     pub kind: TemplateKind,
     pub name: String,
     pub subject: String,
@@ -25,7 +28,7 @@ pub struct TemplateListView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateDetail {
-    pub id: i64,
+    pub id: TemplateId,
     pub kind: TemplateKind,
     pub name: String,
     pub subject: String,
@@ -37,7 +40,7 @@ pub struct TemplateDetail {
 /// A numbered invoice a preview can be rendered against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewInvoice {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: String,
     pub account_name: String,
 }

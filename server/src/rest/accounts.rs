@@ -7,6 +7,7 @@ use app::{
     },
     domain::{
         account_input::{AccountInput, ContactInput},
+        ids::{AccountId, ContactId},
         settings::FieldError,
     },
 };
@@ -30,10 +31,10 @@ use super::{
 
 #[derive(Debug, Serialize)]
 pub struct AccountJson {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub kind: String,
-    pub bill_to_account_id: Option<i64>,
+    pub bill_to_account_id: Option<AccountId>,
     /// `null`: the organisation's default terms.
     pub payment_terms_days: Option<i32>,
     pub email: String,
@@ -48,7 +49,7 @@ pub struct AccountJson {
 
 #[derive(Debug, Serialize)]
 pub struct ContactJson {
-    pub id: i64,
+    pub id: ContactId,
     pub name: String,
     pub email: String,
     pub phone: String,
@@ -85,7 +86,7 @@ fn to_json(a: store::AccountRecord, contacts: &[store::ContactRecord]) -> Accoun
 }
 
 /// One account as the API shows it; `NotFound` when there is none.
-pub async fn load(state: &AppState, id: i64) -> Result<AccountJson, ApiError> {
+pub async fn load(state: &AppState, id: AccountId) -> Result<AccountJson, ApiError> {
     let account = store::account(&state.db, id).await?.ok_or_else(|| ApiError::not_found("account"))?;
     let contacts = store::contacts_of(&state.db, &[id]).await?;
     Ok(to_json(account, &contacts))
@@ -105,7 +106,7 @@ pub async fn list(
     let Query(q) = query?;
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
     let (total, accounts) = store::accounts_page(&state.db, q.external_ref.as_deref(), page, per_page).await?;
-    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let ids: Vec<AccountId> = accounts.iter().map(|a| a.id).collect();
     let contacts = store::contacts_of(&state.db, &ids).await?;
     let items = accounts.into_iter().map(|a| to_json(a, &contacts)).collect();
     Ok(Json(Listing { items, page, per_page, total }))
@@ -113,7 +114,7 @@ pub async fn list(
 
 pub async fn show(
     State(state): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<AccountId>, PathRejection>,
 ) -> Result<Json<AccountJson>, ApiError> {
     let Path(id) = id?;
     Ok(Json(load(&state, id).await?))
@@ -134,12 +135,12 @@ fn input_of(a: &store::AccountRecord) -> AccountInput {
     }
 }
 
-fn created(id: i64, body: AccountJson) -> (StatusCode, [(HeaderName, String); 1], Json<AccountJson>) {
+fn created(id: AccountId, body: AccountJson) -> (StatusCode, [(HeaderName, String); 1], Json<AccountJson>) {
     (StatusCode::CREATED, [(header::LOCATION, format!("{}/accounts/{id}", super::PREFIX))], Json(body))
 }
 
 /// The account an external reference already names: a retried POST finds its first attempt.
-async fn existing(state: &AppState, external_ref: Option<&str>) -> Result<Option<i64>, ApiError> {
+async fn existing(state: &AppState, external_ref: Option<&str>) -> Result<Option<AccountId>, ApiError> {
     match external_ref.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Ok(store::account_id_by_external_ref(&state.db, r).await?),
         None => Ok(None),
@@ -197,7 +198,7 @@ pub async fn create(
 /// archives or restores the account.
 pub async fn update(
     State(state): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<AccountId>, PathRejection>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<AccountJson>, ApiError> {
     let Path(id) = id?;

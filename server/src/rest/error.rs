@@ -64,7 +64,8 @@ impl ApiError {
         Self::invalid(vec![FieldError::new(field, message)])
     }
 
-    pub fn duplicate(what: &str, existing_id: i64) -> Self {
+    pub fn duplicate(what: &str, existing_id: impl Into<i64>) -> Self {
+        let existing_id: i64 = existing_id.into();
         Self {
             existing_id: Some(existing_id),
             ..Self::new(

@@ -1,7 +1,10 @@
 //! `/api/v1/line-items`: line items across orders, filtered by order and by whether an
 //! invoice bills them.
 
-use app::backend::{AppState, directory::rest_views as store, platform::fixed};
+use app::{
+    backend::{AppState, directory::rest_views as store, platform::fixed},
+    domain::ids::{InvoiceId, LineItemId, OrderId, ProductId},
+};
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
@@ -16,9 +19,9 @@ use super::{
 
 #[derive(Debug, Serialize)]
 pub struct LineItemJson {
-    pub id: i64,
-    pub order_id: i64,
-    pub product_id: i64,
+    pub id: LineItemId,
+    pub order_id: OrderId,
+    pub product_id: ProductId,
     pub product: String,
     pub run_date: NaiveDate,
     pub description: String,
@@ -29,7 +32,7 @@ pub struct LineItemJson {
     pub amount: String,
     /// `billed` when a live invoice bills it (it can then no longer change), else `unbilled`.
     pub status: &'static str,
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<InvoiceId>,
     pub invoice_number: Option<String>,
 }
 
@@ -54,7 +57,7 @@ pub fn to_json(l: store::LineItemRecord) -> LineItemJson {
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    order_id: Option<i64>,
+    order_id: Option<OrderId>,
     status: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,

@@ -60,7 +60,7 @@ async fn require_key(State(state): State<AppState>, mut req: Request, next: Next
     };
     match api_keys::authenticate(&state.db, state.clock.now(), key).await {
         Ok(Some(caller)) => {
-            let span = tracing::info_span!("rest", key_id = caller.key_id, key_prefix = %caller.prefix);
+            let span = tracing::info_span!("rest", key_id = %caller.key_id, key_prefix = %caller.prefix);
             req.extensions_mut().insert(caller);
             tracing::Instrument::instrument(next.run(req), span).await
         }

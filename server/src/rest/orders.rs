@@ -6,7 +6,10 @@ use app::{
         directory::{orders, rest_views as store},
         platform::fixed,
     },
-    domain::order_input::OrderInput,
+    domain::{
+        ids::{AccountId, OrderId},
+        order_input::OrderInput,
+    },
 };
 use axum::{
     Json,
@@ -29,9 +32,9 @@ use super::{
 
 #[derive(Debug, Serialize)]
 pub struct OrderJson {
-    pub id: i64,
+    pub id: OrderId,
     pub order_number: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// `draft`, `confirmed` or `cancelled`; only confirmed orders are billed.
     pub status: String,
     pub ordered_on: NaiveDate,
@@ -64,7 +67,7 @@ fn to_json(o: store::OrderRecord, lines: &mut Vec<store::LineItemRecord>) -> Ord
     }
 }
 
-pub async fn load(state: &AppState, id: i64) -> Result<OrderJson, ApiError> {
+pub async fn load(state: &AppState, id: OrderId) -> Result<OrderJson, ApiError> {
     let order = store::order(&state.db, id).await?.ok_or_else(|| ApiError::not_found("order"))?;
     let mut lines = store::lines_of(&state.db, &[id]).await?;
     Ok(to_json(order, &mut lines))
@@ -72,7 +75,7 @@ pub async fn load(state: &AppState, id: i64) -> Result<OrderJson, ApiError> {
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    account_id: Option<i64>,
+    account_id: Option<AccountId>,
     external_ref: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
@@ -86,7 +89,7 @@ pub async fn list(
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
     let (total, orders) =
         store::orders_page(&state.db, q.account_id, q.external_ref.as_deref(), page, per_page).await?;
-    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let ids: Vec<OrderId> = orders.iter().map(|o| o.id).collect();
     let mut lines = store::lines_of(&state.db, &ids).await?;
     let items = orders.into_iter().map(|o| to_json(o, &mut lines)).collect();
     Ok(Json(Listing { items, page, per_page, total }))
@@ -94,7 +97,7 @@ pub async fn list(
 
 pub async fn show(
     State(state): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<OrderId>, PathRejection>,
 ) -> Result<Json<OrderJson>, ApiError> {
     let Path(id) = id?;
     Ok(Json(load(&state, id).await?))
@@ -110,7 +113,7 @@ fn natural_key(input: &OrderInput) -> (Option<&str>, Option<&str>) {
 
 /// The order an `external_ref` or `order_number` already names: a retried POST finds its first
 /// attempt instead of creating a second order.
-async fn existing(state: &AppState, input: &OrderInput) -> Result<Option<i64>, ApiError> {
+async fn existing(state: &AppState, input: &OrderInput) -> Result<Option<OrderId>, ApiError> {
     let (external_ref, order_number) = natural_key(input);
     Ok(store::order_id_by_natural_key(&state.db, external_ref, order_number).await?)
 }
@@ -142,7 +145,7 @@ pub async fn create(
 /// unchanged (409 otherwise).
 pub async fn update(
     State(state): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<OrderId>, PathRejection>,
     ApiJson(input): ApiJson<OrderInput>,
 ) -> Result<Json<OrderJson>, ApiError> {
     let Path(id) = id?;

@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{Db, StoreError},
+    domain::ids::{ApiKeyId, UserId},
     on_db,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyRecord {
-    pub id: i64,
+    pub id: ApiKeyId,
     pub name: String,
     pub key_prefix: String,
     pub created_by: Option<String>,
@@ -22,7 +23,7 @@ pub struct ApiKeyRecord {
 /// The live key a hash belongs to, with when it was last used.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LiveKey {
-    pub id: i64,
+    pub id: ApiKeyId,
     pub name: String,
     pub key_prefix: String,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -33,10 +34,10 @@ pub async fn create(
     name: &str,
     key_prefix: &str,
     key_hash: &str,
-    created_by: i64,
+    created_by: UserId,
     now: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+) -> Result<ApiKeyId, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, ApiKeyId>(
         "INSERT INTO api_keys (name, key_prefix, key_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(name).bind(key_prefix).bind(key_hash).bind(created_by).bind(now).fetch_one(p).await?))
 }
@@ -57,7 +58,7 @@ pub async fn find_live(db: &Db, key_hash: &str) -> Result<Option<LiveKey>, Store
 
 /// Records a use unless one was recorded since `stale_before`; the condition keeps
 /// concurrent requests from writing the same minute twice.
-pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>, stale_before: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn touch(db: &Db, id: ApiKeyId, now: DateTime<Utc>, stale_before: DateTime<Utc>) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query(
         "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
         .bind(now).bind(id).bind(stale_before).execute(p).await.map(|_| ())?);
@@ -65,7 +66,7 @@ pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>, stale_before: DateTime<
 }
 
 /// Revokes a key; revoking it again keeps the first revocation time. `NotFound` for an unknown id.
-pub async fn revoke(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn revoke(db: &Db, id: ApiKeyId, now: DateTime<Utc>) -> Result<(), StoreError> {
     let n = on_db!(db, p => sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
         .bind(now).bind(id).execute(p).await?.rows_affected());
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }

@@ -10,7 +10,10 @@ use crate::{
         Db, ServiceError, StoreError,
         auth::{api_key_store as api_keys, token_hash},
     },
-    domain::api_key::{self, PREFIX_LEN, SCHEME},
+    domain::{
+        api_key::{self, PREFIX_LEN, SCHEME},
+        ids::{ApiKeyId, UserId},
+    },
 };
 
 /// How often a key's "last used" time is written. Writing on every request would put each
@@ -19,7 +22,7 @@ pub const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
 
 /// A key just created: the only time the whole key exists outside the client.
 pub struct CreatedKey {
-    pub id: i64,
+    pub id: ApiKeyId,
     pub name: String,
     pub prefix: String,
     pub key: String,
@@ -40,7 +43,7 @@ impl std::fmt::Debug for CreatedKey {
 /// Who is calling the REST API.
 #[derive(Debug, Clone)]
 pub struct KeyCaller {
-    pub key_id: i64,
+    pub key_id: ApiKeyId,
     pub name: String,
     pub prefix: String,
 }
@@ -54,7 +57,7 @@ fn new_key() -> (String, String) {
     (prefix, key)
 }
 
-pub async fn create(db: &Db, now: DateTime<Utc>, created_by: i64, name: &str) -> Result<CreatedKey, ServiceError> {
+pub async fn create(db: &Db, now: DateTime<Utc>, created_by: UserId, name: &str) -> Result<CreatedKey, ServiceError> {
     let name = api_key::validate_name(name).map_err(|e| ServiceError::Invalid(vec![e]))?;
     // A prefix collision only makes two keys look alike in the list; a hash collision is
     // refused by the unique index, so one retry covers the astronomically unlikely case.
@@ -62,7 +65,7 @@ pub async fn create(db: &Db, now: DateTime<Utc>, created_by: i64, name: &str) ->
         let (prefix, key) = new_key();
         match api_keys::create(db, &name, &prefix, &token_hash(&key), created_by, now).await {
             Ok(id) => {
-                tracing::info!(key_id = id, prefix = %prefix, created_by, "API key created");
+                tracing::info!(key_id = %id, prefix = %prefix, %created_by, "API key created");
                 return Ok(CreatedKey { id, name, prefix, key });
             }
             Err(StoreError::Conflict(_)) => continue,
@@ -72,10 +75,10 @@ pub async fn create(db: &Db, now: DateTime<Utc>, created_by: i64, name: &str) ->
     Err(ServiceError::Internal("could not create a unique API key".into()))
 }
 
-pub async fn revoke(db: &Db, now: DateTime<Utc>, revoked_by: i64, id: i64) -> Result<(), ServiceError> {
+pub async fn revoke(db: &Db, now: DateTime<Utc>, revoked_by: UserId, id: ApiKeyId) -> Result<(), ServiceError> {
     match api_keys::revoke(db, id, now).await {
         Ok(()) => {
-            tracing::info!(key_id = id, revoked_by, "API key revoked");
+            tracing::info!(key_id = %id, %revoked_by, "API key revoked");
             Ok(())
         }
         Err(StoreError::NotFound) => Err(ServiceError::NotFound("API key")),

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     backend::{Db, ServiceError},
-    domain::{role::Role, settings::looks_like_email},
+    domain::{ids::UserId, role::Role, settings::looks_like_email},
     views::common::CurrentUser,
 };
 
@@ -170,7 +170,7 @@ pub async fn sign_in(
     let token = new_token();
     let expires = now + Duration::hours(cfg.session_max_hours);
     sessions::create(db, &token_hash(&token), user.id, now, expires).await?;
-    tracing::info!(user_id = user.id, "signed in");
+    tracing::info!(user_id = %user.id, "signed in");
     Ok(NewSession {
         token,
         max_age_seconds: cfg.session_max_hours * 3600,
@@ -246,7 +246,7 @@ pub async fn create_user(
 pub async fn update_access(
     db: &Db,
     actor: &CurrentUser,
-    user_id: i64,
+    user_id: UserId,
     role: Role,
     active: bool,
 ) -> Result<(), ServiceError> {
@@ -259,6 +259,6 @@ pub async fn update_access(
     }
     users::update_access(db, user_id, role, active).await?;
     sessions::delete_for_user(db, user_id).await?;
-    tracing::info!(actor = actor.id, user_id, role = role.as_str(), active, "user access changed");
+    tracing::info!(actor = %actor.id, %user_id, role = role.as_str(), active, "user access changed");
     Ok(())
 }

@@ -2,12 +2,13 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{Db, StoreError},
+    domain::ids::UserId,
     on_db,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRecord {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub email: String,
     pub name: String,
     pub role: String,
@@ -18,7 +19,7 @@ pub struct SessionRecord {
 pub async fn create(
     db: &Db,
     token_hash: &str,
-    user_id: i64,
+    user_id: UserId,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -49,7 +50,7 @@ pub async fn delete(db: &Db, token_hash: &str) -> Result<(), StoreError> {
 }
 
 /// Signs a user out everywhere (on deactivation or a role change).
-pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<(), StoreError> {
+pub async fn delete_for_user(db: &Db, user_id: UserId) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await.map(|_| ())?);
     Ok(())
 }

@@ -2,13 +2,13 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{Db, StoreError},
-    domain::role::Role,
+    domain::{ids::UserId, role::Role},
     on_db,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffUserRecord {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: String,
@@ -55,7 +55,7 @@ pub async fn create(
         .fetch_one(p).await?))
 }
 
-pub async fn update_access(db: &Db, id: i64, role: Role, active: bool) -> Result<(), StoreError> {
+pub async fn update_access(db: &Db, id: UserId, role: Role, active: bool) -> Result<(), StoreError> {
     let n = on_db!(db, p => sqlx::query("UPDATE staff_users SET role = $1, active = $2 WHERE id = $3")
         .bind(role.as_str()).bind(active).bind(id).execute(p).await?.rows_affected());
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -66,13 +66,13 @@ pub async fn count_active_admins(db: &Db) -> Result<i64, StoreError> {
         "SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = TRUE").fetch_one(p).await?))
 }
 
-pub async fn record_sign_in(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn record_sign_in(db: &Db, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("UPDATE staff_users SET last_sign_in_at = $1 WHERE id = $2")
         .bind(now).bind(id).execute(p).await.map(|_| ())?);
     Ok(())
 }
 
-pub async fn set_password_hash(db: &Db, id: i64, hash: &str) -> Result<(), StoreError> {
+pub async fn set_password_hash(db: &Db, id: UserId, hash: &str) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
         .bind(hash).bind(id).execute(p).await.map(|_| ())?);
     Ok(())

@@ -16,7 +16,10 @@ use crate::{
         Db, StoreError,
         platform::db::{BeginWrite, Conn},
     },
-    domain::delivery::{MAX_ATTEMPTS, retry_delay},
+    domain::{
+        delivery::{MAX_ATTEMPTS, retry_delay},
+        ids::{InvoiceId, OutboxId},
+    },
     on_conn, on_db,
 };
 
@@ -36,7 +39,7 @@ pub struct NewMessage<'a> {
     pub kind: &'a str,
     pub payload: String,
     /// The invoice the message is about, for the invoice page's email list.
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<InvoiceId>,
     pub due: DateTime<Utc>,
 }
 
@@ -66,10 +69,10 @@ pub fn new_message_id() -> String {
 /// A row a worker holds the lease on.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
-    pub id: i64,
+    pub id: OutboxId,
     pub kind: String,
     pub payload: String,
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<InvoiceId>,
     pub message_id: Option<String>,
     pub attempts: i32,
     #[sqlx(default)]
@@ -136,7 +139,7 @@ pub trait FollowUp: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// A failed message was put back in the queue by a person.
-    fn requeued(&self, conn: Conn<'_>, outbox_id: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn requeued(&self, conn: Conn<'_>, outbox_id: OutboxId) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Claims up to `limit` rows that are due, or whose previous holder's lease ran out, and
@@ -292,7 +295,7 @@ pub async fn release_orphaned_leases(db: &Db, now: DateTime<Utc>) -> Result<u64,
 }
 
 /// Puts a failed message back in the queue, due now (the Email failures view's Retry).
-pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>, follow_up: &impl FollowUp) -> Result<bool, StoreError> {
+pub async fn retry(db: &Db, id: OutboxId, now: DateTime<Utc>, follow_up: &impl FollowUp) -> Result<bool, StoreError> {
     let changed = on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let changed = sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0, completed_at = NULL WHERE id = $2 AND status = 'failed'")

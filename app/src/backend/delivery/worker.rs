@@ -179,7 +179,7 @@ impl<K: MessageKinds> Courier<K> {
                 let held = match held {
                     Ok(held) => held,
                     Err(e) => {
-                        tracing::error!(outbox_id = id, error = %e, "could not record a delivery outcome; the message is retried after its lease");
+                        tracing::error!(outbox_id = %id, error = %e, "could not record a delivery outcome; the message is retried after its lease");
                         continue;
                     }
                 };
@@ -199,7 +199,7 @@ impl<K: MessageKinds> Courier<K> {
     }
 }
 
-#[tracing::instrument(skip_all, fields(outbox_id = row.id, kind = %row.kind, invoice_id = ?row.invoice_id, attempt = row.attempts))]
+#[tracing::instrument(skip_all, fields(outbox_id = %row.id, kind = %row.kind, invoice_id = ?row.invoice_id, attempt = row.attempts))]
 async fn attempt(
     kinds: &impl MessageKinds,
     db: &Db,

@@ -11,14 +11,18 @@ use crate::{
         invoicing::create::{self as invoicing, InvoiceRequest, Source},
         payments::record::{self as payments, NewPayment},
     },
-    domain::{delivery::AfterGenerate, payment::PaymentMethod},
+    domain::{
+        delivery::AfterGenerate,
+        ids::{AccountId, LineItemId},
+        payment::PaymentMethod,
+    },
     on_db,
 };
 
 #[derive(sqlx::FromRow)]
 struct PastLine {
-    id: i64,
-    bill_to: i64,
+    id: LineItemId,
+    bill_to: AccountId,
     run_date: NaiveDate,
 }
 
@@ -48,7 +52,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, today: NaiveDate) -> Result<Histo
         .await
         .map_err(crate::backend::StoreError::from)?
     });
-    let mut groups: Vec<((i64, i32, u32), Vec<i64>)> = Vec::new();
+    let mut groups: Vec<((AccountId, i32, u32), Vec<LineItemId>)> = Vec::new();
     for l in lines {
         let key = (l.bill_to, l.run_date.year(), l.run_date.month());
         match groups.last_mut() {

@@ -11,7 +11,7 @@ use crate::{
         Db, ServiceError, auth,
         platform::{clock::parse_time_zone, db::BeginWrite, fixed},
     },
-    domain::{role::Role, settings::OrganisationSettings},
+    domain::{ids::OrderId, role::Role, settings::OrganisationSettings},
     on_db,
 };
 
@@ -330,7 +330,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedSummary, Servi
             let first_run = today + chrono::Duration::days(rng.gen_range(-90..=90));
             let ordered_on = (first_run - chrono::Duration::days(rng.gen_range(3..30))).min(today);
             let status = match rng.gen_range(0..100) { 0..=3 => "draft", 4..=5 => "cancelled", _ => "confirmed" };
-            let order_id: i64 = sqlx::query_scalar(
+            let order_id: OrderId = sqlx::query_scalar(
                 "INSERT INTO orders (order_number, account_id, status, ordered_on, notes, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, '', $5, $5) RETURNING id")
                 .bind(format!("ORD-{}", 10001 + n)).bind(account).bind(status).bind(ordered_on).bind(now)

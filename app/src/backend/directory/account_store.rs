@@ -4,17 +4,20 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{Db, StoreError},
-    domain::account_input::{BillToTarget, ContactInput},
+    domain::{
+        account_input::{BillToTarget, ContactInput},
+        ids::{AccountId, ContactId},
+    },
     on_db,
     views::accounts::{AccountDetail, AccountRef, ContactView},
 };
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
-    id: i64,
+    id: AccountId,
     name: String,
     kind: String,
-    bill_to_account_id: Option<i64>,
+    bill_to_account_id: Option<AccountId>,
     bill_to_name: Option<String>,
     payment_terms_days: Option<i32>,
     email: String,
@@ -30,7 +33,7 @@ struct AccountRow {
 
 #[derive(sqlx::FromRow)]
 struct ContactRow {
-    id: i64,
+    id: ContactId,
     name: String,
     email: String,
     phone: String,
@@ -39,7 +42,7 @@ struct ContactRow {
 
 #[derive(sqlx::FromRow)]
 struct RefRow {
-    id: i64,
+    id: AccountId,
     name: String,
 }
 
@@ -49,7 +52,7 @@ impl From<RefRow> for AccountRef {
     }
 }
 
-pub async fn detail(db: &Db, id: i64) -> Result<Option<AccountDetail>, StoreError> {
+pub async fn detail(db: &Db, id: AccountId) -> Result<Option<AccountDetail>, StoreError> {
     let found = on_db!(db, p => {
         let row = sqlx::query_as::<_, AccountRow>(
             "SELECT a.id, a.name, a.kind, a.bill_to_account_id, b.name AS bill_to_name, a.payment_terms_days,
@@ -111,20 +114,20 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<AccountDetail>, StoreErro
 }
 
 /// Accounts that can pay for others: active and paying their own invoices.
-pub async fn bill_to_options(db: &Db, except: Option<i64>) -> Result<Vec<AccountRef>, StoreError> {
+pub async fn bill_to_options(db: &Db, except: Option<AccountId>) -> Result<Vec<AccountRef>, StoreError> {
     let rows = on_db!(db, p => sqlx::query_as::<_, RefRow>(
         "SELECT id, name FROM accounts
          WHERE archived_at IS NULL AND bill_to_account_id IS NULL AND id <> $1
          ORDER BY CASE kind WHEN 'agency' THEN 0 ELSE 1 END, name, id")
-        .bind(except.unwrap_or(0)).fetch_all(p).await?);
+        .bind(except.unwrap_or_default()).fetch_all(p).await?);
     Ok(rows.into_iter().map(AccountRef::from).collect())
 }
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TargetRow {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
-    pub bill_to_account_id: Option<i64>,
+    pub bill_to_account_id: Option<AccountId>,
     pub archived: bool,
 }
 
@@ -136,7 +139,7 @@ impl From<TargetRow> for BillToTarget {
 
 pub(crate) const TARGET_COLUMNS: &str = "id, name, bill_to_account_id, archived_at IS NOT NULL AS archived";
 
-pub async fn set_archived(db: &Db, id: i64, archived: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn set_archived(db: &Db, id: AccountId, archived: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
     let at = archived.then_some(now);
     let changed = on_db!(db, p => sqlx::query("UPDATE accounts SET archived_at = $1 WHERE id = $2")
         .bind(at).bind(id).execute(p).await?.rows_affected());
@@ -146,11 +149,11 @@ pub async fn set_archived(db: &Db, id: i64, archived: bool, now: DateTime<Utc>) 
 /// Inserts a contact for an existing account; `None` when the account does not exist.
 pub async fn insert_contact(
     db: &Db,
-    account_id: i64,
+    account_id: AccountId,
     c: &ContactInput,
     now: DateTime<Utc>,
-) -> Result<Option<i64>, StoreError> {
-    let id = on_db!(db, p => sqlx::query_scalar::<_, i64>(
+) -> Result<Option<ContactId>, StoreError> {
+    let id = on_db!(db, p => sqlx::query_scalar::<_, ContactId>(
         "INSERT INTO contacts (account_id, name, email, phone, invoice_role, created_at)
          SELECT id, $2, $3, $4, $5, $6 FROM accounts WHERE id = $1 RETURNING id")
         .bind(account_id).bind(&c.name).bind(&c.email).bind(&c.phone).bind(&c.invoice_role).bind(now)
@@ -159,7 +162,12 @@ pub async fn insert_contact(
 }
 
 /// Changes a contact of `account_id`; false when there is no such contact on that account.
-pub async fn update_contact(db: &Db, account_id: i64, contact_id: i64, c: &ContactInput) -> Result<bool, StoreError> {
+pub async fn update_contact(
+    db: &Db,
+    account_id: AccountId,
+    contact_id: ContactId,
+    c: &ContactInput,
+) -> Result<bool, StoreError> {
     let changed = on_db!(db, p => sqlx::query(
         "UPDATE contacts SET name = $1, email = $2, phone = $3, invoice_role = $4 WHERE id = $5 AND account_id = $6")
         .bind(&c.name).bind(&c.email).bind(&c.phone).bind(&c.invoice_role).bind(contact_id).bind(account_id)
@@ -167,7 +175,7 @@ pub async fn update_contact(db: &Db, account_id: i64, contact_id: i64, c: &Conta
     Ok(changed > 0)
 }
 
-pub async fn delete_contact(db: &Db, account_id: i64, contact_id: i64) -> Result<bool, StoreError> {
+pub async fn delete_contact(db: &Db, account_id: AccountId, contact_id: ContactId) -> Result<bool, StoreError> {
     let changed = on_db!(db, p => sqlx::query("DELETE FROM contacts WHERE id = $1 AND account_id = $2")
         .bind(contact_id).bind(account_id).execute(p).await?.rows_affected());
     Ok(changed > 0)
@@ -176,17 +184,17 @@ pub async fn delete_contact(db: &Db, account_id: i64, contact_id: i64) -> Result
 /// Which of `account_ids` have no "To" contact: invoices addressed to them cannot be e-mailed.
 pub async fn without_invoice_recipient(
     db: &Db,
-    account_ids: &[i64],
-) -> Result<std::collections::HashSet<i64>, StoreError> {
+    account_ids: &[AccountId],
+) -> Result<std::collections::HashSet<AccountId>, StoreError> {
     if account_ids.is_empty() {
         return Ok(Default::default());
     }
     // Ids are integers, so inlining them is safe and avoids engine limits on bound parameters.
-    let list = account_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = account_ids.iter().map(AccountId::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
         "SELECT a.id FROM accounts a WHERE a.id IN ({list})
            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = a.id AND c.invoice_role = 'to')"
     );
-    let ids = on_db!(db, p => sqlx::query_scalar::<_, i64>(&sql).fetch_all(p).await?);
+    let ids = on_db!(db, p => sqlx::query_scalar::<_, AccountId>(&sql).fetch_all(p).await?);
     Ok(ids.into_iter().collect())
 }

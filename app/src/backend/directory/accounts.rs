@@ -7,6 +7,7 @@ use crate::{
     backend::{Db, ServiceError, StoreError, directory::account_store as store, platform::db::BeginWrite},
     domain::{
         account_input::{AccountInput, BillToTarget, ContactInput, bill_to_problem},
+        ids::{AccountId, ContactId},
         settings::FieldError,
     },
     on_db,
@@ -15,61 +16,66 @@ use crate::{
 
 const DUPLICATE_REF: &str = "Another account already uses this external reference.";
 
-pub async fn get_account(db: &Db, id: i64) -> Result<AccountDetail, ServiceError> {
+pub async fn get_account(db: &Db, id: AccountId) -> Result<AccountDetail, ServiceError> {
     store::detail(db, id).await?.ok_or(ServiceError::NotFound("account"))
 }
 
-pub async fn create_account(db: &Db, now: DateTime<Utc>, input: &AccountInput) -> Result<i64, ServiceError> {
+pub async fn create_account(db: &Db, now: DateTime<Utc>, input: &AccountInput) -> Result<AccountId, ServiceError> {
     let id = save(db, now, None, input).await?;
-    tracing::info!(account_id = id, "account created");
+    tracing::info!(account_id = %id, "account created");
     Ok(id)
 }
 
-pub async fn update_account(db: &Db, now: DateTime<Utc>, id: i64, input: &AccountInput) -> Result<(), ServiceError> {
+pub async fn update_account(
+    db: &Db,
+    now: DateTime<Utc>,
+    id: AccountId,
+    input: &AccountInput,
+) -> Result<(), ServiceError> {
     save(db, now, Some(id), input).await?;
-    tracing::info!(account_id = id, "account updated");
+    tracing::info!(account_id = %id, "account updated");
     Ok(())
 }
 
 /// Archived accounts leave the lists and pickers; their orders and invoices stay.
-pub async fn set_archived(db: &Db, now: DateTime<Utc>, id: i64, archived: bool) -> Result<(), ServiceError> {
+pub async fn set_archived(db: &Db, now: DateTime<Utc>, id: AccountId, archived: bool) -> Result<(), ServiceError> {
     store::set_archived(db, id, archived, now).await.map_err(not_found("account"))?;
-    tracing::info!(account_id = id, archived, "account archive state changed");
+    tracing::info!(account_id = %id, archived, "account archive state changed");
     Ok(())
 }
 
 pub async fn add_contact(
     db: &Db,
     now: DateTime<Utc>,
-    account_id: i64,
+    account_id: AccountId,
     input: &ContactInput,
-) -> Result<i64, ServiceError> {
+) -> Result<ContactId, ServiceError> {
     let c = input.clone().normalised().map_err(ServiceError::Invalid)?;
     let id = store::insert_contact(db, account_id, &c, now).await?.ok_or(ServiceError::NotFound("account"))?;
-    tracing::info!(account_id, contact_id = id, role = %c.invoice_role, "contact added");
+    tracing::info!(%account_id, contact_id = %id, role = %c.invoice_role, "contact added");
     Ok(id)
 }
 
 pub async fn update_contact(
     db: &Db,
     _now: DateTime<Utc>,
-    account_id: i64,
-    contact_id: i64,
+    account_id: AccountId,
+    contact_id: ContactId,
     input: &ContactInput,
 ) -> Result<(), ServiceError> {
     let c = input.clone().normalised().map_err(ServiceError::Invalid)?;
     if !store::update_contact(db, account_id, contact_id, &c).await? {
         return Err(ServiceError::NotFound("contact"));
     }
-    tracing::info!(account_id, contact_id, role = %c.invoice_role, "contact updated");
+    tracing::info!(%account_id, %contact_id, role = %c.invoice_role, "contact updated");
     Ok(())
 }
 
-pub async fn remove_contact(db: &Db, account_id: i64, contact_id: i64) -> Result<(), ServiceError> {
+pub async fn remove_contact(db: &Db, account_id: AccountId, contact_id: ContactId) -> Result<(), ServiceError> {
     if !store::delete_contact(db, account_id, contact_id).await? {
         return Err(ServiceError::NotFound("contact"));
     }
-    tracing::info!(account_id, contact_id, "contact removed");
+    tracing::info!(%account_id, %contact_id, "contact removed");
     Ok(())
 }
 
@@ -80,7 +86,12 @@ fn not_found(what: &'static str) -> impl Fn(StoreError) -> ServiceError {
     }
 }
 
-async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &AccountInput) -> Result<i64, ServiceError> {
+async fn save(
+    db: &Db,
+    now: DateTime<Utc>,
+    id: Option<AccountId>,
+    input: &AccountInput,
+) -> Result<AccountId, ServiceError> {
     let a = input.clone().normalised().map_err(ServiceError::Invalid)?;
     let target_sql = format!("SELECT {} FROM accounts WHERE id = $1", store::TARGET_COLUMNS);
     on_db!(db, p => {
@@ -91,7 +102,7 @@ async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &AccountInput
             // would make either bill elsewhere waits, then sees this one. SQLite's BEGIN
             // IMMEDIATE already serialises writers.
             sqlx::query("SELECT id FROM accounts WHERE id = $1 OR id = $2 ORDER BY id FOR UPDATE")
-                .bind(id.unwrap_or(0)).bind(a.bill_to_account_id.unwrap_or(0))
+                .bind(id.unwrap_or_default()).bind(a.bill_to_account_id.unwrap_or_default())
                 .execute(&mut *tx).await.map_err(StoreError::from)?;
         }
         if let Some(id) = id {
@@ -115,7 +126,7 @@ async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &AccountInput
             .into_iter().collect();
         if let Some(r) = &a.external_ref {
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE external_ref = $1 AND id <> $2")
-                .bind(r).bind(id.unwrap_or(0)).fetch_optional(&mut *tx).await.map_err(StoreError::from)?;
+                .bind(r).bind(id.unwrap_or_default()).fetch_optional(&mut *tx).await.map_err(StoreError::from)?;
             if taken.is_some() {
                 errors.push(FieldError::new("external_ref", DUPLICATE_REF));
             }
@@ -124,7 +135,7 @@ async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &AccountInput
             return Err(ServiceError::Invalid(errors));
         }
         let terms = a.payment_terms_days.map(|d| d as i32);
-        let saved_id: i64 = match id {
+        let saved_id: AccountId = match id {
             None => sqlx::query_scalar(
                 "INSERT INTO accounts (name, kind, bill_to_account_id, payment_terms_days, email, phone, address, notes, external_ref, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")

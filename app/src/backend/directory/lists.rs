@@ -5,14 +5,17 @@ use rust_decimal::Decimal;
 
 use crate::{
     backend::{Db, StoreError, platform::fixed},
-    domain::billing_rule::BillingRule,
+    domain::{
+        billing_rule::BillingRule,
+        ids::{AccountId, OrderId, ProductId},
+    },
     on_db,
     views::common::{AccountSummary, OrderSummary, Page, ProductSummary},
 };
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
-    id: i64,
+    id: AccountId,
     name: String,
     kind: String,
     bill_to: Option<String>,
@@ -60,7 +63,7 @@ pub async fn accounts(db: &Db, search: &str, page: i64, per_page: i64) -> Result
 
 #[derive(sqlx::FromRow)]
 struct ProductRow {
-    id: i64,
+    id: ProductId,
     name: String,
     code: String,
     category: String,
@@ -98,7 +101,7 @@ pub async fn products(db: &Db) -> Result<Vec<ProductSummary>, StoreError> {
 
 #[derive(sqlx::FromRow)]
 struct OrderRow {
-    id: i64,
+    id: OrderId,
     order_number: String,
     account: String,
     status: String,

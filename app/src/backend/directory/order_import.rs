@@ -13,7 +13,10 @@ use rust_decimal::Decimal;
 
 use crate::{
     backend::{Db, ServiceError, StoreError, directory::order_store::insert_line_items, platform::db::BeginWrite},
-    domain::order_input::{LineItemInput, OrderInput, ValidLine, ValidOrder},
+    domain::{
+        ids::{AccountId, OrderId, ProductId},
+        order_input::{LineItemInput, OrderInput, ValidLine, ValidOrder},
+    },
     on_db,
     views::orders::{IMPORT_COLUMNS as COLUMNS, ImportProblem, ImportReport, ImportedOrderPreview},
 };
@@ -27,13 +30,13 @@ const REQUIRED: [&str; 6] = ["order_number", "account", "ordered_on", "product",
 
 /// What rows are matched against.
 struct Catalog {
-    account_by_ref: HashMap<String, i64>,
-    accounts_by_name: HashMap<String, Vec<i64>>,
-    account_names: HashMap<i64, String>,
-    product_by_code: HashMap<String, Vec<i64>>,
-    product_by_name: HashMap<String, i64>,
-    product_names: HashMap<i64, String>,
-    prices: HashMap<i64, Decimal>,
+    account_by_ref: HashMap<String, AccountId>,
+    accounts_by_name: HashMap<String, Vec<AccountId>>,
+    account_names: HashMap<AccountId, String>,
+    product_by_code: HashMap<String, Vec<ProductId>>,
+    product_by_name: HashMap<String, ProductId>,
+    product_names: HashMap<ProductId, String>,
+    prices: HashMap<ProductId, Decimal>,
 }
 
 impl Catalog {
@@ -66,7 +69,7 @@ impl Catalog {
         Ok(c)
     }
 
-    fn account(&self, s: &str) -> Result<i64, String> {
+    fn account(&self, s: &str) -> Result<AccountId, String> {
         if let Some(id) = self.account_by_ref.get(s) {
             return Ok(*id);
         }
@@ -79,7 +82,7 @@ impl Catalog {
         }
     }
 
-    fn product(&self, s: &str) -> Result<i64, String> {
+    fn product(&self, s: &str) -> Result<ProductId, String> {
         let id = match self.product_by_code.get(&s.to_lowercase()).map(Vec::as_slice) {
             Some([id]) => *id,
             Some(_) => return Err(format!("several products have the code '{s}'; use the product's name")),
@@ -113,7 +116,7 @@ struct Group {
     account: String,
     ordered_on: String,
     status: String,
-    account_id: Option<i64>,
+    account_id: Option<AccountId>,
     lines: Vec<LineItemInput>,
     line_numbers: Vec<u64>,
     unresolved_products: HashSet<usize>,
@@ -248,7 +251,7 @@ fn plan(text: &str, catalog: &Catalog) -> Plan {
         }
         g.lines.push(LineItemInput {
             id: None,
-            product_id: product_id.unwrap_or(0),
+            product_id: product_id.unwrap_or_default(),
             run_date: get("run_date"),
             description: get("description"),
             quantity: get("quantity"),
@@ -261,7 +264,7 @@ fn plan(text: &str, catalog: &Catalog) -> Plan {
     let mut orders = Vec::with_capacity(groups.len());
     for (number, g) in groups {
         let input = OrderInput {
-            account_id: g.account_id.unwrap_or(0),
+            account_id: g.account_id.unwrap_or_default(),
             order_number: number.clone(),
             status: g.status.clone(),
             ordered_on: g.ordered_on.clone(),
@@ -275,7 +278,7 @@ fn plan(text: &str, catalog: &Catalog) -> Plan {
                 for e in errors {
                     let (line, column) = match e.field.strip_prefix("lines[").and_then(|r| r.split_once("].")) {
                         Some((i, field)) => {
-                            let i: usize = i.parse().unwrap_or(0);
+                            let i: usize = i.parse().unwrap_or_default();
                             if field == "product_id" && g.unresolved_products.contains(&i) {
                                 continue;
                             }
@@ -408,7 +411,7 @@ pub async fn import(db: &Db, now: DateTime<Utc>, text: &str, currency: &str) -> 
         let existing = existing_numbers!(tx, numbers);
         if existing.is_empty() {
             let valid: Vec<&ValidOrder> = plan.orders.iter().filter_map(|o| o.order.as_ref()).collect();
-            let mut ids: HashMap<String, i64> = HashMap::with_capacity(valid.len());
+            let mut ids: HashMap<String, OrderId> = HashMap::with_capacity(valid.len());
             for chunk in valid.chunks(crate::backend::directory::order_store::INSERT_CHUNK) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO orders (order_number, account_id, status, ordered_on, notes, external_ref, created_at, updated_at) ",
@@ -424,10 +427,10 @@ pub async fn import(db: &Db, now: DateTime<Utc>, text: &str, currency: &str) -> 
                         .push_bind(now);
                 });
                 qb.push(" RETURNING id, order_number");
-                let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(StoreError::from)?;
+                let rows: Vec<(OrderId, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(StoreError::from)?;
                 ids.extend(rows.into_iter().map(|(id, n)| (n, id)));
             }
-            let mut lines: Vec<(i64, &ValidLine)> = Vec::with_capacity(plan.rows);
+            let mut lines: Vec<(OrderId, &ValidLine)> = Vec::with_capacity(plan.rows);
             for o in &valid {
                 let id = ids[o.order_number.as_deref().unwrap_or_default()];
                 lines.extend(o.lines.iter().map(|l| (id, l)));

@@ -7,7 +7,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     backend::{Db, StoreError, platform::fixed},
-    domain::{money::round_cents, order_input::OrderStatus},
+    domain::{
+        ids::{AccountId, InvoiceId, LineItemId, OrderId, ProductId},
+        money::round_cents,
+        order_input::OrderStatus,
+    },
     on_db,
     views::orders::{AccountChoice, OrderDetail, OrderLine, ProductChoice},
 };
@@ -22,7 +26,7 @@ macro_rules! insert_line_items {
         let now: chrono::DateTime<chrono::Utc> = $now;
         let mut result: Result<(), $crate::backend::StoreError> = Ok(());
         for chunk in $rows.chunks($crate::backend::directory::order_store::INSERT_CHUNK) {
-            let mut values: Vec<(i64, i64, chrono::NaiveDate, &str, i64, i64, i64)> = Vec::with_capacity(chunk.len());
+            let mut values: Vec<(OrderId, ProductId, chrono::NaiveDate, &str, i64, i64, i64)> = Vec::with_capacity(chunk.len());
             for (order_id, l) in chunk.iter() {
                 let l: &$crate::domain::order_input::ValidLine = l;
                 let q = $crate::backend::platform::fixed::to_db(l.quantity);
@@ -55,9 +59,9 @@ pub(crate) use insert_line_items;
 
 #[derive(sqlx::FromRow)]
 struct OrderRow {
-    id: i64,
+    id: OrderId,
     order_number: String,
-    account_id: i64,
+    account_id: AccountId,
     account: String,
     status: String,
     ordered_on: NaiveDate,
@@ -69,19 +73,19 @@ struct OrderRow {
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
-    id: i64,
-    product_id: i64,
+    id: LineItemId,
+    product_id: ProductId,
     product: String,
     run_date: NaiveDate,
     description: String,
     quantity: i64,
     unit_price: i64,
     discount: i64,
-    invoice_id: Option<i64>,
+    invoice_id: Option<InvoiceId>,
     invoice_number: Option<String>,
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<OrderDetail>, StoreError> {
+pub async fn get(db: &Db, id: OrderId) -> Result<Option<OrderDetail>, StoreError> {
     let found = on_db!(db, p => {
         let order = sqlx::query_as::<_, OrderRow>(
             "SELECT o.id, o.order_number, o.account_id, a.name AS account, o.status, o.ordered_on, o.notes, o.external_ref,
@@ -153,7 +157,7 @@ fn at_least_cents(d: rust_decimal::Decimal) -> rust_decimal::Decimal {
 
 #[derive(sqlx::FromRow)]
 struct ProductRow {
-    id: i64,
+    id: ProductId,
     name: String,
     code: String,
     unit_price: i64,
@@ -178,7 +182,7 @@ pub async fn product_choices(db: &Db) -> Result<Vec<ProductChoice>, StoreError> 
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
-    id: i64,
+    id: AccountId,
     name: String,
     external_ref: Option<String>,
 }
@@ -202,6 +206,6 @@ pub async fn all_account_choices(db: &Db) -> Result<Vec<AccountChoice>, StoreErr
 }
 
 /// Default unit prices of the products new line items may use.
-pub fn active_prices(products: &[ProductChoice]) -> HashMap<i64, rust_decimal::Decimal> {
+pub fn active_prices(products: &[ProductChoice]) -> HashMap<ProductId, rust_decimal::Decimal> {
     products.iter().filter(|p| p.active).map(|p| (p.id, p.unit_price)).collect()
 }

@@ -14,6 +14,7 @@ use crate::{
         platform::{db::BeginWrite, fixed},
     },
     domain::{
+        ids::{AccountId, LineItemId, OrderId, ProductId},
         order_input::{OrderInput, OrderStatus, ValidLine, ValidOrder, line_field},
         settings::FieldError,
     },
@@ -56,7 +57,7 @@ macro_rules! next_order_number {
 macro_rules! database_field_errors {
     ($tx:expr, $order:expr, $order_id:expr, $kept_account:expr) => {{
         let order: &ValidOrder = $order;
-        let order_id: i64 = $order_id;
+        let order_id: OrderId = $order_id;
         let mut errors = Vec::new();
         let account: Option<i64> =
             sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1 AND (archived_at IS NULL OR id = $2)")
@@ -101,13 +102,13 @@ macro_rules! database_field_errors {
 }
 
 /// Creates an order with its line items; returns its id.
-pub async fn create_order(db: &Db, now: DateTime<Utc>, input: &OrderInput) -> Result<i64, ServiceError> {
+pub async fn create_order(db: &Db, now: DateTime<Utc>, input: &OrderInput) -> Result<OrderId, ServiceError> {
     let products = crate::backend::directory::order_store::product_choices(db).await?;
     let prices = crate::backend::directory::order_store::active_prices(&products);
     let order = input.validate(|id| prices.get(&id).copied()).map_err(ServiceError::Invalid)?;
     let id = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let errors = database_field_errors!(tx, &order, 0, 0i64);
+        let errors = database_field_errors!(tx, &order, OrderId(0), AccountId(0));
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
@@ -115,7 +116,7 @@ pub async fn create_order(db: &Db, now: DateTime<Utc>, input: &OrderInput) -> Re
             Some(n) => n.clone(),
             None => next_order_number!(tx),
         };
-        let id: i64 = sqlx::query_scalar(
+        let id: OrderId = sqlx::query_scalar(
             "INSERT INTO orders (order_number, account_id, status, ordered_on, notes, external_ref, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
         )
@@ -129,19 +130,19 @@ pub async fn create_order(db: &Db, now: DateTime<Utc>, input: &OrderInput) -> Re
         .fetch_one(&mut *tx)
         .await
         .map_err(sql)?;
-        let rows: Vec<(i64, &ValidLine)> = order.lines.iter().map(|l| (id, l)).collect();
+        let rows: Vec<(OrderId, &ValidLine)> = order.lines.iter().map(|l| (id, l)).collect();
         insert_line_items!(tx, rows, now)?;
         tx.commit().await.map_err(sql)?;
         id
     });
-    tracing::info!(order_id = id, lines = order.lines.len(), "order created");
+    tracing::info!(order_id = %id, lines = order.lines.len(), "order created");
     Ok(id)
 }
 
 #[derive(sqlx::FromRow)]
 struct StoredLine {
-    id: i64,
-    product_id: i64,
+    id: LineItemId,
+    product_id: ProductId,
     run_date: NaiveDate,
     description: String,
     quantity: i64,
@@ -172,11 +173,11 @@ impl StoredLine {
 /// Replaces the order's fields and line items with `input`: lines with an id are changed, lines
 /// without one added, and lines left out removed. Line items on a live invoice must come back
 /// unchanged (409 otherwise), and then the order's account cannot change nor the order be cancelled.
-pub async fn update_order(db: &Db, now: DateTime<Utc>, id: i64, input: &OrderInput) -> Result<(), ServiceError> {
+pub async fn update_order(db: &Db, now: DateTime<Utc>, id: OrderId, input: &OrderInput) -> Result<(), ServiceError> {
     let products = crate::backend::directory::order_store::product_choices(db).await?;
     let mut prices = crate::backend::directory::order_store::active_prices(&products);
     // A line item may keep a product that is no longer sold.
-    let used: HashSet<i64> = on_db!(db, p => sqlx::query_scalar::<_, i64>(
+    let used: HashSet<ProductId> = on_db!(db, p => sqlx::query_scalar::<_, ProductId>(
         "SELECT DISTINCT product_id FROM line_items WHERE order_id = $1").bind(id).fetch_all(p).await.map_err(sql)?)
     .into_iter()
     .collect();
@@ -187,7 +188,7 @@ pub async fn update_order(db: &Db, now: DateTime<Utc>, id: i64, input: &OrderInp
     let lock = db.is_postgres();
     let (added, changed, removed) = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let current: Option<(i64, String)> = sqlx::query_as(if lock {
+        let current: Option<(AccountId, String)> = sqlx::query_as(if lock {
             "SELECT account_id, order_number FROM orders WHERE id = $1 FOR UPDATE"
         } else {
             "SELECT account_id, order_number FROM orders WHERE id = $1"
@@ -219,7 +220,7 @@ pub async fn update_order(db: &Db, now: DateTime<Utc>, id: i64, input: &OrderInp
         .await
         .map_err(sql)?;
         let mut errors = database_field_errors!(tx, &order, id, current_account);
-        let by_id: HashMap<i64, &StoredLine> = stored.iter().map(|s| (s.id, s)).collect();
+        let by_id: HashMap<LineItemId, &StoredLine> = stored.iter().map(|s| (s.id, s)).collect();
         for (i, l) in order.lines.iter().enumerate() {
             if let Some(line_id) = l.id
                 && !by_id.contains_key(&line_id)
@@ -230,7 +231,7 @@ pub async fn update_order(db: &Db, now: DateTime<Utc>, id: i64, input: &OrderInp
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
-        let wanted: HashMap<i64, &ValidLine> = order.lines.iter().filter_map(|l| l.id.map(|id| (id, l))).collect();
+        let wanted: HashMap<LineItemId, &ValidLine> = order.lines.iter().filter_map(|l| l.id.map(|id| (id, l))).collect();
         let billed: Vec<&StoredLine> = stored.iter().filter(|s| s.invoice_number.is_some()).collect();
         for s in &billed {
             match wanted.get(&s.id) {
@@ -250,11 +251,11 @@ pub async fn update_order(db: &Db, now: DateTime<Utc>, id: i64, input: &OrderInp
             }
         }
 
-        let removed: Vec<i64> = stored.iter().filter(|s| !wanted.contains_key(&s.id)).map(|s| s.id).collect();
+        let removed: Vec<LineItemId> = stored.iter().filter(|s| !wanted.contains_key(&s.id)).map(|s| s.id).collect();
         if !removed.is_empty() {
             // Ids are integers, so inlining them is safe. A voided invoice keeps its copied line
             // but lets go of the line item it once billed.
-            let list = removed.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let list = removed.iter().map(LineItemId::to_string).collect::<Vec<_>>().join(",");
             sqlx::query(&format!("UPDATE invoice_lines SET line_item_id = NULL WHERE live = FALSE AND line_item_id IN ({list})"))
                 .execute(&mut *tx)
                 .await
@@ -290,7 +291,7 @@ pub async fn update_order(db: &Db, now: DateTime<Utc>, id: i64, input: &OrderInp
             .await
             .map_err(sql)?;
         }
-        let new_lines: Vec<(i64, &ValidLine)> = order.lines.iter().filter(|l| l.id.is_none()).map(|l| (id, l)).collect();
+        let new_lines: Vec<(OrderId, &ValidLine)> = order.lines.iter().filter(|l| l.id.is_none()).map(|l| (id, l)).collect();
         insert_line_items!(tx, new_lines, now)?;
         // A blank number keeps the order's number.
         let number = order.order_number.clone().unwrap_or(current_number);
@@ -313,10 +314,10 @@ pub async fn update_order(db: &Db, now: DateTime<Utc>, id: i64, input: &OrderInp
         tx.commit().await.map_err(sql)?;
         (new_lines.len(), changed, removed.len())
     });
-    tracing::info!(order_id = id, added, changed, removed, "order updated");
+    tracing::info!(order_id = %id, added, changed, removed, "order updated");
     Ok(())
 }
 
-pub async fn get_order(db: &Db, id: i64) -> Result<OrderDetail, ServiceError> {
+pub async fn get_order(db: &Db, id: OrderId) -> Result<OrderDetail, ServiceError> {
     crate::backend::directory::order_store::get(db, id).await?.ok_or(ServiceError::NotFound("order"))
 }

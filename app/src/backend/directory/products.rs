@@ -4,29 +4,39 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{Db, ServiceError, StoreError, directory::product_store as store},
-    domain::product_input::ProductInput,
+    domain::{ids::ProductId, product_input::ProductInput},
     views::accounts::ProductDetail,
 };
 
 const DUPLICATE_NAME: &str = "Another product already has this name.";
 
-pub async fn get_product(db: &Db, id: i64) -> Result<ProductDetail, ServiceError> {
+pub async fn get_product(db: &Db, id: ProductId) -> Result<ProductDetail, ServiceError> {
     store::detail(db, id).await?.ok_or(ServiceError::NotFound("product"))
 }
 
-pub async fn create_product(db: &Db, now: DateTime<Utc>, input: &ProductInput) -> Result<i64, ServiceError> {
+pub async fn create_product(db: &Db, now: DateTime<Utc>, input: &ProductInput) -> Result<ProductId, ServiceError> {
     let id = save(db, now, None, input).await?;
-    tracing::info!(product_id = id, "product created");
+    tracing::info!(product_id = %id, "product created");
     Ok(id)
 }
 
-pub async fn update_product(db: &Db, now: DateTime<Utc>, id: i64, input: &ProductInput) -> Result<(), ServiceError> {
+pub async fn update_product(
+    db: &Db,
+    now: DateTime<Utc>,
+    id: ProductId,
+    input: &ProductInput,
+) -> Result<(), ServiceError> {
     save(db, now, Some(id), input).await?;
-    tracing::info!(product_id = id, "product updated");
+    tracing::info!(product_id = %id, "product updated");
     Ok(())
 }
 
-async fn save(db: &Db, now: DateTime<Utc>, id: Option<i64>, input: &ProductInput) -> Result<i64, ServiceError> {
+async fn save(
+    db: &Db,
+    now: DateTime<Utc>,
+    id: Option<ProductId>,
+    input: &ProductInput,
+) -> Result<ProductId, ServiceError> {
     let p = input.clone().normalised().map_err(ServiceError::Invalid)?;
     if store::name_taken(db, &p.name, id).await? {
         return Err(ServiceError::field("name", DUPLICATE_NAME));

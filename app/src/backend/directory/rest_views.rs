@@ -5,15 +5,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     backend::{Db, StoreError},
+    domain::ids::{AccountId, ContactId, InvoiceId, LineItemId, OrderId, ProductId},
     on_db,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRecord {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub kind: String,
-    pub bill_to_account_id: Option<i64>,
+    pub bill_to_account_id: Option<AccountId>,
     pub payment_terms_days: Option<i32>,
     pub email: String,
     pub phone: String,
@@ -26,8 +27,8 @@ pub struct AccountRecord {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContactRecord {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: ContactId,
+    pub account_id: AccountId,
     pub name: String,
     pub email: String,
     pub phone: String,
@@ -36,9 +37,9 @@ pub struct ContactRecord {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrderRecord {
-    pub id: i64,
+    pub id: OrderId,
     pub order_number: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub status: String,
     pub ordered_on: NaiveDate,
     pub notes: String,
@@ -50,16 +51,16 @@ pub struct OrderRecord {
 /// A line item with the live invoice that bills it, if any. Amounts are stored fixed-point.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LineItemRecord {
-    pub id: i64,
-    pub order_id: i64,
-    pub product_id: i64,
+    pub id: LineItemId,
+    pub order_id: OrderId,
+    pub product_id: ProductId,
     pub product: String,
     pub run_date: NaiveDate,
     pub description: String,
     pub quantity: i64,
     pub unit_price: i64,
     pub discount: i64,
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<InvoiceId>,
     pub invoice_number: Option<String>,
 }
 
@@ -104,18 +105,18 @@ pub async fn accounts_page(
     }))
 }
 
-pub async fn account(db: &Db, id: i64) -> Result<Option<AccountRecord>, StoreError> {
+pub async fn account(db: &Db, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
     Ok(on_db!(db, p => sqlx::query_as::<_, AccountRecord>(&sql).bind(id).fetch_optional(p).await?))
 }
 
-pub async fn account_id_by_external_ref(db: &Db, external_ref: &str) -> Result<Option<i64>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM accounts WHERE external_ref = $1")
+pub async fn account_id_by_external_ref(db: &Db, external_ref: &str) -> Result<Option<AccountId>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, AccountId>("SELECT id FROM accounts WHERE external_ref = $1")
         .bind(external_ref).fetch_optional(p).await?))
 }
 
 /// Contacts of the given accounts, in the order they were added.
-pub async fn contacts_of(db: &Db, account_ids: &[i64]) -> Result<Vec<ContactRecord>, StoreError> {
+pub async fn contacts_of(db: &Db, account_ids: &[AccountId]) -> Result<Vec<ContactRecord>, StoreError> {
     if account_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -132,7 +133,7 @@ pub async fn contacts_of(db: &Db, account_ids: &[i64]) -> Result<Vec<ContactReco
 
 pub async fn orders_page(
     db: &Db,
-    account_id: Option<i64>,
+    account_id: Option<AccountId>,
     external_ref: Option<&str>,
     page: i64,
     per_page: i64,
@@ -148,7 +149,7 @@ pub async fn orders_page(
     }))
 }
 
-pub async fn order(db: &Db, id: i64) -> Result<Option<OrderRecord>, StoreError> {
+pub async fn order(db: &Db, id: OrderId) -> Result<Option<OrderRecord>, StoreError> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
     Ok(on_db!(db, p => sqlx::query_as::<_, OrderRecord>(&sql).bind(id).fetch_optional(p).await?))
 }
@@ -158,17 +159,17 @@ pub async fn order_id_by_natural_key(
     db: &Db,
     external_ref: Option<&str>,
     order_number: Option<&str>,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<OrderId>, StoreError> {
     if external_ref.is_none() && order_number.is_none() {
         return Ok(None);
     }
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, OrderId>(
         "SELECT id FROM orders WHERE external_ref = $1 OR order_number = $2 ORDER BY id LIMIT 1")
         .bind(external_ref).bind(order_number).fetch_optional(p).await?))
 }
 
 /// Line items of the given orders, by order and then run date.
-pub async fn lines_of(db: &Db, order_ids: &[i64]) -> Result<Vec<LineItemRecord>, StoreError> {
+pub async fn lines_of(db: &Db, order_ids: &[OrderId]) -> Result<Vec<LineItemRecord>, StoreError> {
     if order_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -185,7 +186,7 @@ pub async fn lines_of(db: &Db, order_ids: &[i64]) -> Result<Vec<LineItemRecord>,
 
 pub async fn line_items_page(
     db: &Db,
-    order_id: Option<i64>,
+    order_id: Option<OrderId>,
     billing: Option<Billing>,
     page: i64,
     per_page: i64,

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{Db, StoreError},
-    domain::delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
+    domain::{
+        delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
+        ids::TemplateId,
+    },
     on_db,
 };
 
@@ -16,7 +19,7 @@ struct Row {
     batch_weekday: i32,
     batch_month_day: i32,
     batch_local_time: String,
-    invoice_template_id: Option<i64>,
+    invoice_template_id: Option<TemplateId>,
 }
 
 /// The settings, or the defaults (generate only, manual delivery) before anyone saved them.

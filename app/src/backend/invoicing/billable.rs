@@ -7,7 +7,10 @@ use chrono::NaiveDate;
 
 use crate::{
     backend::{Db, StoreError, platform::fixed},
-    domain::billing_rule::{BillingRule, LineItemTiming},
+    domain::{
+        billing_rule::{BillingRule, LineItemTiming},
+        ids::{AccountId, LineItemId, ProductId},
+    },
     on_db,
     views::{
         billable::{BillableFilter, BillableRow, Choice, SortKey, StatusCounts, StatusFilter},
@@ -54,11 +57,11 @@ fn conditions(f: &BillableFilter) -> Conditions {
     // Bound parameters are numbered: ids first ($1, $2), then dates, then today.
     let mut c = Conditions { sql: Vec::new(), ids: Vec::new(), dates: Vec::new() };
     if let Some(a) = f.account_id {
-        c.ids.push(a);
+        c.ids.push(a.get());
         c.sql.push(format!("(x.account_id = ${n} OR x.bill_to_id = ${n})", n = c.ids.len()));
     }
     if let Some(p) = f.product_id {
-        c.ids.push(p);
+        c.ids.push(p.get());
         c.sql.push(format!("x.product_id = ${}", c.ids.len()));
     }
     if let Some(d) = f.from {
@@ -105,7 +108,7 @@ fn order_sql(sort: SortKey, descending: bool) -> String {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: LineItemId,
     run_date: NaiveDate,
     description: String,
     quantity: i64,
@@ -186,7 +189,7 @@ pub async fn page(
 }
 
 /// Every line item id the filter matches (all pages), for "invoice all matching".
-pub async fn matching_ids(db: &Db, f: &BillableFilter, today: NaiveDate) -> Result<Vec<i64>, StoreError> {
+pub async fn matching_ids(db: &Db, f: &BillableFilter, today: NaiveDate) -> Result<Vec<LineItemId>, StoreError> {
     let c = conditions(f);
     let today_param = c.ids.len() + c.dates.len() + 1;
     let mut wheres = c.sql.clone();
@@ -194,7 +197,7 @@ pub async fn matching_ids(db: &Db, f: &BillableFilter, today: NaiveDate) -> Resu
     let sql =
         format!("SELECT x.id FROM ({}) x WHERE {} ORDER BY x.id", unbilled_sql(db.is_postgres()), wheres.join(" AND "));
     Ok(on_db!(db, p => {
-        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        let mut q = sqlx::query_scalar::<_, LineItemId>(&sql);
         for id in &c.ids { q = q.bind(*id); }
         for d in &c.dates { q = q.bind(*d); }
         q.bind(today).fetch_all(p).await?
@@ -231,16 +234,16 @@ pub async fn counts(db: &Db, f: &BillableFilter, today: NaiveDate) -> Result<Sta
     Ok(StatusCounts { now, upcoming, not_billable, now_amount })
 }
 
-pub async fn account_choices(db: &Db) -> Result<Vec<Choice>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM accounts WHERE archived_at IS NULL ORDER BY name, id")
+pub async fn account_choices(db: &Db) -> Result<Vec<Choice<AccountId>>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (AccountId, String)>("SELECT id, name FROM accounts WHERE archived_at IS NULL ORDER BY name, id")
         .fetch_all(p).await?)
     .into_iter()
     .map(|(id, name)| Choice { id, name })
     .collect())
 }
 
-pub async fn product_choices(db: &Db) -> Result<Vec<Choice>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM products ORDER BY name, id").fetch_all(p).await?)
+pub async fn product_choices(db: &Db) -> Result<Vec<Choice<ProductId>>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (ProductId, String)>("SELECT id, name FROM products ORDER BY name, id").fetch_all(p).await?)
         .into_iter()
         .map(|(id, name)| Choice { id, name })
         .collect())
@@ -248,17 +251,20 @@ pub async fn product_choices(db: &Db) -> Result<Vec<Choice>, StoreError> {
 
 /// Line items of auto-invoice products that are billable on `today` and not yet invoiced, as
 /// (line item, bill-to account) sorted by account, for the scheduler.
-pub async fn auto_invoice_due(db: &Db, today: NaiveDate) -> Result<Vec<(i64, i64)>, StoreError> {
+pub async fn auto_invoice_due(db: &Db, today: NaiveDate) -> Result<Vec<(LineItemId, AccountId)>, StoreError> {
     Ok(auto_invoice_due_with_dates(db, today).await?.into_iter().map(|(id, bill_to, _)| (id, bill_to)).collect())
 }
 
 /// The same, with each line item's billable date.
-pub async fn auto_invoice_due_with_dates(db: &Db, until: NaiveDate) -> Result<Vec<(i64, i64, NaiveDate)>, StoreError> {
+pub async fn auto_invoice_due_with_dates(
+    db: &Db,
+    until: NaiveDate,
+) -> Result<Vec<(LineItemId, AccountId, NaiveDate)>, StoreError> {
     let sql = format!(
         "SELECT x.id, x.bill_to_id, x.billable_date FROM ({}) x
          WHERE x.billable_date <= $1 AND x.product_id IN (SELECT id FROM products WHERE auto_invoice = TRUE)
          ORDER BY x.bill_to_id, x.id",
         unbilled_sql(db.is_postgres())
     );
-    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, i64, NaiveDate)>(&sql).bind(until).fetch_all(p).await?))
+    Ok(on_db!(db, p => sqlx::query_as::<_, (LineItemId, AccountId, NaiveDate)>(&sql).bind(until).fetch_all(p).await?))
 }

@@ -16,6 +16,7 @@ use crate::{
         billing_rule::{BillableStatus, BillingRule, LineItemTiming, NotBillableReason},
         delivery::AfterGenerate,
         email_kind::{EmailKind, InvoiceEmailPayload, invoice_email_key},
+        ids::{AccountId, InvoiceId, LineItemId, TemplateId, UserId},
         invoice::{InvoiceTotals, LineAmounts, LineCharge},
         invoice_event::InvoiceEventKind,
         invoice_number::InvoiceNumberFormat,
@@ -51,11 +52,11 @@ impl Source {
 
 #[derive(Debug, Clone)]
 pub struct InvoiceRequest {
-    pub line_item_ids: Vec<i64>,
+    pub line_item_ids: Vec<LineItemId>,
     pub issue_date: NaiveDate,
     /// Replaces the due date the payment terms would give.
     pub due_date: Option<NaiveDate>,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// Who, as shown in the invoice's activity ("Blake Billing (billing@…)", "Scheduler").
     pub actor: String,
     pub source: Source,
@@ -63,14 +64,14 @@ pub struct InvoiceRequest {
     /// transaction that creates it (so a created invoice never misses its email).
     pub then: AfterGenerate,
     /// The template the queued email uses; the default invoice template when `None`.
-    pub email_template_id: Option<i64>,
+    pub email_template_id: Option<TemplateId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedInvoice {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: String,
-    pub bill_to_account_id: i64,
+    pub bill_to_account_id: AccountId,
     pub line_count: usize,
     pub total: Decimal,
     pub due_date: NaiveDate,
@@ -82,12 +83,12 @@ pub struct InvoiceOutcome {
     /// Selected but already on a live invoice (perhaps invoiced by someone else just now).
     pub already_invoiced: usize,
     /// Selected but not billable, with the reason.
-    pub not_billable: Vec<(i64, NotBillableReason)>,
+    pub not_billable: Vec<(LineItemId, NotBillableReason)>,
 }
 
 #[derive(sqlx::FromRow)]
 struct Candidate {
-    id: i64,
+    id: LineItemId,
     run_date: NaiveDate,
     description: String,
     quantity: i64,
@@ -100,7 +101,7 @@ struct Candidate {
     tax_rate: i64,
     order_status: String,
     ordered_on: NaiveDate,
-    bill_to_id: i64,
+    bill_to_id: AccountId,
     bill_to_terms: Option<i32>,
 }
 
@@ -112,7 +113,7 @@ struct Org {
 }
 
 struct PlannedLine {
-    line_item_id: i64,
+    line_item_id: LineItemId,
     product_name: String,
     description: String,
     run_date: NaiveDate,
@@ -120,8 +121,8 @@ struct PlannedLine {
     amounts: LineAmounts,
 }
 
-fn id_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+fn id_list(ids: &[LineItemId]) -> String {
+    ids.iter().map(LineItemId::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Bumps the counter row of a numbering period and returns the new value. Run inside the
@@ -160,8 +161,8 @@ pub async fn invoice_line_items(
 /// (they are no longer billable) but has no number until it is finalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedDraft {
-    pub id: i64,
-    pub bill_to_account_id: i64,
+    pub id: InvoiceId,
+    pub bill_to_account_id: AccountId,
     pub line_count: usize,
     pub total: Decimal,
     pub due_date: NaiveDate,
@@ -171,7 +172,7 @@ pub struct CreatedDraft {
 pub struct DraftOutcome {
     pub created: Vec<CreatedDraft>,
     pub already_invoiced: usize,
-    pub not_billable: Vec<(i64, NotBillableReason)>,
+    pub not_billable: Vec<(LineItemId, NotBillableReason)>,
 }
 
 /// Like [`invoice_line_items`], but the invoices are drafts without numbers.
@@ -203,9 +204,9 @@ enum Numbering {
 }
 
 struct Created {
-    id: i64,
+    id: InvoiceId,
     number: Option<String>,
-    bill_to_account_id: i64,
+    bill_to_account_id: AccountId,
     line_count: usize,
     total: Decimal,
     due_date: NaiveDate,
@@ -215,7 +216,7 @@ struct Created {
 struct Outcome {
     created: Vec<Created>,
     already_invoiced: usize,
-    not_billable: Vec<(i64, NotBillableReason)>,
+    not_billable: Vec<(LineItemId, NotBillableReason)>,
 }
 
 async fn create(
@@ -285,7 +286,7 @@ async fn create(
         .map_err(StoreError::from)?;
 
         let mut outcome = Outcome { already_invoiced: ids.len() - candidates.len(), ..Default::default() };
-        let mut groups: BTreeMap<i64, (Option<i32>, Vec<PlannedLine>)> = BTreeMap::new();
+        let mut groups: BTreeMap<AccountId, (Option<i32>, Vec<PlannedLine>)> = BTreeMap::new();
         for c in candidates {
             let rule = BillingRule::from_parts(&c.billing_rule, i64::from(c.rule_days)).map_err(ServiceError::Internal)?;
             let timing = LineItemTiming {
@@ -329,7 +330,7 @@ async fn create(
                 }
             };
             let status = if number.is_some() { "open" } else { "draft" };
-            let invoice_id: i64 = sqlx::query_scalar(
+            let invoice_id: InvoiceId = sqlx::query_scalar(
                 "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency,
                                        subtotal, discount_total, tax_total, total, amount_paid, source, created_by, created_at)
                  VALUES ($1, $2, $14, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13) RETURNING id",

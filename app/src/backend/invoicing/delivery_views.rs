@@ -7,7 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     backend::{Db, StoreError, platform::fixed},
-    domain::email_kind::EmailKind,
+    domain::{
+        email_kind::EmailKind,
+        ids::{AccountId, InvoiceId, OutboxId},
+    },
     on_db,
     views::delivery::{AccountWithoutRecipient, DeliveryAttempt, EmailFailure, InvoiceDelivery, ReadyInvoice},
 };
@@ -16,9 +19,9 @@ const HAS_TO: &str = "EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = i.ac
 
 #[derive(sqlx::FromRow)]
 struct ReadyRow {
-    id: i64,
+    id: InvoiceId,
     number: Option<String>,
-    account_id: i64,
+    account_id: AccountId,
     account: String,
     total: i64,
     issue_date: NaiveDate,
@@ -64,7 +67,7 @@ pub async fn ready_to_send(db: &Db, limit: i64) -> Result<(Vec<ReadyInvoice>, i6
 }
 
 /// Every id in the Ready to send queue (for "Send all").
-pub async fn ready_ids(db: &Db) -> Result<Vec<i64>, StoreError> {
+pub async fn ready_ids(db: &Db) -> Result<Vec<InvoiceId>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_scalar(
         "SELECT id FROM invoices WHERE ready_to_send_at IS NOT NULL AND status NOT IN ('void', 'draft') ORDER BY id")
         .fetch_all(p).await?))
@@ -72,7 +75,7 @@ pub async fn ready_ids(db: &Db) -> Result<Vec<i64>, StoreError> {
 
 #[derive(sqlx::FromRow)]
 struct NoRecipientRow {
-    account_id: i64,
+    account_id: AccountId,
     account: String,
     line_items: i64,
     first_billable: Option<NaiveDate>,
@@ -83,7 +86,7 @@ struct NoRecipientRow {
 /// generated invoices waiting: listed before the run, not discovered after it.
 pub async fn accounts_without_recipient(db: &Db, until: NaiveDate) -> Result<Vec<AccountWithoutRecipient>, StoreError> {
     let due = crate::backend::invoicing::billable::auto_invoice_due_with_dates(db, until).await?;
-    let mut upcoming: HashMap<i64, (i64, NaiveDate)> = HashMap::new();
+    let mut upcoming: HashMap<AccountId, (i64, NaiveDate)> = HashMap::new();
     for (_, bill_to, billable) in due {
         let e = upcoming.entry(bill_to).or_insert((0, billable));
         e.0 += 1;
@@ -119,8 +122,8 @@ pub async fn accounts_without_recipient(db: &Db, until: NaiveDate) -> Result<Vec
 
 #[derive(sqlx::FromRow)]
 struct FailureRow {
-    id: i64,
-    invoice_id: Option<i64>,
+    id: OutboxId,
+    invoice_id: Option<InvoiceId>,
     number: Option<String>,
     account: Option<String>,
     last_error: String,
@@ -155,7 +158,7 @@ pub async fn failures(db: &Db, limit: i64) -> Result<Vec<EmailFailure>, StoreErr
 
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {
-    id: i64,
+    id: OutboxId,
     status: String,
     recipients: String,
     message_id: Option<String>,
@@ -168,14 +171,14 @@ struct DeliveryRow {
 
 #[derive(sqlx::FromRow)]
 struct AttemptRow {
-    outbox_id: i64,
+    outbox_id: OutboxId,
     started_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
     outcome: String,
     reply: String,
 }
 
-pub async fn for_invoice(db: &Db, invoice_id: i64) -> Result<Vec<InvoiceDelivery>, StoreError> {
+pub async fn for_invoice(db: &Db, invoice_id: InvoiceId) -> Result<Vec<InvoiceDelivery>, StoreError> {
     let (rows, attempts) = on_db!(db, p => {
         let rows: Vec<DeliveryRow> = sqlx::query_as(
             "SELECT id, kind, status, recipients, message_id, created_at, next_attempt_at, last_error

@@ -13,6 +13,7 @@ use crate::{
     },
     domain::{
         draft::{DraftDates, LineEdit},
+        ids::InvoiceId,
         invoice::{InvoiceStatus, InvoiceTotals},
         invoice_event::InvoiceEventKind,
         invoice_number::InvoiceNumberFormat,
@@ -88,7 +89,7 @@ macro_rules! recompute_totals {
 pub async fn update_dates(
     db: &Db,
     now: DateTime<Utc>,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     dates: DraftDates,
     actor: &str,
 ) -> Result<(), ServiceError> {
@@ -123,7 +124,7 @@ struct StoredLine {
 pub async fn update_line(
     db: &Db,
     now: DateTime<Utc>,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     line_id: i64,
     edit: &LineEdit,
     actor: &str,
@@ -170,7 +171,7 @@ pub async fn update_line(
 pub async fn remove_line(
     db: &Db,
     now: DateTime<Utc>,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     line_id: i64,
     actor: &str,
 ) -> Result<(), ServiceError> {
@@ -195,7 +196,7 @@ pub async fn remove_line(
 }
 
 /// Numbers a draft with the next gapless number of its issue date's period and opens it.
-pub async fn finalise(db: &Db, now: DateTime<Utc>, invoice_id: i64, actor: &str) -> Result<String, ServiceError> {
+pub async fn finalise(db: &Db, now: DateTime<Utc>, invoice_id: InvoiceId, actor: &str) -> Result<String, ServiceError> {
     let number = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         lock_draft!(tx, db, invoice_id);

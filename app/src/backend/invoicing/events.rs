@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{StoreError, platform::db::Conn},
-    domain::invoice_event::InvoiceEventKind,
+    domain::{ids::InvoiceId, invoice_event::InvoiceEventKind},
     on_conn,
 };
 
@@ -13,7 +13,7 @@ use crate::{
 /// ("Email", "Reminder", "Client", "Scheduler").
 pub async fn record(
     conn: Conn<'_>,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     kind: InvoiceEventKind,
     detail: &str,
     actor: &str,

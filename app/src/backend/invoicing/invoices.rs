@@ -11,6 +11,7 @@ use crate::{
         },
     },
     domain::{
+        ids::{AccountId, InvoiceId},
         invoice::{InvoiceStatus, is_past_due},
         invoice_event::InvoiceEventKind,
     },
@@ -55,7 +56,7 @@ const FROM: &str = "FROM invoices i JOIN accounts a ON a.id = i.account_id
 
 #[derive(sqlx::FromRow)]
 struct ListRow {
-    id: i64,
+    id: InvoiceId,
     number: Option<String>,
     account: String,
     status: String,
@@ -140,9 +141,9 @@ pub async fn tabs(db: &Db, search: &str, today: NaiveDate) -> Result<Vec<(Invoic
 
 #[derive(sqlx::FromRow)]
 pub struct InvoiceRecord {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: Option<String>,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub account_address: String,
     pub status: String,
@@ -188,7 +189,10 @@ pub struct EventRow {
     pub at: DateTime<Utc>,
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<(InvoiceRecord, Vec<InvoiceLineView>, Vec<EventRow>)>, StoreError> {
+pub async fn get(
+    db: &Db,
+    id: InvoiceId,
+) -> Result<Option<(InvoiceRecord, Vec<InvoiceLineView>, Vec<EventRow>)>, StoreError> {
     let found = on_db!(db, p => {
         let inv = sqlx::query_as::<_, InvoiceRecord>(
             "SELECT i.id, i.number, i.account_id, a.name AS account, a.address AS account_address, i.status, i.issue_date,
@@ -233,7 +237,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<(InvoiceRecord, Vec<InvoiceL
 
 /// Voids an unpaid invoice and returns its line items to Billable Line Items. Returns false
 /// when the invoice is not in a state that can be voided (it changed meanwhile, or has payments).
-pub async fn void(db: &Db, id: i64, reason: &str, actor: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn void(db: &Db, id: InvoiceId, reason: &str, actor: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
     Ok(on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let changed = sqlx::query(

@@ -8,6 +8,7 @@ use crate::{
     backend::{Db, StoreError, platform::fixed, templates::context::InvoiceCtx},
     domain::{
         calendar::{days_past_due, long_date},
+        ids::{AccountId, InvoiceId},
         money::format_money,
     },
     on_db,
@@ -15,7 +16,7 @@ use crate::{
 
 #[derive(sqlx::FromRow)]
 pub struct OpenInvoiceRow {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: Option<String>,
     pub issue_date: NaiveDate,
     pub due_date: NaiveDate,
@@ -44,7 +45,7 @@ impl OpenInvoiceRow {
 }
 
 /// Numbered invoices of an account that still have a balance, oldest due first.
-pub async fn unpaid_invoices(db: &Db, account_id: i64) -> Result<Vec<OpenInvoiceRow>, StoreError> {
+pub async fn unpaid_invoices(db: &Db, account_id: AccountId) -> Result<Vec<OpenInvoiceRow>, StoreError> {
     let rows = on_db!(db, p => {
         sqlx::query_as(
             "SELECT id, number, issue_date, due_date, currency, total, amount_paid FROM invoices
@@ -59,7 +60,7 @@ pub async fn unpaid_invoices(db: &Db, account_id: i64) -> Result<Vec<OpenInvoice
     Ok(rows)
 }
 
-pub async fn invoice_row(db: &Db, invoice_id: i64) -> Result<Option<OpenInvoiceRow>, StoreError> {
+pub async fn invoice_row(db: &Db, invoice_id: InvoiceId) -> Result<Option<OpenInvoiceRow>, StoreError> {
     let row = on_db!(db, p => {
         sqlx::query_as("SELECT id, number, issue_date, due_date, currency, total, amount_paid FROM invoices WHERE id = $1")
             .bind(invoice_id)

@@ -13,7 +13,7 @@ use crate::{
         portal::links::{self as portal_links, PortalScope},
         templates::context::{AccountCtx, ContactCtx, EmailContext, LinksCtx, OrgCtx, StatementCtx},
     },
-    domain::money::format_money,
+    domain::{ids::AccountId, money::format_money},
     on_db,
 };
 
@@ -66,7 +66,7 @@ impl Links<'_> {
 /// with an Unpaid Invoices link.
 pub async fn account_context(
     db: &Db,
-    account_id: i64,
+    account_id: AccountId,
     contact: ContactCtx,
     now: DateTime<Utc>,
     links: Links<'_>,
@@ -109,7 +109,7 @@ pub async fn with_invoice(
     db: &Db,
     mut ctx: EmailContext,
     invoice: &OpenInvoiceRow,
-    account_id: i64,
+    account_id: AccountId,
     today: NaiveDate,
     now: DateTime<Utc>,
     links: Links<'_>,

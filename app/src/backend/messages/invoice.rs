@@ -13,7 +13,11 @@ use crate::{
         messages::context as email_context,
         templates::{context::ContactCtx, render::render_email},
     },
-    domain::{email_kind::InvoiceEmailPayload, merge_fields::TemplateKind},
+    domain::{
+        email_kind::InvoiceEmailPayload,
+        ids::{AccountId, InvoiceId},
+        merge_fields::TemplateKind,
+    },
     on_db,
 };
 
@@ -21,7 +25,7 @@ use crate::{
 struct InvoiceRow {
     number: Option<String>,
     status: String,
-    account_id: i64,
+    account_id: AccountId,
     account_name: String,
 }
 
@@ -38,7 +42,7 @@ pub struct Recipients {
     pub cc: Vec<(String, String)>,
 }
 
-pub async fn recipients(db: &Db, account_id: i64) -> Result<Recipients, StoreError> {
+pub async fn recipients(db: &Db, account_id: AccountId) -> Result<Recipients, StoreError> {
     let contacts: Vec<ContactRow> = on_db!(db, p => {
         sqlx::query_as(
             "SELECT name, email, invoice_role FROM contacts WHERE account_id = $1 AND invoice_role IN ('to', 'cc') ORDER BY id",
@@ -82,7 +86,7 @@ pub(crate) async fn sender(db: &Db, from: Option<&str>) -> Result<String, Compos
 /// is the fallback.
 pub async fn compose(
     db: &Db,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     payload: &InvoiceEmailPayload,
     message_id: &str,
     from: Option<&str>,

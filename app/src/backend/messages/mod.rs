@@ -21,7 +21,7 @@ use crate::{
         platform::{clock::Clock, db::Conn},
         reminders::engine as reminders,
     },
-    domain::email_kind::EmailKind,
+    domain::{email_kind::EmailKind, ids::OutboxId},
 };
 
 pub mod context;
@@ -98,7 +98,7 @@ impl FollowUp for Messages {
         }
     }
 
-    async fn requeued(&self, conn: Conn<'_>, outbox_id: i64) -> Result<(), StoreError> {
+    async fn requeued(&self, conn: Conn<'_>, outbox_id: OutboxId) -> Result<(), StoreError> {
         // Only reminder steps remember their outbox row's state; the others read the outbox.
         reminders::requeued(conn, outbox_id).await
     }

@@ -25,7 +25,13 @@ use crate::{
             render::{RenderedEmail, render_email},
         },
     },
-    domain::{calendar::long_date, merge_fields::TemplateKind, money::format_money, settings::FieldError},
+    domain::{
+        calendar::long_date,
+        ids::{AccountId, InvoiceId, PaymentId},
+        merge_fields::TemplateKind,
+        money::format_money,
+        settings::FieldError,
+    },
     on_db,
     views::templates::{PreviewInvoice, PreviewResult},
 };
@@ -35,7 +41,7 @@ pub const PICKER_SIZE: i64 = 50;
 
 /// The most recent numbered invoices, newest first, for the preview picker.
 pub async fn recent_invoices(db: &Db) -> Result<Vec<PreviewInvoice>, StoreError> {
-    let rows: Vec<(i64, String, String)> = on_db!(db, p => sqlx::query_as(
+    let rows: Vec<(InvoiceId, String, String)> = on_db!(db, p => sqlx::query_as(
         "SELECT i.id, i.number, a.name FROM invoices i JOIN accounts a ON a.id = i.account_id
          WHERE i.number IS NOT NULL ORDER BY i.issue_date DESC, i.id DESC LIMIT $1")
         .bind(PICKER_SIZE).fetch_all(p).await?);
@@ -55,7 +61,7 @@ pub struct Draft<'a> {
 pub async fn preview(
     db: &Db,
     draft: Draft<'_>,
-    invoice_id: Option<i64>,
+    invoice_id: Option<InvoiceId>,
     now: DateTime<Utc>,
     public_url: &str,
 ) -> Result<PreviewResult, ServiceError> {
@@ -81,7 +87,7 @@ pub async fn preview(
 #[derive(sqlx::FromRow)]
 struct InvoiceHead {
     number: Option<String>,
-    account_id: i64,
+    account_id: AccountId,
     account_name: String,
 }
 
@@ -89,7 +95,7 @@ struct InvoiceHead {
 pub async fn invoice_context(
     db: &Db,
     kind: TemplateKind,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     now: DateTime<Utc>,
     public_url: &str,
 ) -> Result<(EmailContext, String), ServiceError> {
@@ -137,7 +143,7 @@ async fn reminder_step(db: &Db, days_past_due: i64) -> Result<i64, StoreError> {
 
 #[derive(sqlx::FromRow)]
 struct PaymentRow {
-    id: i64,
+    id: PaymentId,
     amount: i64,
     currency: String,
     received_on: NaiveDate,
@@ -146,7 +152,7 @@ struct PaymentRow {
 }
 
 /// The newest payment applied to the invoice, with every invoice it paid.
-async fn latest_payment(db: &Db, invoice_id: i64) -> Result<Option<PaymentCtx>, StoreError> {
+async fn latest_payment(db: &Db, invoice_id: InvoiceId) -> Result<Option<PaymentCtx>, StoreError> {
     let row: Option<PaymentRow> = on_db!(db, p => sqlx::query_as(
         "SELECT pm.id, pm.amount, pm.currency, pm.received_on, pm.method, pm.reference
          FROM payments pm JOIN payment_allocations pa ON pa.payment_id = pm.id

@@ -19,12 +19,14 @@ use crate::{
             render::render_email,
         },
     },
-    domain::{calendar::long_date, merge_fields::TemplateKind, money::format_money, payment::PaymentMethod},
+    domain::{
+        calendar::long_date, ids::PaymentId, merge_fields::TemplateKind, money::format_money, payment::PaymentMethod,
+    },
 };
 
 #[derive(Debug, Deserialize)]
 struct Payload {
-    payment_id: i64,
+    payment_id: PaymentId,
 }
 
 pub async fn compose(

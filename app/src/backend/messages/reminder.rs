@@ -22,7 +22,10 @@ use crate::{
             render::{render_email, stored},
         },
     },
-    domain::merge_fields::TemplateKind,
+    domain::{
+        ids::{AccountId, InvoiceId, TemplateId},
+        merge_fields::TemplateKind,
+    },
     on_db,
 };
 
@@ -34,18 +37,18 @@ struct InvoiceRow {
     amount_paid: i64,
     paused: bool,
     account_paused: bool,
-    account_id: i64,
+    account_id: AccountId,
     account_name: String,
 }
 
 #[derive(sqlx::FromRow)]
 struct RuleRow {
-    template_id: Option<i64>,
+    template_id: Option<TemplateId>,
     cc_other_contacts: bool,
     attach_statement: bool,
 }
 
-async fn invoice(db: &Db, invoice_id: i64) -> Result<Option<InvoiceRow>, StoreError> {
+async fn invoice(db: &Db, invoice_id: InvoiceId) -> Result<Option<InvoiceRow>, StoreError> {
     let row = on_db!(db, p => {
         sqlx::query_as(
             "SELECT i.number, i.status, i.total, i.amount_paid, i.reminders_paused AS paused,
@@ -116,7 +119,7 @@ fn statement_csv(rows: &[OpenInvoiceRow], today: NaiveDate) -> EmailAttachment {
 #[allow(clippy::too_many_arguments)]
 pub async fn compose_reminder(
     db: &Db,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     payload: &ReminderPayload,
     message_id: &str,
     from: Option<&str>,

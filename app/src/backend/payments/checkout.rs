@@ -23,7 +23,10 @@ use crate::{
         },
         platform::{db::BeginWrite, fixed},
     },
-    domain::payment::{OpenBalance, PaymentMethod, allocate_in_order, to_minor_units},
+    domain::{
+        ids::{AccountId, InvoiceId, PaymentId},
+        payment::{OpenBalance, PaymentMethod, allocate_in_order, to_minor_units},
+    },
     on_db,
 };
 
@@ -152,8 +155,8 @@ pub fn well_formed_id(id: &str) -> bool {
 pub async fn start(
     db: &Db,
     payments_cfg: &Payments,
-    account_id: i64,
-    invoice_ids: &[i64],
+    account_id: AccountId,
+    invoice_ids: &[InvoiceId],
     now: DateTime<Utc>,
     public_url: &str,
 ) -> Result<String, CheckoutError> {
@@ -223,7 +226,7 @@ pub async fn start(
             .await
             .map_err(StoreError::from)?;
     });
-    tracing::info!(checkout = %checkout_id, provider = provider.name(), account_id, invoices = chosen.len(), "checkout started");
+    tracing::info!(checkout = %checkout_id, provider = provider.name(), %account_id, invoices = chosen.len(), "checkout started");
     Ok(url)
 }
 
@@ -232,11 +235,11 @@ pub struct CheckoutRow {
     pub id: String,
     pub provider: String,
     pub provider_session_id: Option<String>,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub amount: i64,
     pub currency: String,
     pub status: String,
-    pub payment_id: Option<i64>,
+    pub payment_id: Option<PaymentId>,
 }
 
 pub async fn get(db: &Db, checkout_id: &str) -> Result<Option<CheckoutRow>, StoreError> {
@@ -255,7 +258,7 @@ pub async fn get(db: &Db, checkout_id: &str) -> Result<Option<CheckoutRow>, Stor
 }
 
 /// The invoices of a checkout: (invoice id, number, amount asked).
-pub async fn invoices(db: &Db, checkout_id: &str) -> Result<Vec<(i64, String, i64)>, StoreError> {
+pub async fn invoices(db: &Db, checkout_id: &str) -> Result<Vec<(InvoiceId, String, i64)>, StoreError> {
     let rows = on_db!(db, p => {
         sqlx::query_as(
             "SELECT c.invoice_id, COALESCE(i.number, ''), c.amount FROM checkout_invoices c JOIN invoices i ON i.id = c.invoice_id
@@ -279,7 +282,7 @@ pub async fn complete(
     currency: &str,
     now: DateTime<Utc>,
     reference: &str,
-) -> Result<i64, CheckoutError> {
+) -> Result<PaymentId, CheckoutError> {
     let row = get(db, checkout_id).await?.ok_or(CheckoutError::Unknown)?;
     let expected = fixed::from_db(row.amount);
     let expected_minor = to_minor_units(expected).unwrap_or(-1);
@@ -335,7 +338,7 @@ pub async fn complete(
             .map_err(StoreError::from)?;
     });
     if !recorded.duplicate {
-        tracing::info!(checkout = %checkout_id, payment_id = recorded.payment_id, "checkout paid");
+        tracing::info!(checkout = %checkout_id, payment_id = %recorded.payment_id, "checkout paid");
     }
     Ok(recorded.payment_id)
 }

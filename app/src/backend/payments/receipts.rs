@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     backend::{StoreError, delivery::outbox::Ended, invoicing::events, platform::db::Conn},
-    domain::invoice_event::InvoiceEventKind,
+    domain::{ids::InvoiceId, invoice_event::InvoiceEventKind},
 };
 
 /// Runs in the transaction that records the email's outcome.
 pub async fn receipt_settled(
     conn: Conn<'_>,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     ended: Ended<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {

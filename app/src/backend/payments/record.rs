@@ -20,6 +20,7 @@ use crate::{
     },
     domain::{
         email_kind::EmailKind,
+        ids::{AccountId, InvoiceId, PaymentId, UserId},
         invoice_event::InvoiceEventKind,
         money::format_money,
         payment::{FieldError, PaymentMethod},
@@ -44,7 +45,7 @@ impl From<sqlx::Error> for PaymentError {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPayment {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub method: PaymentMethod,
     pub amount: Decimal,
     pub currency: String,
@@ -54,8 +55,8 @@ pub struct NewPayment {
     /// `""` for payments entered by hand; `stripe` or `test` for online ones.
     pub provider: String,
     pub provider_ref: Option<String>,
-    pub allocations: Vec<(i64, Decimal)>,
-    pub created_by: Option<i64>,
+    pub allocations: Vec<(InvoiceId, Decimal)>,
+    pub created_by: Option<UserId>,
     /// Shown on the invoice timeline: a staff member's name, or "Online payment".
     pub actor: String,
     pub send_receipt: bool,
@@ -63,21 +64,21 @@ pub struct NewPayment {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
-    pub payment_id: i64,
+    pub payment_id: PaymentId,
     /// The provider reference was already recorded: nothing new was written.
     pub duplicate: bool,
 }
 
 #[derive(sqlx::FromRow)]
 struct LockedInvoice {
-    account_id: i64,
+    account_id: AccountId,
     number: Option<String>,
     status: String,
     total: i64,
     amount_paid: i64,
 }
 
-fn receipt_payload(payment_id: i64) -> String {
+fn receipt_payload(payment_id: PaymentId) -> String {
     serde_json::json!({ "payment_id": payment_id }).to_string()
 }
 
@@ -107,7 +108,7 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
     let recorded = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         if let Some(r) = &p.provider_ref {
-            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM payments WHERE provider_ref = $1")
+            let existing: Option<PaymentId> = sqlx::query_scalar("SELECT id FROM payments WHERE provider_ref = $1")
                 .bind(r)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -118,7 +119,7 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
         let mut problems = Vec::new();
         let mut numbers = Vec::new();
         // Rows are locked in id order so two payments touching the same invoices cannot deadlock.
-        let mut in_lock_order: Vec<&(i64, Decimal)> = p.allocations.iter().collect();
+        let mut in_lock_order: Vec<&(InvoiceId, Decimal)> = p.allocations.iter().collect();
         in_lock_order.sort_by_key(|(id, _)| *id);
         for (invoice_id, amount) in in_lock_order {
             let field = format!("allocation-{invoice_id}");
@@ -147,7 +148,7 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
         if !problems.is_empty() {
             return Err(PaymentError::Invalid(problems));
         }
-        let payment_id: i64 = sqlx::query_scalar(
+        let payment_id: PaymentId = sqlx::query_scalar(
             "INSERT INTO payments (account_id, method, amount, currency, received_on, reference, provider, provider_ref, notes, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
@@ -189,7 +190,7 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
             outbox::enqueue(Conn::from(&mut *tx), &receipt).await?;
         }
         tx.commit().await?;
-        tracing::info!(payment_id, account_id = p.account_id, method = p.method.as_str(), invoices = numbers.len(), "payment recorded");
+        tracing::info!(%payment_id, account_id = %p.account_id, method = p.method.as_str(), invoices = numbers.len(), "payment recorded");
         Recorded { payment_id, duplicate: false }
     });
     Ok(recorded)
@@ -198,8 +199,8 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
 /// Applies an account's unallocated payments (its credit) to an invoice, oldest payment first.
 pub async fn apply_credit(
     db: &Db,
-    account_id: i64,
-    invoice_id: i64,
+    account_id: AccountId,
+    invoice_id: InvoiceId,
     amount: Decimal,
     now: DateTime<Utc>,
     actor: &str,
@@ -218,7 +219,7 @@ pub async fn apply_credit(
             return Err(field("This invoice cannot take credit.".into()));
         };
         let balance = fixed::from_db(inv.total) - fixed::from_db(inv.amount_paid);
-        let sources: Vec<(i64, i64, String)> = sqlx::query_as(
+        let sources: Vec<(PaymentId, i64, String)> = sqlx::query_as(
             "SELECT p.id, CAST(p.amount - COALESCE((SELECT SUM(a.amount) FROM payment_allocations a WHERE a.payment_id = p.id), 0) AS BIGINT), p.currency
              FROM payments p WHERE p.account_id = $1 AND p.voided_at IS NULL ORDER BY p.received_on, p.id",
         )
@@ -261,8 +262,8 @@ pub async fn apply_credit(
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct PaymentRow {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: PaymentId,
+    pub account_id: AccountId,
     pub account_name: String,
     pub method: String,
     pub amount: i64,
@@ -286,8 +287,8 @@ const LIST_SQL: &str = "SELECT p.id, p.account_id, a.name AS account_name, p.met
 /// Payments, newest first; optionally of one account or one invoice.
 pub async fn list(
     db: &Db,
-    account_id: Option<i64>,
-    invoice_id: Option<i64>,
+    account_id: Option<AccountId>,
+    invoice_id: Option<InvoiceId>,
     limit: i64,
 ) -> Result<Vec<PaymentRow>, StoreError> {
     // SQLite calls STRING_AGG GROUP_CONCAT.
@@ -309,8 +310,8 @@ pub async fn list(
 
 #[derive(sqlx::FromRow)]
 pub struct PaymentDetail {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: PaymentId,
+    pub account_id: AccountId,
     pub method: String,
     pub amount: i64,
     pub currency: String,
@@ -319,7 +320,7 @@ pub struct PaymentDetail {
     pub voided_at: Option<DateTime<Utc>>,
 }
 
-pub async fn get(db: &Db, payment_id: i64) -> Result<Option<PaymentDetail>, StoreError> {
+pub async fn get(db: &Db, payment_id: PaymentId) -> Result<Option<PaymentDetail>, StoreError> {
     let row = on_db!(db, pool => {
         sqlx::query_as("SELECT id, account_id, method, amount, currency, received_on, reference, voided_at FROM payments WHERE id = $1")
             .bind(payment_id)
@@ -330,7 +331,7 @@ pub async fn get(db: &Db, payment_id: i64) -> Result<Option<PaymentDetail>, Stor
 }
 
 /// The invoices a payment went to: (number, amount allocated).
-pub async fn allocations(db: &Db, payment_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+pub async fn allocations(db: &Db, payment_id: PaymentId) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT COALESCE(i.number, ''), pa.amount FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id
@@ -344,7 +345,7 @@ pub async fn allocations(db: &Db, payment_id: i64) -> Result<Vec<(String, i64)>,
 }
 
 /// Unallocated payments of an account: what it may apply to future invoices.
-pub async fn account_credit(db: &Db, account_id: i64) -> Result<Decimal, StoreError> {
+pub async fn account_credit(db: &Db, account_id: AccountId) -> Result<Decimal, StoreError> {
     let raw: i64 = on_db!(db, p => {
         sqlx::query_scalar(
             // SUM of BIGINT is NUMERIC on PostgreSQL: cast back so both engines decode an i64.

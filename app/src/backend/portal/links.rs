@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     backend::{Db, StoreError},
+    domain::ids::{AccountId, InvoiceId},
     on_db,
 };
 
@@ -16,13 +17,13 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortalScope {
     /// One invoice's payment page (its account is implied).
-    Invoice { account_id: i64, invoice_id: i64 },
+    Invoice { account_id: AccountId, invoice_id: InvoiceId },
     /// The account's Unpaid Invoices page.
-    Account { account_id: i64 },
+    Account { account_id: AccountId },
 }
 
 impl PortalScope {
-    pub fn account_id(self) -> i64 {
+    pub fn account_id(self) -> AccountId {
         match self {
             PortalScope::Invoice { account_id, .. } | PortalScope::Account { account_id } => account_id,
         }
@@ -78,8 +79,8 @@ pub async fn issue(db: &Db, scope: PortalScope, now: DateTime<Utc>, issued_by: &
 
 #[derive(sqlx::FromRow)]
 struct LinkRow {
-    account_id: i64,
-    invoice_id: Option<i64>,
+    account_id: AccountId,
+    invoice_id: Option<InvoiceId>,
     revoked_at: Option<DateTime<Utc>>,
     account_archived: bool,
 }
@@ -106,7 +107,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<PortalScope>, StoreE
 }
 
 /// Revokes every live link to an invoice's payment page. Returns how many were revoked.
-pub async fn revoke_invoice_links(db: &Db, invoice_id: i64, now: DateTime<Utc>) -> Result<u64, StoreError> {
+pub async fn revoke_invoice_links(db: &Db, invoice_id: InvoiceId, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let n = on_db!(db, p => {
         sqlx::query("UPDATE portal_links SET revoked_at = $1 WHERE invoice_id = $2 AND revoked_at IS NULL")
             .bind(now)
@@ -119,7 +120,7 @@ pub async fn revoke_invoice_links(db: &Db, invoice_id: i64, now: DateTime<Utc>) 
 }
 
 /// Revokes every live link of an account: its statement links and all its invoices' links.
-pub async fn revoke_account_links(db: &Db, account_id: i64, now: DateTime<Utc>) -> Result<u64, StoreError> {
+pub async fn revoke_account_links(db: &Db, account_id: AccountId, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let n = on_db!(db, p => {
         sqlx::query("UPDATE portal_links SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
             .bind(now)
@@ -137,7 +138,7 @@ pub struct LinkCounts {
     pub revoked: i64,
 }
 
-pub async fn invoice_link_counts(db: &Db, invoice_id: i64) -> Result<LinkCounts, StoreError> {
+pub async fn invoice_link_counts(db: &Db, invoice_id: InvoiceId) -> Result<LinkCounts, StoreError> {
     let (live, revoked): (i64, i64) = on_db!(db, p => {
         sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(CASE WHEN revoked_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT),

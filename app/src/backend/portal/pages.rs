@@ -12,7 +12,13 @@ use crate::{
         platform::{db::Conn, fixed},
         portal::links as portal_links,
     },
-    domain::{calendar::long_date, invoice_event::InvoiceEventKind, money::format_money, payment::PaymentMethod},
+    domain::{
+        calendar::long_date,
+        ids::{AccountId, InvoiceId},
+        invoice_event::InvoiceEventKind,
+        money::format_money,
+        payment::PaymentMethod,
+    },
     on_db,
 };
 use askama::Template;
@@ -89,7 +95,7 @@ struct AppliedRow {
     amount: i64,
 }
 
-async fn applied_payments(db: &Db, invoice_id: i64) -> Result<Vec<AppliedRow>, StoreError> {
+async fn applied_payments(db: &Db, invoice_id: InvoiceId) -> Result<Vec<AppliedRow>, StoreError> {
     let rows = on_db!(db, p => {
         sqlx::query_as(
             "SELECT pm.received_on, pm.method, pm.reference, pa.amount FROM payment_allocations pa
@@ -106,7 +112,7 @@ async fn applied_payments(db: &Db, invoice_id: i64) -> Result<Vec<AppliedRow>, S
 /// The Invoice Payment page: the invoice as it is now, its balance, Pay Online or "Paid".
 pub async fn invoice_page(
     db: &Db,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     token: &str,
     online: bool,
     now: DateTime<Utc>,
@@ -158,7 +164,7 @@ pub async fn invoice_page(
 }
 
 pub struct StatementRow {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: String,
     pub issue_date: String,
     pub due_date: String,
@@ -186,7 +192,7 @@ struct StatementPageT {
 /// The Unpaid Invoices page of an account.
 pub async fn statement_page(
     db: &Db,
-    account_id: i64,
+    account_id: AccountId,
     token: &str,
     online: bool,
     now: DateTime<Utc>,
@@ -212,7 +218,7 @@ pub async fn statement_page(
                 age: if age == 1 { "1 day".into() } else { format!("{age} days") },
                 balance: format_money(i.balance(), &i.currency),
                 cents: crate::domain::payment::to_minor_units(crate::domain::money::round_cents(i.balance()))
-                    .unwrap_or(0),
+                    .unwrap_or_default(),
                 pdf_href: format!("/portal/account/{token}/invoices/{}/pdf", i.id),
             }
         })
@@ -307,7 +313,12 @@ pub async fn paid_page(db: &Db, checkout_id: &str) -> Result<Option<String>, Ser
 
 /// Marks a link as opened and puts a view on the invoice's timeline — at most one per hour
 /// per invoice, so a client refreshing the page does not flood it.
-pub async fn record_view(db: &Db, token: &str, invoice_id: Option<i64>, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn record_view(
+    db: &Db,
+    token: &str,
+    invoice_id: Option<InvoiceId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let hash = portal_links::hash_token(token);
     on_db!(db, p => {
         sqlx::query("UPDATE portal_links SET last_viewed_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(p).await?;
@@ -330,7 +341,7 @@ pub async fn record_view(db: &Db, token: &str, invoice_id: Option<i64>, now: Dat
 }
 
 /// Whether an invoice may be downloaded through an account's statement link.
-pub async fn belongs_to(db: &Db, invoice_id: i64, account_id: i64) -> Result<bool, StoreError> {
+pub async fn belongs_to(db: &Db, invoice_id: InvoiceId, account_id: AccountId) -> Result<bool, StoreError> {
     let found: Option<i64> = on_db!(db, p => {
         sqlx::query_scalar("SELECT id FROM invoices WHERE id = $1 AND account_id = $2 AND number IS NOT NULL")
             .bind(invoice_id)

@@ -22,6 +22,7 @@ use crate::{
     },
     domain::{
         email_kind::EmailKind,
+        ids::{AccountId, ContactId, InvoiceId, OutboxId},
         invoice_event::InvoiceEventKind,
         reminder_ladder::{ReminderStyle, manual_step, next_step, step_due},
     },
@@ -44,23 +45,23 @@ pub struct ReminderPayload {
 /// The outbox payload of a daily digest to one contact.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestPayload {
-    pub account_id: i64,
-    pub contact_id: i64,
+    pub account_id: AccountId,
+    pub contact_id: ContactId,
     pub local_date: Option<NaiveDate>,
     /// The steps this digest stands for, `(invoice id, days past due)`.
-    pub steps: Vec<(i64, i64)>,
+    pub steps: Vec<(InvoiceId, i64)>,
 }
 
-pub fn reminder_key(invoice_id: i64, step: i64) -> String {
+pub fn reminder_key(invoice_id: InvoiceId, step: i64) -> String {
     format!("reminder:{invoice_id}:{step}")
 }
 
-pub fn digest_key(contact_id: i64, local_date: NaiveDate) -> String {
+pub fn digest_key(contact_id: ContactId, local_date: NaiveDate) -> String {
     format!("reminder-digest:{contact_id}:{local_date}")
 }
 
 /// The `(invoice, step)` pairs an outbox row of a reminder kind stands for.
-pub fn steps_of(kind: EmailKind, invoice_id: Option<i64>, payload: &str) -> Vec<(i64, i64)> {
+pub fn steps_of(kind: EmailKind, invoice_id: Option<InvoiceId>, payload: &str) -> Vec<(InvoiceId, i64)> {
     match kind {
         EmailKind::Reminder => match (invoice_id, serde_json::from_str::<ReminderPayload>(payload)) {
             (Some(id), Ok(p)) => vec![(id, p.days_past_due)],
@@ -79,7 +80,7 @@ pub fn steps_of(kind: EmailKind, invoice_id: Option<i64>, payload: &str) -> Vec<
 pub async fn settled(
     conn: Conn<'_>,
     kind: EmailKind,
-    invoice_id: Option<i64>,
+    invoice_id: Option<InvoiceId>,
     payload: &str,
     ended: Ended<'_>,
     now: DateTime<Utc>,
@@ -121,7 +122,7 @@ pub async fn settled(
 }
 
 /// A failed reminder email put back in the queue: its steps are queued again, not failed.
-pub async fn requeued(conn: Conn<'_>, outbox_id: i64) -> Result<(), StoreError> {
+pub async fn requeued(conn: Conn<'_>, outbox_id: OutboxId) -> Result<(), StoreError> {
     on_conn!(conn, c => sqlx::query("UPDATE invoice_reminders SET status = 'queued', detail = '' WHERE outbox_id = $1 AND status = 'failed'")
         .bind(outbox_id)
         .execute(&mut *c)
@@ -181,7 +182,7 @@ pub async fn queue_due(db: &Db, now: DateTime<Utc>) -> Result<ReminderReport, St
             }
         }
         ReminderStyle::PerContactDaily => {
-            let mut by_account: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+            let mut by_account: BTreeMap<AccountId, Vec<(InvoiceId, i64)>> = BTreeMap::new();
             for (c, step) in &due {
                 by_account.entry(c.account_id).or_default().push((c.id, *step));
             }
@@ -202,7 +203,7 @@ pub async fn queue_due(db: &Db, now: DateTime<Utc>) -> Result<ReminderReport, St
 /// step had already been decided (by another tick, instance or person).
 pub async fn queue_step(
     db: &Db,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     step: i64,
     now: DateTime<Utc>,
     manual: bool,
@@ -254,19 +255,19 @@ pub async fn queue_step(
 /// tomorrow's digest rather than being marked done without an email.
 async fn queue_digest(
     db: &Db,
-    account_id: i64,
-    steps: &[(i64, i64)],
+    account_id: AccountId,
+    steps: &[(InvoiceId, i64)],
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize), StoreError> {
     let result = on_db!(db, p => {
-        let contacts: Vec<i64> =
+        let contacts: Vec<ContactId> =
             sqlx::query_scalar("SELECT id FROM contacts WHERE account_id = $1 AND invoice_role = 'to' ORDER BY id")
                 .bind(account_id)
                 .fetch_all(p)
                 .await?;
         if contacts.is_empty() {
-            tracing::warn!(account_id, "past-due reminders due but the account has no invoice contact (To)");
+            tracing::warn!(%account_id, "past-due reminders due but the account has no invoice contact (To)");
             (0, 0)
         } else {
             let mut tx = p.begin_write().await?;
@@ -339,7 +340,7 @@ struct InvoiceState {
     account_paused: bool,
 }
 
-async fn invoice_state(db: &Db, invoice_id: i64) -> Result<Option<InvoiceState>, StoreError> {
+async fn invoice_state(db: &Db, invoice_id: InvoiceId) -> Result<Option<InvoiceState>, StoreError> {
     let row = on_db!(db, p => {
         sqlx::query_as(&format!(
             "SELECT i.due_date, CASE WHEN {} THEN TRUE ELSE FALSE END AS owed, i.reminders_paused AS paused,
@@ -356,7 +357,7 @@ async fn invoice_state(db: &Db, invoice_id: i64) -> Result<Option<InvoiceState>,
 
 /// "Send reminder" on an invoice page: queues the step due now (or the next one not yet sent)
 /// as a manual reminder, which counts as that step. Returns the step.
-pub async fn send_manual(db: &Db, invoice_id: i64, now: DateTime<Utc>, actor: &str) -> Result<i64, ServiceError> {
+pub async fn send_manual(db: &Db, invoice_id: InvoiceId, now: DateTime<Utc>, actor: &str) -> Result<i64, ServiceError> {
     let state = invoice_state(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
     if !state.owed {
         return Err(ServiceError::Conflict(
@@ -377,7 +378,7 @@ pub async fn send_manual(db: &Db, invoice_id: i64, now: DateTime<Utc>, actor: &s
     if !queue_step(db, invoice_id, step, now, true, actor).await? {
         return Err(ServiceError::Conflict("That reminder was just queued by someone else; refresh the page.".into()));
     }
-    tracing::info!(invoice_id, step, actor, "manual reminder queued");
+    tracing::info!(%invoice_id, step, actor, "manual reminder queued");
     Ok(step)
 }
 
@@ -413,7 +414,7 @@ pub async fn upcoming(db: &Db, now: DateTime<Utc>) -> Result<(NaiveDate, Vec<Upc
 /// The invoice page's Reminders section.
 pub async fn for_invoice(
     db: &Db,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     now: DateTime<Utc>,
     can_send: bool,
 ) -> Result<InvoiceReminders, ServiceError> {

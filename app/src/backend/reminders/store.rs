@@ -6,7 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     backend::{Db, StoreError},
-    domain::reminder_ladder::{ReminderRuleInput, ReminderStyle},
+    domain::{
+        ids::{AccountId, InvoiceId, OutboxId, TemplateId},
+        reminder_ladder::{ReminderRuleInput, ReminderStyle},
+    },
     on_db,
     views::reminders::{ReminderRecord, ReminderRuleDto},
 };
@@ -19,7 +22,7 @@ pub const OWED: &str =
 pub struct RuleRow {
     pub id: i64,
     pub days_past_due: i64,
-    pub template_id: Option<i64>,
+    pub template_id: Option<TemplateId>,
     pub cc_other_contacts: bool,
     pub attach_statement: bool,
 }
@@ -123,7 +126,7 @@ pub async fn delete_rule(db: &Db, id: i64) -> Result<bool, StoreError> {
 }
 
 /// Reminder-kind templates for the rule editor.
-pub async fn templates(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
+pub async fn templates(db: &Db) -> Result<Vec<(TemplateId, String)>, StoreError> {
     let rows = on_db!(db, p => {
         sqlx::query_as("SELECT id, name FROM email_templates WHERE kind = 'reminder' ORDER BY name").fetch_all(p).await?
     });
@@ -132,9 +135,9 @@ pub async fn templates(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {
-    pub id: i64,
+    pub id: InvoiceId,
     pub number: Option<String>,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub due_date: NaiveDate,
     pub total: i64,
@@ -159,8 +162,8 @@ pub async fn candidates(db: &Db, due_before: NaiveDate) -> Result<Vec<Candidate>
 }
 
 /// The steps decided so far for every owed invoice (or one invoice).
-pub async fn decided(db: &Db, invoice_id: Option<i64>) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
-    let rows: Vec<(i64, i64)> = on_db!(db, p => {
+pub async fn decided(db: &Db, invoice_id: Option<InvoiceId>) -> Result<HashMap<InvoiceId, Vec<i64>>, StoreError> {
+    let rows: Vec<(InvoiceId, i64)> = on_db!(db, p => {
         sqlx::query_as(&format!(
             "SELECT r.invoice_id, r.days_past_due FROM invoice_reminders r JOIN invoices i ON i.id = r.invoice_id
              WHERE {OWED} AND ($1 IS NULL OR r.invoice_id = $1)"
@@ -169,7 +172,7 @@ pub async fn decided(db: &Db, invoice_id: Option<i64>) -> Result<HashMap<i64, Ve
         .fetch_all(p)
         .await?
     });
-    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut map: HashMap<InvoiceId, Vec<i64>> = HashMap::new();
     for (invoice, days) in rows {
         map.entry(invoice).or_default().push(days);
     }
@@ -179,7 +182,7 @@ pub async fn decided(db: &Db, invoice_id: Option<i64>) -> Result<HashMap<i64, Ve
 #[derive(sqlx::FromRow)]
 struct RecordRow {
     id: i64,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     number: Option<String>,
     account: String,
     days_past_due: i64,
@@ -188,7 +191,7 @@ struct RecordRow {
     actor: String,
     created_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
-    outbox_id: Option<i64>,
+    outbox_id: Option<OutboxId>,
     detail: String,
     last_error: Option<String>,
 }
@@ -196,7 +199,7 @@ struct RecordRow {
 /// Decided steps, newest first: of one invoice, or with one status across invoices.
 pub async fn records(
     db: &Db,
-    invoice_id: Option<i64>,
+    invoice_id: Option<InvoiceId>,
     status: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ReminderRecord>, StoreError> {
@@ -234,14 +237,14 @@ pub async fn records(
         .collect())
 }
 
-pub async fn set_invoice_paused(db: &Db, invoice_id: i64, paused: bool) -> Result<bool, StoreError> {
+pub async fn set_invoice_paused(db: &Db, invoice_id: InvoiceId, paused: bool) -> Result<bool, StoreError> {
     let n = on_db!(db, p => {
         sqlx::query("UPDATE invoices SET reminders_paused = $1 WHERE id = $2").bind(paused).bind(invoice_id).execute(p).await?.rows_affected()
     });
     Ok(n == 1)
 }
 
-pub async fn set_account_paused(db: &Db, account_id: i64, paused: bool) -> Result<bool, StoreError> {
+pub async fn set_account_paused(db: &Db, account_id: AccountId, paused: bool) -> Result<bool, StoreError> {
     let n = on_db!(db, p => {
         sqlx::query("UPDATE accounts SET reminders_paused = $1 WHERE id = $2").bind(paused).bind(account_id).execute(p).await?.rows_affected()
     });

@@ -9,6 +9,7 @@ use crate::{
     backend::{Db, ServiceError, StoreError, platform::db::BeginWrite, templates::check::TemplateInput},
     domain::{
         email_kind::{EmailKind, InvoiceEmailPayload},
+        ids::TemplateId,
         merge_fields::TemplateKind,
     },
     on_db,
@@ -19,7 +20,7 @@ const DUPLICATE_NAME: &str = "Another template already has this name.";
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: TemplateId,
     kind: String,
     name: String,
     subject: String,
@@ -57,7 +58,7 @@ pub async fn list(db: &Db) -> Result<Vec<TemplateSummary>, StoreError> {
     Ok(out)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<TemplateDetail, ServiceError> {
+pub async fn get(db: &Db, id: TemplateId) -> Result<TemplateDetail, ServiceError> {
     let sql = format!("SELECT {COLUMNS} FROM email_templates WHERE id = $1");
     let row: Option<Row> =
         on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await.map_err(StoreError::from)?);
@@ -74,18 +75,18 @@ pub async fn get(db: &Db, id: i64) -> Result<TemplateDetail, ServiceError> {
     })
 }
 
-pub async fn create(db: &Db, now: DateTime<Utc>, input: TemplateInput) -> Result<i64, ServiceError> {
+pub async fn create(db: &Db, now: DateTime<Utc>, input: TemplateInput) -> Result<TemplateId, ServiceError> {
     let t = input.normalised().map_err(ServiceError::Invalid)?;
     if name_taken(db, &t.name, None).await? {
         return Err(ServiceError::field("name", DUPLICATE_NAME));
     }
     let id = insert(db, now, &t).await.map_err(ServiceError::from)?;
-    tracing::info!(template_id = id, kind = t.kind.as_str(), "email template created");
+    tracing::info!(template_id = %id, kind = t.kind.as_str(), "email template created");
     Ok(id)
 }
 
 /// A new template of the same kind and content named "Copy of …" (numbered if that is taken).
-pub async fn duplicate(db: &Db, now: DateTime<Utc>, id: i64) -> Result<i64, ServiceError> {
+pub async fn duplicate(db: &Db, now: DateTime<Utc>, id: TemplateId) -> Result<TemplateId, ServiceError> {
     let original = get(db, id).await?;
     let base = format!("Copy of {}", original.name);
     let mut name = base.clone();
@@ -97,11 +98,11 @@ pub async fn duplicate(db: &Db, now: DateTime<Utc>, id: i64) -> Result<i64, Serv
     let t = TemplateInput { kind: original.kind, name, subject: original.subject, body_html: original.body_html };
     // The copy is saved as it is: it renders exactly as the original, even if that predates a check.
     let new_id = insert(db, now, &t).await.map_err(ServiceError::from)?;
-    tracing::info!(template_id = new_id, copy_of = id, "email template duplicated");
+    tracing::info!(template_id = %new_id, copy_of = %id, "email template duplicated");
     Ok(new_id)
 }
 
-pub async fn update(db: &Db, now: DateTime<Utc>, id: i64, input: TemplateInput) -> Result<(), ServiceError> {
+pub async fn update(db: &Db, now: DateTime<Utc>, id: TemplateId, input: TemplateInput) -> Result<(), ServiceError> {
     let t = input.normalised().map_err(ServiceError::Invalid)?;
     let current = get(db, id).await?;
     if current.kind != t.kind {
@@ -127,13 +128,13 @@ pub async fn update(db: &Db, now: DateTime<Utc>, id: i64, input: TemplateInput) 
     if changed == 0 {
         return Err(ServiceError::NotFound("template"));
     }
-    tracing::info!(template_id = id, "email template updated");
+    tracing::info!(template_id = %id, "email template updated");
     Ok(())
 }
 
 /// Deletes a template nothing uses. The check and the delete share one write transaction, so a
 /// rung or setting added in between is seen (PostgreSQL's foreign keys back this up).
-pub async fn delete(db: &Db, id: i64) -> Result<(), ServiceError> {
+pub async fn delete(db: &Db, id: TemplateId) -> Result<(), ServiceError> {
     let current = get(db, id).await?;
     if current.is_default {
         return Err(ServiceError::Conflict(format!(
@@ -145,8 +146,8 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), ServiceError> {
     let result: Result<Vec<String>, StoreError> = on_db!(db, p => {
         async {
             let mut tx = p.begin_write().await?;
-            let settings = sqlx::query_scalar::<_, i64>(SETTINGS_USE_SQL).fetch_all(&mut *tx).await?;
-            let rules = sqlx::query_as::<_, (i64, i32)>(RULES_USE_SQL).fetch_all(&mut *tx).await?;
+            let settings = sqlx::query_scalar::<_, TemplateId>(SETTINGS_USE_SQL).fetch_all(&mut *tx).await?;
+            let rules = sqlx::query_as::<_, (TemplateId, i32)>(RULES_USE_SQL).fetch_all(&mut *tx).await?;
             let payloads = sqlx::query_scalar::<_, String>(OUTBOX_USE_SQL).bind(EmailKind::Invoice.as_str()).fetch_all(&mut *tx).await?;
             let uses = uses_of(&describe_uses(settings, rules, payloads), id);
             if uses.is_empty() {
@@ -169,12 +170,12 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), ServiceError> {
             uses.join("; ")
         )));
     }
-    tracing::info!(template_id = id, "email template deleted");
+    tracing::info!(template_id = %id, "email template deleted");
     Ok(())
 }
 
 /// Makes `id` the one default of its kind.
-pub async fn set_default(db: &Db, now: DateTime<Utc>, id: i64) -> Result<(), ServiceError> {
+pub async fn set_default(db: &Db, now: DateTime<Utc>, id: TemplateId) -> Result<(), ServiceError> {
     let current = get(db, id).await?;
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -183,13 +184,13 @@ pub async fn set_default(db: &Db, now: DateTime<Utc>, id: i64) -> Result<(), Ser
             .execute(&mut *tx).await.map_err(StoreError::from)?;
         tx.commit().await.map_err(StoreError::from)?;
     });
-    tracing::info!(template_id = id, kind = current.kind.as_str(), "default email template set");
+    tracing::info!(template_id = %id, kind = current.kind.as_str(), "default email template set");
     Ok(())
 }
 
-async fn insert(db: &Db, now: DateTime<Utc>, t: &TemplateInput) -> Result<i64, StoreError> {
+async fn insert(db: &Db, now: DateTime<Utc>, t: &TemplateInput) -> Result<TemplateId, StoreError> {
     // The first template of a kind is its default, so every kind that has templates has one.
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, TemplateId>(
         "INSERT INTO email_templates (kind, name, subject, body_html, is_default, created_at, updated_at)
          VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM email_templates WHERE kind = $1 AND is_default), $5, $5)
          RETURNING id")
@@ -198,15 +199,15 @@ async fn insert(db: &Db, now: DateTime<Utc>, t: &TemplateInput) -> Result<i64, S
 }
 
 /// Another template with this name, ignoring case.
-async fn name_taken(db: &Db, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
+async fn name_taken(db: &Db, name: &str, except: Option<TemplateId>) -> Result<bool, StoreError> {
     let found = on_db!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM email_templates WHERE LOWER(name) = LOWER($1) AND id <> $2")
-        .bind(name).bind(except.unwrap_or(0)).fetch_optional(p).await?);
+        .bind(name).bind(except.unwrap_or_default()).fetch_optional(p).await?);
     Ok(found.is_some())
 }
 
 /// One place a template is used: the template and a description.
-type Use = (i64, String);
+type Use = (TemplateId, String);
 
 const SETTINGS_USE_SQL: &str =
     "SELECT invoice_template_id FROM automation_settings WHERE invoice_template_id IS NOT NULL";
@@ -214,12 +215,12 @@ const RULES_USE_SQL: &str =
     "SELECT template_id, days_past_due FROM reminder_rules WHERE template_id IS NOT NULL ORDER BY days_past_due";
 const OUTBOX_USE_SQL: &str = "SELECT payload FROM outbox WHERE kind = $1 AND status IN ('pending', 'in_flight')";
 
-fn describe_uses(settings: Vec<i64>, rules: Vec<(i64, i32)>, payloads: Vec<String>) -> Vec<Use> {
+fn describe_uses(settings: Vec<TemplateId>, rules: Vec<(TemplateId, i32)>, payloads: Vec<String>) -> Vec<Use> {
     let mut uses: Vec<Use> =
         settings.into_iter().map(|id| (id, "Automation > Accounting: invoice emails".to_string())).collect();
     uses.extend(rules.into_iter().map(|(id, days)| (id, format!("Past-due reminder at {days} days past due"))));
     // Waiting invoice emails carry the template chosen when they were queued.
-    let mut waiting: Vec<(i64, usize)> = Vec::new();
+    let mut waiting: Vec<(TemplateId, usize)> = Vec::new();
     for id in payloads.iter().filter_map(|p| serde_json::from_str::<InvoiceEmailPayload>(p).ok()?.template_id) {
         match waiting.iter_mut().find(|(t, _)| *t == id) {
             Some((_, n)) => *n += 1,
@@ -241,14 +242,14 @@ fn describe_uses(settings: Vec<i64>, rules: Vec<(i64, i32)>, payloads: Vec<Strin
 
 async fn all_uses(db: &Db) -> Result<Vec<Use>, StoreError> {
     let (settings, rules, payloads) = on_db!(db, p => (
-        sqlx::query_scalar::<_, i64>(SETTINGS_USE_SQL).fetch_all(p).await?,
-        sqlx::query_as::<_, (i64, i32)>(RULES_USE_SQL).fetch_all(p).await?,
+        sqlx::query_scalar::<_, TemplateId>(SETTINGS_USE_SQL).fetch_all(p).await?,
+        sqlx::query_as::<_, (TemplateId, i32)>(RULES_USE_SQL).fetch_all(p).await?,
         sqlx::query_scalar::<_, String>(OUTBOX_USE_SQL).bind(EmailKind::Invoice.as_str()).fetch_all(p).await?,
     ));
     Ok(describe_uses(settings, rules, payloads))
 }
 
-fn uses_of(uses: &[Use], id: i64) -> Vec<String> {
+fn uses_of(uses: &[Use], id: TemplateId) -> Vec<String> {
     uses.iter().filter(|(t, _)| *t == id).map(|(_, d)| d.clone()).collect()
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::{
     backend::{Db, StoreError},
-    domain::{email_text::html_to_text, merge_fields::TemplateKind},
+    domain::{email_text::html_to_text, ids::TemplateId, merge_fields::TemplateKind},
     on_db,
 };
 
@@ -33,7 +33,7 @@ pub struct StoredTemplate {
 
 /// The template `id`, or when `None` the default template of `kind` (the oldest of the kind if
 /// none is marked default). `None` when it no longer exists.
-pub async fn stored(db: &Db, id: Option<i64>, kind: TemplateKind) -> Result<Option<StoredTemplate>, StoreError> {
+pub async fn stored(db: &Db, id: Option<TemplateId>, kind: TemplateKind) -> Result<Option<StoredTemplate>, StoreError> {
     let row = on_db!(db, p => {
         match id {
             Some(id) => sqlx::query_as("SELECT subject, body_html FROM email_templates WHERE id = $1").bind(id).fetch_optional(p).await?,

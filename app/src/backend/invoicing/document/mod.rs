@@ -26,7 +26,10 @@ use askama::Template;
 
 pub use model::{DocumentLine, InvoiceDocument};
 
-use crate::backend::{Db, ServiceError};
+use crate::{
+    backend::{Db, ServiceError},
+    domain::ids::InvoiceId,
+};
 
 #[derive(Template)]
 #[template(path = "invoice.html")]
@@ -61,12 +64,12 @@ impl InvoiceDocument {
 pub use model::load;
 
 /// The invoice as a self-contained HTML page.
-pub async fn render_html(db: &Db, invoice_id: i64) -> Result<String, ServiceError> {
+pub async fn render_html(db: &Db, invoice_id: InvoiceId) -> Result<String, ServiceError> {
     load(db, invoice_id).await?.to_html()
 }
 
 /// The invoice as a PDF. Layout runs on the blocking pool so it never stalls other requests.
-pub async fn render_pdf(db: &Db, invoice_id: i64) -> Result<Vec<u8>, ServiceError> {
+pub async fn render_pdf(db: &Db, invoice_id: InvoiceId) -> Result<Vec<u8>, ServiceError> {
     load(db, invoice_id).await?.to_pdf_off_runtime().await
 }
 

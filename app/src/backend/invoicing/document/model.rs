@@ -2,8 +2,7 @@
 
 use crate::{
     backend::{Db, ServiceError, platform::fixed},
-    domain::format,
-    domain::{invoice::InvoiceStatus, money::format_money, terms::PaymentTerms},
+    domain::{format, ids::InvoiceId, invoice::InvoiceStatus, money::format_money, terms::PaymentTerms},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +73,7 @@ impl InvoiceDocument {
 }
 
 /// Reads the invoice, its lines and the organisation. An unknown id is `NotFound("invoice")`.
-pub async fn load(db: &Db, invoice_id: i64) -> Result<InvoiceDocument, ServiceError> {
+pub async fn load(db: &Db, invoice_id: InvoiceId) -> Result<InvoiceDocument, ServiceError> {
     let (inv, lines, _) =
         crate::backend::invoicing::invoices::get(db, invoice_id).await?.ok_or(ServiceError::NotFound("invoice"))?;
     let org = match crate::backend::platform::organisation::get(db).await? {
