@@ -16,7 +16,7 @@ test:
 	cargo test -p app --features ssr
 	cargo test -p quickbooks-standin
 	cargo test -p server -- --skip crash_
-	cargo test -p server --test crash -- --nocapture
+	cargo test -p server --test suite crash_ -- --nocapture
 	scripts/e2e.sh
 
 tools:
@@ -29,7 +29,7 @@ e2e:
 
 clippy:
 	cargo fmt --check
-	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p server -p testkit --all-targets -- -D warnings
 	cargo clippy -p quickbooks-standin --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 

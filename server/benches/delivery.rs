@@ -7,11 +7,6 @@
 //!
 //! `cargo bench -p server --bench delivery [-- --postgres]` (make bench runs both engines).
 
-#[path = "../tests/smtp/mod.rs"]
-mod smtp;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
-
 use std::{sync::Arc, time::Instant};
 
 use app::{
@@ -133,8 +128,8 @@ async fn baseline_insert(db: &Db) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
-async fn fresh(postgres: bool) -> support::TestDb {
-    support::TestDb::new(if postgres { support::Engine::Postgres } else { support::Engine::Sqlite }).await
+async fn fresh(postgres: bool) -> testkit::TestDb {
+    testkit::TestDb::new(if postgres { testkit::Engine::Postgres } else { testkit::Engine::Sqlite }).await
 }
 
 #[tokio::main]
@@ -175,7 +170,7 @@ async fn main() {
     );
 
     // 10 000 emails: lettre straight to the SMTP server, then the outbox worker.
-    let sink = smtp::SmtpSink::start();
+    let sink = testkit::smtp::SmtpSink::start();
     let mailer = Mailer::new(app::backend::delivery::transport::MailRoute::Smtp(sink.smtp_settings())).unwrap();
     let ids: Vec<(i64, String)> = on_db!(&t.db, p => sqlx::query_as("SELECT invoice_id, message_id FROM outbox ORDER BY id").fetch_all(p).await.unwrap());
     let mut composed = Vec::with_capacity(ids.len());

@@ -1,8 +1,17 @@
-//! Runs a storage test against a fresh database of each engine: a temporary SQLite file and
-//! a freshly created PostgreSQL database (dropped afterwards, even when the test panics).
-//! PostgreSQL must be reachable: a skipped engine would be a test that cannot fail.
+//! Test support shared by the integration tests of `app` and `server` (and `server`'s bench).
+//!
+//! - [`TestDb`] and [`on_both_engines!`]: a test against a fresh database of each engine, a
+//!   temporary SQLite file and a freshly created PostgreSQL database (dropped afterwards, even
+//!   when the test panics). PostgreSQL must be reachable: a skipped engine would be a test that
+//!   cannot fail.
+//! - [`smtp`]: a real SMTP server (scripts/smtp_sink.py) and the messages it received, decoded.
+//! - [`ledger`]: an organisation, accounts and invoices written directly, for payment tests.
+//!
+//! This crate depends on `app` (ssr) and never on `server`: `server`'s tests use it as a
+//! dev-dependency, and a dependency back on `server` would build a second, incompatible `app`.
 
-#![allow(dead_code)]
+pub mod ledger;
+pub mod smtp;
 
 use std::path::PathBuf;
 
@@ -120,14 +129,14 @@ macro_rules! on_both_engines {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let t = $crate::support::TestDb::new($crate::support::Engine::Sqlite).await;
+                let t = $crate::TestDb::new($crate::Engine::Sqlite).await;
                 let $db = t.db.clone();
                 $body.await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let t = $crate::support::TestDb::new($crate::support::Engine::Postgres).await;
+                let t = $crate::TestDb::new($crate::Engine::Postgres).await;
                 let $db = t.db.clone();
                 $body.await;
             }

@@ -2,7 +2,7 @@
 //! kind, deletion refused while a template is used (and saying where), and every seeded
 //! template previewed against a real invoice.
 
-mod support;
+use testkit::on_both_engines;
 
 use app::{
     backend::{

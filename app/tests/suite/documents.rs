@@ -1,7 +1,7 @@
 //! Invoice documents (HTML and PDF) and draft invoices, each test on SQLite and PostgreSQL.
 //! PDFs are read back with poppler's `pdftotext`/`pdfinfo`, as a person's viewer would.
 
-mod support;
+use testkit::on_both_engines;
 
 use std::{io::Write, process::Command, time::Instant};
 

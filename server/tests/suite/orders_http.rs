@@ -1,9 +1,8 @@
 //! The order server functions over a real socket, on both engines: roles, field errors as 422,
 //! locked (billed) line items as 409, and the CSV import refusing a file twice.
 
-mod serve;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use crate::serve;
+use testkit::on_both_engines;
 
 use app::{
     backend::{

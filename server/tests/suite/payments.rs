@@ -2,10 +2,7 @@
 //! stale forms refused, online completion recorded once and only for the amount asked, and the
 //! receipt email delivered to a real SMTP server with merge values shown as text.
 
-mod ledger;
-mod smtp;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use testkit::on_both_engines;
 
 use std::sync::Arc;
 
@@ -24,9 +21,9 @@ use app::backend::{
     platform::clock::ManualClock,
 };
 use app::domain::payment::PaymentMethod;
-use ledger::*;
 use rust_decimal::Decimal;
-use smtp::SmtpSink;
+use testkit::ledger::*;
+use testkit::smtp::SmtpSink;
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()

@@ -5,10 +5,8 @@
 //! invoice paid once; a bad signature, a stale one, a replayed event and an amount mismatch are
 //! each refused, logged and change nothing.
 
-mod ledger;
-mod serve;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use crate::serve;
+use testkit::on_both_engines;
 
 use std::{
     collections::HashMap,
@@ -25,9 +23,9 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
-use ledger::*;
 use reqwest::header;
 use serde_json::{Value, json};
+use testkit::ledger::*;
 
 const SECRET_KEY: &str = "sk_test_pressrun_standin";
 const WEBHOOK_SECRET: &str = "whsec_pressrun_standin";

@@ -1,8 +1,6 @@
 //! A small ledger for payment and portal tests: an organisation, accounts with invoice
 //! contacts, and numbered invoices written directly, so each test states exactly what is owed.
 
-#![allow(dead_code)]
-
 use app::{backend::Db, on_db};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 

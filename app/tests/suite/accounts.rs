@@ -1,6 +1,6 @@
 //! Account, contact and product services on SQLite and PostgreSQL.
 
-mod support;
+use testkit::on_both_engines;
 
 use app::{
     backend::{

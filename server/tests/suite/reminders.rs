@@ -3,9 +3,7 @@
 //! step, payments and pauses stop reminders up to the moment of sending, local dates hold
 //! across DST and leap days, and concurrent ticks decide each step once.
 
-mod smtp;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use testkit::on_both_engines;
 
 use std::sync::Arc;
 
@@ -25,7 +23,7 @@ use app::{
     on_db,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use smtp::SmtpSink;
+use testkit::smtp::{Received, SmtpSink};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -110,68 +108,9 @@ async fn run(db: &Db, clock: &ManualClock, courier: &Courier<Messages>, at: Date
     report.reminders.steps
 }
 
-/// The decoded text of a message: quoted-printable soft breaks and `=XX` undone, base64 parts
-/// decoded, so assertions can look for links and sentences.
-fn body(raw: &str) -> String {
-    let mut out = String::new();
-    for part in raw.split("\r\n\r\n").skip(1) {
-        let compact: String = part.lines().take_while(|l| !l.starts_with("--")).collect::<Vec<_>>().join("");
-        if !compact.is_empty()
-            && compact.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
-            && let Some(bytes) = base64(&compact)
-        {
-            out.push_str(&String::from_utf8_lossy(&bytes));
-            continue;
-        }
-        out.push_str(&qp(part));
-    }
-    out
-}
-
-fn qp(s: &str) -> String {
-    let s = s.replace("=\r\n", "").replace("=\n", "");
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'='
-            && i + 2 < bytes.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn base64(s: &str) -> Option<Vec<u8>> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().filter(|c| *c != b'=') {
-        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-fn pay_online_link(raw: &str) -> Option<String> {
-    let text = body(raw);
-    let start = text.find("http://pressrun.test/portal/invoice/")?;
-    let link: String =
-        text[start..].chars().take_while(|c| !matches!(c, '"' | '<' | '>' | ' ' | '\r' | '\n' | ')')).collect();
-    Some(link)
+/// The invoice's Pay Online link in a message.
+fn pay_online_link(m: &Received) -> Option<String> {
+    m.portal_links().into_iter().find(|l| l.starts_with("http://pressrun.test/portal/invoice/"))
 }
 
 on_both_engines!(each_step_goes_once_with_its_own_template, |db| async move {
@@ -192,9 +131,9 @@ on_both_engines!(each_step_goes_once_with_its_own_template, |db| async move {
     assert_eq!(mail[0].subject, "Reminder: invoice INV-100 is past due");
     assert!(mail[0].to.contains("ann@acme.example"), "{:?}", mail[0].to);
     assert!(mail[0].cc.is_empty(), "day 7 does not cc: {:?}", mail[0].cc);
-    let link = pay_online_link(&mail[0].raw).expect("a Pay Online link");
+    let link = pay_online_link(&mail[0]).expect("a Pay Online link");
     assert!(link.len() > "http://pressrun.test/portal/invoice/".len() + 20, "{link}");
-    assert!(body(&mail[0].raw).contains("7 days past due"), "{}", body(&mail[0].raw));
+    assert!(mail[0].decoded().contains("7 days past due"), "{}", mail[0].decoded());
 
     for offset in 8..200 {
         run(&db, &clock, &courier, ny(due + Duration::days(offset), 9, 0)).await;
@@ -236,9 +175,10 @@ on_both_engines!(after_100_days_down_only_the_day_90_step_goes, |db| async move 
     assert_eq!(run(&db, &clock, &courier, ny(due + Duration::days(101), 9, 0)).await, 0);
     let mail = sink.received();
     assert_eq!(mail.len(), 1, "one reminder, not a burst");
-    assert!(body(&mail[0].raw).contains("credit hold"), "the collections notice template");
+    assert!(mail[0].decoded().contains("credit hold"), "the collections notice template");
     assert!(mail[0].raw.contains("statement-2026-06-10.csv"), "day 90 attaches the statement");
-    assert!(body(&mail[0].raw).contains("INV-200,2026-01-31,2026-03-02,100,1000.00,0.00,1000.00,USD"));
+    let statement = mail[0].decoded_parts(&["text/csv"]);
+    assert!(statement.contains("INV-200,2026-01-31,2026-03-02,100,1000.00,0.00,1000.00,USD"), "{statement}");
     let steps =
         texts(&db, &format!("SELECT CAST(days_past_due AS TEXT) FROM invoice_reminders WHERE invoice_id = {inv}"))
             .await;
@@ -269,7 +209,7 @@ on_both_engines!(payments_stop_reminders_up_to_the_moment_of_sending, |db| async
     let mail = sink.received();
     assert_eq!(mail.len(), 1);
     assert!(mail[0].subject.contains("INV-300"), "the partly paid invoice is still reminded");
-    assert!(body(&mail[0].raw).contains("$600.00"), "with its balance");
+    assert!(mail[0].decoded().contains("$600.00"), "with its balance");
     assert_eq!(
         texts(&db, &format!("SELECT status FROM invoice_reminders WHERE invoice_id = {paid_late}")).await,
         ["cancelled"]
@@ -356,7 +296,7 @@ on_both_engines!(daily_digest_lists_a_contacts_past_due_invoices, |db| async mov
     assert_eq!(run(&db, &clock, &courier, ny(date(2026, 3, 9), 17, 0)).await, 0);
     let mail = sink.received();
     assert_eq!(mail.len(), 1);
-    let text = body(&mail[0].raw);
+    let text = mail[0].decoded();
     assert!(text.contains("INV-600") && text.contains("INV-601"), "{text}");
     assert!(text.contains("http://pressrun.test/portal/account/"), "an Unpaid Invoices link");
     assert!(mail[0].cc.contains("carl@acme.example"), "the day-30 rule ccs");

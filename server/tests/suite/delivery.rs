@@ -2,9 +2,7 @@
 //! engines, with the clock injected: ticks are idempotent, each email is sent once, transient
 //! failures back off and recover, permanent ones wait for a person, batches run once per slot.
 
-mod smtp;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use testkit::on_both_engines;
 
 use std::sync::Arc;
 
@@ -25,7 +23,7 @@ use app::{
     on_db,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use smtp::SmtpSink;
+use testkit::smtp::SmtpSink;
 
 /// 2026-12-01 12:00 in New York (the default organisation's zone).
 fn t0() -> DateTime<Utc> {

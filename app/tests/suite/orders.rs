@@ -1,7 +1,7 @@
 //! Orders and line items: the create/update services and the CSV import, each on SQLite and on
 //! PostgreSQL.
 
-mod support;
+use testkit::on_both_engines;
 
 use app::{
     backend::{

@@ -1,9 +1,8 @@
 //! The REST API over a real socket, on both engines: bearer keys, the JSON error shape,
 //! paging, and that `/api/v1` is outside the cookie session and its cross-site check.
 
-mod serve;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use crate::serve;
+use testkit::on_both_engines;
 
 use app::backend::{Db, auth::api_keys, demo::seed};
 use chrono::{DateTime, TimeZone, Utc};

@@ -1,8 +1,6 @@
 //! A real SMTP server for tests: scripts/smtp_sink.py (aiosmtpd) in a child process, storing each
 //! accepted message as a file. It can be stopped and started again on the same port.
 
-#![allow(dead_code)]
-
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
@@ -27,7 +25,7 @@ pub struct Received {
 }
 
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/smtp_sink.py")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/smtp_sink.py")
 }
 
 fn spawn(dir: &Path, port: u16, delay_ms: u64) -> (Child, u16) {
@@ -138,7 +136,9 @@ impl Received {
         self.decoded_parts(&["text/html"])
     }
 
-    fn decoded_parts(&self, types: &[&str]) -> String {
+    /// The parts whose content type is one of `types` (e.g. `text/csv` for an attached statement),
+    /// decoded and joined, each followed by a newline.
+    pub fn decoded_parts(&self, types: &[&str]) -> String {
         use base64::Engine;
         let mut out = String::new();
         for part in self.raw.split("\r\n--") {

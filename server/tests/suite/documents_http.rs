@@ -1,8 +1,7 @@
 //! Invoice PDF and HTML downloads and draft editing over a real socket, on both engines.
 
-mod serve;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use crate::serve;
+use testkit::on_both_engines;
 
 use app::backend::Db;
 use chrono::{TimeZone, Utc};

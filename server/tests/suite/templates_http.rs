@@ -2,10 +2,8 @@
 //! Send test mails every seeded template, rendered against a real invoice, to the signed-in
 //! user only; viewers may preview but not send; the library refuses to delete what is used.
 
-mod serve;
-mod smtp;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use crate::serve;
+use testkit::on_both_engines;
 
 use app::{
     backend::{Db, delivery::mail_settings::MailEnvironment},
@@ -14,7 +12,7 @@ use app::{
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::{Client, StatusCode};
-use smtp::SmtpSink;
+use testkit::smtp::SmtpSink;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap()

@@ -2,7 +2,7 @@
 //! "last used" is written at most once a minute.
 #![cfg(feature = "ssr")]
 
-mod support;
+use testkit::on_both_engines;
 
 use app::{
     backend::{Db, ServiceError, auth, auth::api_keys},

@@ -1,6 +1,6 @@
 //! Storage and service tests, each run on SQLite and on PostgreSQL.
 
-mod support;
+use testkit::on_both_engines;
 
 use app::{
     backend::{Db, ServiceError, StoreError, auth, auth::AuthConfig, auth::MAX_FAILURES_PER_EMAIL, demo::seed},

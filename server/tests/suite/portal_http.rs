@@ -4,11 +4,8 @@
 //! out-of-scope or revoked link all get the same page; merge values are text; requests are
 //! rate-limited.
 
-mod ledger;
-mod serve;
-mod smtp;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use crate::serve;
+use testkit::on_both_engines;
 
 use std::sync::Arc;
 
@@ -24,9 +21,9 @@ use app::backend::{
     scheduler,
     scheduler::Selection,
 };
-use ledger::*;
 use reqwest::{Client, StatusCode, header};
-use smtp::SmtpSink;
+use testkit::ledger::*;
+use testkit::smtp::SmtpSink;
 
 async fn start(db: &Db) -> String {
     serve::serve_with(db, Arc::new(ManualClock::new(noon())), Payments::test).await
@@ -214,7 +211,7 @@ on_both_engines!(every_bad_link_gets_the_same_page, |db| async move {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_requests_are_rate_limited() {
-    let t = support::TestDb::new(support::Engine::Sqlite).await;
+    let t = testkit::TestDb::new(testkit::Engine::Sqlite).await;
     organisation(&t.db).await;
     let base = start(&t.db).await;
     let c = client();
@@ -235,7 +232,7 @@ async fn portal_requests_are_rate_limited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_provider_the_portal_asks_clients_to_get_in_touch() {
-    let t = support::TestDb::new(support::Engine::Sqlite).await;
+    let t = testkit::TestDb::new(testkit::Engine::Sqlite).await;
     organisation(&t.db).await;
     let acme = account(&t.db, "Acme", "ap@acme.example").await;
     let inv = invoice(&t.db, acme, "INV-5", 10, date(2026, 11, 1), date(2026, 12, 1)).await;

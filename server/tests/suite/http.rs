@@ -1,8 +1,7 @@
 //! The HTTP surface over a real socket: sessions, roles, CSRF and health, on both engines.
 
-mod serve;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
+use crate::serve;
+use testkit::on_both_engines;
 
 use app::backend::Db;
 use chrono::{TimeZone, Utc};

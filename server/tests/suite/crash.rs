@@ -5,10 +5,6 @@
 //! Afterwards: no line item invoiced twice, invoice numbers without gaps, every email that
 //! should go out received, and any repeat explained by an attempt whose outcome was unknown.
 
-mod smtp;
-#[path = "../../app/tests/support/mod.rs"]
-mod support;
-
 use std::{
     collections::HashMap,
     process::{Child, Command, Stdio},
@@ -22,7 +18,7 @@ use app::{
 };
 use chrono::Utc;
 use rand::{Rng, seq::SliceRandom};
-use smtp::SmtpSink;
+use testkit::smtp::SmtpSink;
 
 struct Target {
     url: String,
@@ -233,7 +229,7 @@ async fn crash_kill_dash_nine_fifty_times_while_ticking_and_delivering_on_sqlite
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_three_instances_on_one_postgresql_database() {
-    let t = support::TestDb::new(support::Engine::Postgres).await;
+    let t = testkit::TestDb::new(testkit::Engine::Postgres).await;
     let url = t.url().to_string();
     let data_dir =
         std::env::temp_dir().join(format!("pressrun-multi-{}-{:08x}", std::process::id(), rand::random::<u32>()));

@@ -1,0 +1,10 @@
+//! The app's integration tests, one module per area in a single test binary so the whole app is
+//! linked once. Storage and service tests run on a fresh SQLite file and a fresh PostgreSQL
+//! database each (`testkit::on_both_engines!`).
+
+mod accounts;
+mod api_keys;
+mod documents;
+mod orders;
+mod storage;
+mod templates;
