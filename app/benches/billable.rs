@@ -8,9 +8,13 @@ use std::time::{Duration, Instant};
 
 use app::{
     backend::{
-        Db, invoicing::billable, invoicing::create::InvoiceRequest, invoicing::create::Source,
-        invoicing::create::invoice_line_items,
+        Db,
+        invoicing::{
+            billable,
+            create::{InvoiceRequest, Source, invoice_line_items},
+        },
     },
+    domain::ids::AccountId,
     on_db,
     views::billable::{BillableFilter, SortKey, StatusFilter},
 };
@@ -135,8 +139,12 @@ async fn main() {
     report("page 1 of Billable now (50 rows)", time(5, || billable::page(&db, &now_filter, today, 50)).await);
     let deep = BillableFilter { page: 200, ..BillableFilter::default() };
     report("page 200 of Billable now", time(5, || billable::page(&db, &deep, today, 50)).await);
-    let by_account =
-        BillableFilter { status: StatusFilter::All, account_id: Some(7), sort: SortKey::Amount, ..Default::default() };
+    let by_account = BillableFilter {
+        status: StatusFilter::All,
+        account_id: Some(AccountId(7)),
+        sort: SortKey::Amount,
+        ..Default::default()
+    };
     report(
         "one account, all statuses, sorted by amount",
         time(5, || billable::page(&db, &by_account, today, 50)).await,

@@ -161,7 +161,7 @@ impl<'ast> Visit<'ast> for Paths<'_> {
         // `a::b::c` sequence in them as a path.
         let mut path: Vec<String> = Vec::new();
         let mut colons = 0;
-        let mut flush = |path: &mut Vec<String>, found: &mut Self| {
+        let flush = |path: &mut Vec<String>, found: &mut Self| {
             if path.len() > 1
                 && let Some(full) = found.resolve(path)
             {

@@ -21,6 +21,7 @@ use app::{
     domain::{
         delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
         email_kind::InvoiceEmailPayload,
+        ids::InvoiceId,
     },
     on_db,
 };
@@ -172,7 +173,7 @@ async fn main() {
     // 10 000 emails: lettre straight to the SMTP server, then the outbox worker.
     let sink = testkit::smtp::SmtpSink::start();
     let mailer = Mailer::new(app::backend::delivery::transport::MailRoute::Smtp(sink.smtp_settings())).unwrap();
-    let ids: Vec<(i64, String)> = on_db!(&t.db, p => sqlx::query_as("SELECT invoice_id, message_id FROM outbox ORDER BY id").fetch_all(p).await.unwrap());
+    let ids: Vec<(InvoiceId, String)> = on_db!(&t.db, p => sqlx::query_as("SELECT invoice_id, message_id FROM outbox ORDER BY id").fetch_all(p).await.unwrap());
     let mut composed = Vec::with_capacity(ids.len());
     for (invoice_id, message_id) in &ids {
         composed.push(

@@ -256,23 +256,38 @@ mod tests {
     }
 
     fn target(bill_to: Option<i64>, archived: bool) -> BillToTarget {
-        BillToTarget { id: 2, name: "Summit Media".into(), bill_to_account_id: bill_to, archived }
+        BillToTarget {
+            id: AccountId(2),
+            name: "Summit Media".into(),
+            bill_to_account_id: bill_to.map(AccountId),
+            archived,
+        }
     }
 
     #[test]
     fn bill_to_is_one_level_deep() {
-        assert_eq!(bill_to_problem(Some(1), None, None, 3), None, "no bill-to is always fine");
-        assert_eq!(bill_to_problem(Some(1), Some(2), Some(&target(None, false)), 0), None);
-        assert_eq!(bill_to_problem(None, Some(2), Some(&target(None, false)), 0), None);
-        let self_ref = bill_to_problem(Some(2), Some(2), Some(&target(None, false)), 0).unwrap();
+        assert_eq!(bill_to_problem(Some(AccountId(1)), None, None, 3), None, "no bill-to is always fine");
+        assert_eq!(bill_to_problem(Some(AccountId(1)), Some(AccountId(2)), Some(&target(None, false)), 0), None);
+        assert_eq!(bill_to_problem(None, Some(AccountId(2)), Some(&target(None, false)), 0), None);
+        let self_ref = bill_to_problem(Some(AccountId(2)), Some(AccountId(2)), Some(&target(None, false)), 0).unwrap();
         assert!(self_ref.message.contains("itself"));
-        let chain = bill_to_problem(Some(1), Some(2), Some(&target(Some(3), false)), 0).unwrap();
+        let chain = bill_to_problem(Some(AccountId(1)), Some(AccountId(2)), Some(&target(Some(3), false)), 0).unwrap();
         assert_eq!(chain.field, "bill_to_account_id");
         assert!(chain.message.contains("Summit Media sends its own invoices"), "{}", chain.message);
-        let payer = bill_to_problem(Some(1), Some(2), Some(&target(None, false)), 2).unwrap();
+        let payer = bill_to_problem(Some(AccountId(1)), Some(AccountId(2)), Some(&target(None, false)), 2).unwrap();
         assert!(payer.message.starts_with("2 accounts bill to this account"), "{}", payer.message);
-        assert!(bill_to_problem(Some(1), Some(2), Some(&target(None, true)), 0).unwrap().message.contains("archived"));
-        assert!(bill_to_problem(Some(1), Some(9), None, 0).unwrap().message.contains("does not exist"));
+        assert!(
+            bill_to_problem(Some(AccountId(1)), Some(AccountId(2)), Some(&target(None, true)), 0)
+                .unwrap()
+                .message
+                .contains("archived")
+        );
+        assert!(
+            bill_to_problem(Some(AccountId(1)), Some(AccountId(9)), None, 0)
+                .unwrap()
+                .message
+                .contains("does not exist")
+        );
     }
 
     #[test]

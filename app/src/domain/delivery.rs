@@ -343,10 +343,10 @@ mod tests {
         let s = AutomationSettings {
             mode: AutoInvoiceMode::GenerateAndEmail,
             delivery: Delivery::Batch(schedule(BatchFrequency::Weekly(5), "16:45")),
-            template_id: Some(3),
+            template_id: Some(TemplateId(3)),
         };
         let (m, d, f, w, md, t) = s.columns();
-        assert_eq!(AutomationSettings::from_columns(m, d, f, w, md, &t, Some(3)), Some(s));
+        assert_eq!(AutomationSettings::from_columns(m, d, f, w, md, &t, Some(TemplateId(3))), Some(s));
         assert_eq!(s.after_generate(), AfterGenerate::MarkReady);
     }
 }

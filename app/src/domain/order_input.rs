@@ -423,8 +423,8 @@ mod tests {
         Decimal::from_str(s).unwrap()
     }
 
-    fn prices(id: i64) -> Option<Decimal> {
-        match id {
+    fn prices(id: ProductId) -> Option<Decimal> {
+        match id.0 {
             1 => Some(d("125.00")),
             2 => Some(d("0")),
             _ => None,
@@ -445,13 +445,16 @@ mod tests {
 
     fn order() -> OrderInput {
         OrderInput {
-            account_id: 7,
+            account_id: AccountId(7),
             order_number: " IO-1 ".into(),
             status: "Confirmed".into(),
             ordered_on: "2026-11-24".into(),
             notes: String::new(),
             external_ref: "  ".into(),
-            lines: vec![line(1, "2026-12-01", "2", "", "10"), line(2, "2026-12-02", "1,000", "$1,250.505", "")],
+            lines: vec![
+                line(ProductId(1), "2026-12-01", "2", "", "10"),
+                line(ProductId(2), "2026-12-02", "1,000", "$1,250.505", ""),
+            ],
         }
     }
 
@@ -477,13 +480,13 @@ mod tests {
     #[test]
     fn every_problem_is_named_by_its_json_path() {
         let bad = OrderInput {
-            account_id: 0,
+            account_id: AccountId(0),
             status: "shipped".into(),
             ordered_on: "2026-13-01".into(),
             lines: vec![
-                line(1, "2026-12-01", "2", "", ""),
-                line(9, "tomorrow", "0", "-1", "x"),
-                line(1, "2026-12-01", "1", "10", "10.01"),
+                line(ProductId(1), "2026-12-01", "2", "", ""),
+                line(ProductId(9), "tomorrow", "0", "-1", "x"),
+                line(ProductId(1), "2026-12-01", "1", "10", "10.01"),
             ],
             ..order()
         };
@@ -511,8 +514,8 @@ mod tests {
     #[test]
     fn limits_and_duplicates() {
         let mut o = order();
-        o.lines[1].id = Some(5);
-        o.lines[0].id = Some(5);
+        o.lines[1].id = Some(LineItemId(5));
+        o.lines[0].id = Some(LineItemId(5));
         o.order_number = "x".repeat(41);
         o.lines[0].quantity = "1000000000".into();
         assert_eq!(fields(o.validate(prices).unwrap_err()), ["order_number", "lines[0].quantity", "lines[1].id"]);
@@ -535,9 +538,9 @@ mod tests {
 
     #[test]
     fn preview_follows_what_is_typed() {
-        assert_eq!(preview_amount(&line(1, "", "3", "", "5"), Some(d("10"))), Some(d("25.00")));
-        assert_eq!(preview_amount(&line(1, "", "3", "abc", ""), Some(d("10"))), None);
-        assert_eq!(preview_amount(&line(1, "", "", "1", ""), None), None);
+        assert_eq!(preview_amount(&line(ProductId(1), "", "3", "", "5"), Some(d("10"))), Some(d("25.00")));
+        assert_eq!(preview_amount(&line(ProductId(1), "", "3", "abc", ""), Some(d("10"))), None);
+        assert_eq!(preview_amount(&line(ProductId(1), "", "", "1", ""), None), None);
     }
 
     proptest! {
@@ -547,7 +550,7 @@ mod tests {
             let quantity = Decimal::new(q, 2);
             let unit_price = Decimal::new(p, 2);
             let discount = round_cents(round_cents(quantity * unit_price) * Decimal::from(disc) / Decimal::ONE_HUNDRED);
-            let l = line(1, "2026-12-01", &quantity.to_string(), &unit_price.to_string(), &discount.to_string());
+            let l = line(ProductId(1), "2026-12-01", &quantity.to_string(), &unit_price.to_string(), &discount.to_string());
             let v = OrderInput { lines: vec![l.clone()], ..order() }.validate(prices).unwrap();
             prop_assert_eq!(preview_amount(&l, None), Some(v.lines[0].amount()));
             prop_assert_eq!(v.lines[0].charge().amounts().net, v.total());

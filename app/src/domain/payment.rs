@@ -237,7 +237,10 @@ mod tests {
     }
 
     fn open() -> Vec<OpenBalance> {
-        vec![OpenBalance { invoice_id: 1, balance: d("100") }, OpenBalance { invoice_id: 2, balance: d("50.50") }]
+        vec![
+            OpenBalance { invoice_id: InvoiceId(1), balance: d("100") },
+            OpenBalance { invoice_id: InvoiceId(2), balance: d("50.50") },
+        ]
     }
 
     fn today() -> chrono::NaiveDate {
@@ -247,10 +250,10 @@ mod tests {
     #[test]
     fn allocation_fills_oldest_first_and_leaves_credit() {
         let (alloc, credit) = allocate_in_order(d("180"), &open());
-        assert_eq!(alloc, vec![(1, d("100")), (2, d("50.50"))]);
+        assert_eq!(alloc, vec![(InvoiceId(1), d("100")), (InvoiceId(2), d("50.50"))]);
         assert_eq!(credit, d("29.50"));
         let (alloc, credit) = allocate_in_order(d("30"), &open());
-        assert_eq!(alloc, vec![(1, d("30"))]);
+        assert_eq!(alloc, vec![(InvoiceId(1), d("30"))]);
         assert_eq!(credit, Decimal::ZERO);
     }
 
@@ -263,10 +266,10 @@ mod tests {
             received_on: "2026-11-19".into(),
             reference: " 10452 ".into(),
             notes: String::new(),
-            allocations: vec![(1, "100".into()), (2, "".into())],
+            allocations: vec![(InvoiceId(1), "100".into()), (InvoiceId(2), "".into())],
         };
         let p = validate_manual(&form, &open(), today()).unwrap();
-        assert_eq!(p.allocations, vec![(1, d("100"))]);
+        assert_eq!(p.allocations, vec![(InvoiceId(1), d("100"))]);
         assert_eq!(p.credit(), d("1100"));
         assert_eq!(p.reference, "10452");
     }
@@ -280,7 +283,7 @@ mod tests {
             received_on: "2027-01-01".into(),
             reference: String::new(),
             notes: String::new(),
-            allocations: vec![(1, "150".into()), (9, "1".into())],
+            allocations: vec![(InvoiceId(1), "150".into()), (InvoiceId(9), "1".into())],
         };
         let fields: Vec<String> =
             validate_manual(&form, &open(), today()).unwrap_err().into_iter().map(|p| p.field).collect();
@@ -294,7 +297,7 @@ mod tests {
             method: "wire".into(),
             amount: "120".into(),
             received_on: "2026-11-20".into(),
-            allocations: vec![(1, "100".into()), (2, "50".into())],
+            allocations: vec![(InvoiceId(1), "100".into()), (InvoiceId(2), "50".into())],
             ..Default::default()
         };
         let err = validate_manual(&form, &open(), today()).unwrap_err();

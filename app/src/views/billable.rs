@@ -237,7 +237,7 @@ mod tests {
     fn query_round_trips() {
         let f = BillableFilter {
             status: StatusFilter::Upcoming,
-            account_id: Some(4),
+            account_id: Some(AccountId(4)),
             product_id: None,
             from: NaiveDate::from_ymd_opt(2026, 12, 1),
             to: None,

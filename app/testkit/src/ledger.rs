@@ -1,6 +1,7 @@
 //! A small ledger for payment and portal tests: an organisation, accounts with invoice
 //! contacts, and numbered invoices written directly, so each test states exactly what is owed.
 
+use app::domain::ids::{AccountId, InvoiceId};
 use app::{backend::Db, on_db};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
@@ -31,9 +32,9 @@ pub async fn organisation(db: &Db) {
 }
 
 /// An account with one To contact; returns its id.
-pub async fn account(db: &Db, name: &str, email: &str) -> i64 {
+pub async fn account(db: &Db, name: &str, email: &str) -> AccountId {
     on_db!(db, p => {
-        let id: i64 = sqlx::query_scalar("INSERT INTO accounts (name, kind, created_at) VALUES ($1, 'advertiser', $2) RETURNING id")
+        let id: AccountId = sqlx::query_scalar("INSERT INTO accounts (name, kind, created_at) VALUES ($1, 'advertiser', $2) RETURNING id")
             .bind(name).bind(noon()).fetch_one(p).await.unwrap();
         sqlx::query("INSERT INTO contacts (account_id, name, email, invoice_role, created_at) VALUES ($1, 'Pat Payer', $2, 'to', $3)")
             .bind(id).bind(email).bind(noon()).execute(p).await.unwrap();
@@ -42,10 +43,17 @@ pub async fn account(db: &Db, name: &str, email: &str) -> i64 {
 }
 
 /// A sent invoice of `total` (whole currency units) with one line; returns its id.
-pub async fn invoice(db: &Db, account_id: i64, number: &str, total: i64, issued: NaiveDate, due: NaiveDate) -> i64 {
+pub async fn invoice(
+    db: &Db,
+    account_id: AccountId,
+    number: &str,
+    total: i64,
+    issued: NaiveDate,
+    due: NaiveDate,
+) -> InvoiceId {
     let raw = total * 10_000;
     on_db!(db, p => {
-        let id: i64 = sqlx::query_scalar(
+        let id: InvoiceId = sqlx::query_scalar(
             "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, total, created_at)
              VALUES ($1, $2, 'sent', $3, $4, 30, 'USD', $5, $5, $6) RETURNING id")
             .bind(number).bind(account_id).bind(issued).bind(due).bind(raw).bind(noon()).fetch_one(p).await.unwrap();
@@ -56,11 +64,11 @@ pub async fn invoice(db: &Db, account_id: i64, number: &str, total: i64, issued:
     })
 }
 
-pub async fn status(db: &Db, invoice_id: i64) -> String {
+pub async fn status(db: &Db, invoice_id: InvoiceId) -> String {
     text(db, &format!("SELECT status FROM invoices WHERE id = {invoice_id}")).await
 }
 
 /// Amount paid in whole cents.
-pub async fn paid_cents(db: &Db, invoice_id: i64) -> i64 {
+pub async fn paid_cents(db: &Db, invoice_id: InvoiceId) -> i64 {
     scalar(db, &format!("SELECT amount_paid FROM invoices WHERE id = {invoice_id}")).await / 100
 }

@@ -4,12 +4,16 @@ use testkit::on_both_engines;
 
 use app::{
     backend::{
-        Db, ServiceError, directory::accounts, directory::products::create_product, directory::products::get_product,
-        directory::products::update_product,
+        Db, ServiceError,
+        directory::{
+            accounts,
+            products::{create_product, get_product, update_product},
+        },
     },
     domain::{
         account_input::{AccountInput, ContactInput},
         billing_rule::BillingRule,
+        ids::{AccountId, ProductId},
         product_input::ProductInput,
     },
 };
@@ -49,7 +53,7 @@ fn fields_of<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> Vec<String> {
     invalid_fields(r).into_iter().map(|(f, _)| f).collect()
 }
 
-async fn create(db: &Db, input: AccountInput) -> i64 {
+async fn create(db: &Db, input: AccountInput) -> AccountId {
     accounts::create_account(db, t0(), &input).await.unwrap()
 }
 
@@ -96,9 +100,9 @@ on_both_engines!(accounts_are_created_and_updated, |db| async move {
     assert_eq!(a.external_ref, None);
     assert_eq!(a.invoice_recipient_account.id, id);
 
-    assert!(matches!(accounts::get_account(&db, 9999).await, Err(ServiceError::NotFound("account"))));
+    assert!(matches!(accounts::get_account(&db, AccountId(9999)).await, Err(ServiceError::NotFound("account"))));
     assert!(matches!(
-        accounts::update_account(&db, t0(), 9999, &account("Ghost", "advertiser")).await,
+        accounts::update_account(&db, t0(), AccountId(9999), &account("Ghost", "advertiser")).await,
         Err(ServiceError::NotFound("account"))
     ));
 });
@@ -109,7 +113,7 @@ on_both_engines!(bad_account_input_is_field_errors, |db| async move {
         fields_of(accounts::create_account(&db, t0(), &bad).await),
         ["name", "kind", "payment_terms_days", "email"]
     );
-    let missing_payer = AccountInput { bill_to_account_id: Some(4242), ..account("Acme", "advertiser") };
+    let missing_payer = AccountInput { bill_to_account_id: Some(AccountId(4242)), ..account("Acme", "advertiser") };
     let errors = invalid_fields(accounts::create_account(&db, t0(), &missing_payer).await);
     assert_eq!(errors[0].0, "bill_to_account_id");
     assert!(errors[0].1.contains("does not exist"));
@@ -163,7 +167,7 @@ on_both_engines!(bill_to_is_one_level_deep, |db| async move {
     let to_archived = AccountInput { bill_to_account_id: Some(other), ..account("New", "advertiser") };
     assert!(invalid_fields(accounts::create_account(&db, t0(), &to_archived).await)[0].1.contains("archived"));
 
-    let options: Vec<i64> = app::backend::directory::account_store::bill_to_options(&db, None)
+    let options: Vec<AccountId> = app::backend::directory::account_store::bill_to_options(&db, None)
         .await
         .unwrap()
         .into_iter()
@@ -197,31 +201,32 @@ on_both_engines!(missing_invoice_recipient_is_flagged, |db| async move {
     let agency = create(&db, account("Summit Media", "agency")).await;
     let advertiser =
         create(&db, AccountInput { bill_to_account_id: Some(agency), ..account("Harbor", "advertiser") }).await;
-    let flagged =
-        |db: Db, id: i64| async move { accounts::get_account(&db, id).await.unwrap().missing_invoice_recipient };
-    assert!(flagged(db.clone(), advertiser).await);
+    let flagged = |db: Db, id: i64| async move {
+        accounts::get_account(&db, AccountId(id)).await.unwrap().missing_invoice_recipient
+    };
+    assert!(flagged(db.clone(), advertiser.0).await);
 
     // A To contact on the advertiser does not help: its invoices go to the agency.
     accounts::add_contact(&db, t0(), advertiser, &contact("Ann", "ann@harbor.example", "to")).await.unwrap();
-    assert!(flagged(db.clone(), advertiser).await);
+    assert!(flagged(db.clone(), advertiser.0).await);
     let cc = accounts::add_contact(&db, t0(), agency, &contact("Cy", "cy@summit.example", "cc")).await.unwrap();
-    assert!(flagged(db.clone(), advertiser).await, "a Cc alone is nobody to send to");
+    assert!(flagged(db.clone(), advertiser.0).await, "a Cc alone is nobody to send to");
 
     accounts::update_contact(&db, t0(), agency, cc, &contact("Cy Payable", "ap@summit.example", "to")).await.unwrap();
-    assert!(!flagged(db.clone(), advertiser).await);
-    assert!(!flagged(db.clone(), agency).await);
+    assert!(!flagged(db.clone(), advertiser.0).await);
+    assert!(!flagged(db.clone(), agency.0).await);
     let list = app::backend::directory::lists::accounts(&db, "Harbor", 1, 25).await.unwrap();
     assert_eq!(list.items[0].invoice_recipients, 1);
 
     accounts::remove_contact(&db, agency, cc).await.unwrap();
-    assert!(flagged(db.clone(), advertiser).await);
+    assert!(flagged(db.clone(), advertiser.0).await);
     let list = app::backend::directory::lists::accounts(&db, "Harbor", 1, 25).await.unwrap();
     assert_eq!(list.items[0].invoice_recipients, 0);
 
     // Paying its own invoices, the advertiser's own To contact counts.
     let own = AccountInput { bill_to_account_id: None, ..account("Harbor", "advertiser") };
     accounts::update_account(&db, t0(), advertiser, &own).await.unwrap();
-    assert!(!flagged(db.clone(), advertiser).await);
+    assert!(!flagged(db.clone(), advertiser.0).await);
 });
 
 on_both_engines!(contacts_are_added_changed_and_removed, |db| async move {
@@ -239,7 +244,7 @@ on_both_engines!(contacts_are_added_changed_and_removed, |db| async move {
     );
     assert_eq!(fields_of(accounts::update_contact(&db, t0(), acme, bob, &contact("Bob", "", "cc")).await), ["email"]);
     assert!(matches!(
-        accounts::add_contact(&db, t0(), 9999, &contact("X", "x@y.example", "to")).await,
+        accounts::add_contact(&db, t0(), AccountId(9999), &contact("X", "x@y.example", "to")).await,
         Err(ServiceError::NotFound("account"))
     ));
     // A contact is changed or removed only through its own account.
@@ -267,7 +272,10 @@ on_both_engines!(archived_accounts_leave_the_list, |db| async move {
     assert!(accounts::get_account(&db, acme).await.unwrap().archived);
     accounts::set_archived(&db, t0(), acme, false).await.unwrap();
     assert_eq!(app::backend::directory::lists::accounts(&db, "", 1, 25).await.unwrap().total, 1);
-    assert!(matches!(accounts::set_archived(&db, t0(), 9999, true).await, Err(ServiceError::NotFound("account"))));
+    assert!(matches!(
+        accounts::set_archived(&db, t0(), AccountId(9999), true).await,
+        Err(ServiceError::NotFound("account"))
+    ));
 });
 
 fn dec(s: &str) -> Decimal {
@@ -319,8 +327,11 @@ on_both_engines!(products_are_created_and_updated, |db| async move {
         "inactive products leave the list"
     );
 
-    assert!(matches!(get_product(&db, 9999).await, Err(ServiceError::NotFound("product"))));
-    assert!(matches!(update_product(&db, t0(), 9999, &product("Ghost")).await, Err(ServiceError::NotFound("product"))));
+    assert!(matches!(get_product(&db, ProductId(9999)).await, Err(ServiceError::NotFound("product"))));
+    assert!(matches!(
+        update_product(&db, t0(), ProductId(9999), &product("Ghost")).await,
+        Err(ServiceError::NotFound("product"))
+    ));
 });
 
 on_both_engines!(product_names_are_unique_and_input_is_checked, |db| async move {

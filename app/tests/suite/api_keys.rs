@@ -5,8 +5,15 @@
 use testkit::on_both_engines;
 
 use app::{
-    backend::{Db, ServiceError, auth, auth::api_keys},
-    domain::{api_key, role::Role},
+    backend::{
+        Db, ServiceError,
+        auth::{self, api_keys},
+    },
+    domain::{
+        api_key,
+        ids::{ApiKeyId, UserId},
+        role::Role,
+    },
     on_db,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -15,12 +22,12 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap()
 }
 
-async fn admin(db: &Db) -> i64 {
+async fn admin(db: &Db) -> UserId {
     app::backend::platform::organisation::ensure(db, t0()).await.unwrap();
     auth::create_user(db, t0(), "ada@example.com", "Ada Admin", Role::Admin, "correct horse battery").await.unwrap()
 }
 
-async fn last_used(db: &Db, id: i64) -> Option<DateTime<Utc>> {
+async fn last_used(db: &Db, id: ApiKeyId) -> Option<DateTime<Utc>> {
     app::backend::auth::api_key_store::list(db).await.unwrap().into_iter().find(|k| k.id == id).unwrap().last_used_at
 }
 
@@ -71,7 +78,7 @@ on_both_engines!(a_key_works_until_revoked, |db| async move {
     api_keys::revoke(&db, t0() + Duration::hours(3), ada, key.id).await.unwrap();
     let listed = app::backend::auth::api_key_store::list(&db).await.unwrap();
     assert_eq!(listed[0].revoked_at, Some(t0() + Duration::hours(1)));
-    assert!(matches!(api_keys::revoke(&db, t0(), ada, 9_999).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(api_keys::revoke(&db, t0(), ada, ApiKeyId(9_999)).await, Err(ServiceError::NotFound(_))));
 });
 
 on_both_engines!(last_used_is_written_at_most_once_a_minute, |db| async move {

@@ -7,13 +7,16 @@ use std::{io::Write, process::Command, time::Instant};
 
 use app::{
     backend::{
-        Db, ServiceError, StoreError, invoicing::create::InvoiceRequest, invoicing::create::Source,
-        invoicing::create::draft_line_items, invoicing::create::invoice_line_items,
-        invoicing::document as invoice_document, invoicing::document::render_html, invoicing::document::render_pdf,
-        invoicing::drafts, invoicing::drafts::finalise,
+        Db, ServiceError, StoreError,
+        invoicing::{
+            create::{InvoiceRequest, Source, draft_line_items, invoice_line_items},
+            document::{self as invoice_document, render_html, render_pdf},
+            drafts::{self, finalise},
+        },
     },
     domain::{
         draft::{DraftDates, LineEdit},
+        ids::{AccountId, InvoiceId, LineItemId},
         invoice::{InvoiceStatus, InvoiceTotals, LineCharge},
         money::format_money,
     },
@@ -94,7 +97,7 @@ async fn book(db: &Db, account: i64, descriptions: &[String]) -> Vec<i64> {
 
 fn request(ids: Vec<i64>) -> InvoiceRequest {
     InvoiceRequest {
-        line_item_ids: ids,
+        line_item_ids: ids.into_iter().map(LineItemId).collect(),
         issue_date: issue(),
         due_date: None,
         created_by: None,
@@ -105,7 +108,7 @@ fn request(ids: Vec<i64>) -> InvoiceRequest {
     }
 }
 
-async fn invoice(db: &Db, ids: Vec<i64>) -> (i64, String) {
+async fn invoice(db: &Db, ids: Vec<i64>) -> (InvoiceId, String) {
     let out = invoice_line_items(db, t0(), &request(ids)).await.unwrap();
     assert_eq!(out.created.len(), 1);
     (out.created[0].id, out.created[0].number.clone())
@@ -147,7 +150,7 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;").replace('"', "&#34;").replace('\'', "&#39;")
 }
 
-async fn total_of(db: &Db, invoice_id: i64) -> Decimal {
+async fn total_of(db: &Db, invoice_id: InvoiceId) -> Decimal {
     let raw: i64 = on_db!(db, p => sqlx::query_scalar("SELECT total FROM invoices WHERE id = $1").bind(invoice_id).fetch_one(p).await.unwrap());
     app::backend::platform::fixed::from_db(raw)
 }
@@ -284,8 +287,8 @@ on_both_engines!(drafts_are_edited_then_finalised_with_the_next_number, |db| asy
     let b = book(&db, 2, &["Draft line B1".to_string()]).await;
     let drafts_made = draft_line_items(&db, t0(), &request([a.clone(), b.clone()].concat())).await.unwrap();
     assert_eq!(drafts_made.created.len(), 2);
-    let draft_a = drafts_made.created.iter().find(|c| c.bill_to_account_id == 1).unwrap().id;
-    let draft_b = drafts_made.created.iter().find(|c| c.bill_to_account_id == 2).unwrap().id;
+    let draft_a = drafts_made.created.iter().find(|c| c.bill_to_account_id == AccountId(1)).unwrap().id;
+    let draft_b = drafts_made.created.iter().find(|c| c.bill_to_account_id == AccountId(2)).unwrap().id;
 
     // Drafts hold their line items: invoicing them again finds nothing to bill.
     let again = invoice_line_items(&db, t0(), &request(a.clone())).await.unwrap();
@@ -394,6 +397,9 @@ on_both_engines!(only_drafts_can_be_edited, |db| async move {
     assert!(matches!(finalise(&db, t0(), draft, "Test").await, Err(ServiceError::Conflict(_))));
     let counter: Option<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT MAX(last_value) FROM invoice_counters").fetch_one(p).await.unwrap());
     assert_eq!(counter, Some(1), "a refused finalise uses no number");
-    assert!(matches!(drafts::update_dates(&db, t0(), 9_999, dates, "Test").await, Err(ServiceError::NotFound(_))));
-    assert!(matches!(render_pdf(&db, 9_999).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(
+        drafts::update_dates(&db, t0(), InvoiceId(9_999), dates, "Test").await,
+        Err(ServiceError::NotFound(_))
+    ));
+    assert!(matches!(render_pdf(&db, InvoiceId(9_999)).await, Err(ServiceError::NotFound(_))));
 });

@@ -5,11 +5,17 @@ use testkit::on_both_engines;
 
 use app::{
     backend::{
-        Db, ServiceError, StoreError, directory::orders::create_order, directory::orders::get_order,
-        directory::orders::update_order, invoicing::create::InvoiceRequest, invoicing::create::Source,
-        invoicing::create::invoice_line_items, invoicing::invoices,
+        Db, ServiceError, StoreError,
+        directory::orders::{create_order, get_order, update_order},
+        invoicing::{
+            create::{InvoiceRequest, Source, invoice_line_items},
+            invoices,
+        },
     },
-    domain::order_input::{LineItemInput, OrderInput, OrderStatus},
+    domain::{
+        ids::{AccountId, OrderId, ProductId},
+        order_input::{LineItemInput, OrderInput, OrderStatus},
+    },
     on_db,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -56,7 +62,7 @@ async fn fixture(db: &Db) {
 fn line(product_id: i64, run_date: &str, quantity: &str, unit_price: &str, discount: &str) -> LineItemInput {
     LineItemInput {
         id: None,
-        product_id,
+        product_id: ProductId(product_id),
         run_date: run_date.into(),
         description: format!("Run {run_date}"),
         quantity: quantity.into(),
@@ -67,7 +73,7 @@ fn line(product_id: i64, run_date: &str, quantity: &str, unit_price: &str, disco
 
 fn order(lines: Vec<LineItemInput>) -> OrderInput {
     OrderInput {
-        account_id: 1,
+        account_id: AccountId(1),
         order_number: String::new(),
         status: "confirmed".into(),
         ordered_on: "2026-11-20".into(),
@@ -126,7 +132,7 @@ on_both_engines!(create_then_update_an_order, |db| async move {
     assert_eq!(get_order(&db, typed).await.unwrap().order_number, "ORD-000002");
     let next = create_order(&db, t0(), &order(vec![])).await.unwrap();
     assert_eq!(get_order(&db, next).await.unwrap().order_number, "ORD-000003");
-    assert!(matches!(get_order(&db, 999).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(get_order(&db, OrderId(999)).await, Err(ServiceError::NotFound(_))));
 });
 
 on_both_engines!(bad_input_is_refused_by_field_and_writes_nothing, |db| async move {
@@ -142,7 +148,7 @@ on_both_engines!(bad_input_is_refused_by_field_and_writes_nothing, |db| async mo
     };
     assert_eq!(fields(create_order(&db, t0(), &dup).await), ["order_number", "external_ref"]);
     let unknown = OrderInput {
-        account_id: 99,
+        account_id: AccountId(99),
         ..order(vec![line(3, "2026-12-01", "1", "", ""), line(1, "2026-02-30", "x", "", "")])
     };
     assert_eq!(
@@ -150,20 +156,23 @@ on_both_engines!(bad_input_is_refused_by_field_and_writes_nothing, |db| async mo
         ["lines[0].product_id", "lines[1].run_date", "lines[1].quantity"],
         "domain checks come first: an inactive product cannot be booked"
     );
-    assert_eq!(fields(create_order(&db, t0(), &OrderInput { account_id: 99, ..order(vec![]) }).await), ["account_id"]);
+    assert_eq!(
+        fields(create_order(&db, t0(), &OrderInput { account_id: AccountId(99), ..order(vec![]) }).await),
+        ["account_id"]
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, before);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM line_items").await, 0);
 
     // Updating: a line id from another order is refused, and the order is untouched.
     let other = create_order(&db, t0(), &order(vec![line(1, "2026-12-01", "1", "", "")])).await.unwrap();
     let other_line = get_order(&db, other).await.unwrap().lines[0].id;
-    let first = get_order(&db, 1).await.unwrap();
+    let first = get_order(&db, OrderId(1)).await.unwrap();
     let mut steal = first.to_input();
     steal.lines.push(LineItemInput { id: Some(other_line), ..line(1, "2026-12-01", "1", "", "") });
     steal.notes = "changed".into();
     assert_eq!(fields(update_order(&db, t0(), first.id, &steal).await), ["lines[0].id"]);
     assert_eq!(get_order(&db, first.id).await.unwrap().notes, "Holiday campaign");
-    assert!(matches!(update_order(&db, t0(), 999, &order(vec![])).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(update_order(&db, t0(), OrderId(999), &order(vec![])).await, Err(ServiceError::NotFound(_))));
 });
 
 on_both_engines!(line_items_on_a_live_invoice_are_locked, |db| async move {
@@ -207,7 +216,7 @@ on_both_engines!(line_items_on_a_live_invoice_are_locked, |db| async move {
     remove.lines.remove(0);
     assert!(conflict(update_order(&db, t0(), id, &remove).await).contains("cannot be removed"));
     let mut move_account = o.to_input();
-    move_account.account_id = 2;
+    move_account.account_id = AccountId(2);
     conflict(update_order(&db, t0(), id, &move_account).await);
     let mut cancel = o.to_input();
     cancel.status = "cancelled".into();
@@ -339,7 +348,7 @@ mod csv_import {
         assert!(done.imported && done.is_clean());
         assert_eq!(counts(&db).await, (2, 3));
         let id: i64 = count(&db, "SELECT id FROM orders WHERE order_number = 'IO-1'").await;
-        let o = get_order(&db, id).await.unwrap();
+        let o = get_order(&db, OrderId(id)).await.unwrap();
         assert_eq!((o.status, o.ordered_on, o.total), (OrderStatus::Confirmed, date("2026-11-20"), d("2490.50")));
         assert_eq!(o.lines[0].description, "Banner, week 1");
 

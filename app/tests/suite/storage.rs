@@ -3,8 +3,15 @@
 use testkit::on_both_engines;
 
 use app::{
-    backend::{Db, ServiceError, StoreError, auth, auth::AuthConfig, auth::MAX_FAILURES_PER_EMAIL, demo::seed},
-    domain::role::Role,
+    backend::{
+        Db, ServiceError, StoreError,
+        auth::{self, AuthConfig, MAX_FAILURES_PER_EMAIL},
+        demo::seed,
+    },
+    domain::{
+        ids::{AccountId, LineItemId, ProductId, UserId},
+        role::Role,
+    },
     on_db,
     views::common::CurrentUser,
 };
@@ -22,7 +29,7 @@ async fn admin(db: &Db) -> CurrentUser {
     let id = auth::create_user(db, t0(), "Ada@Example.COM ", "Ada Admin", Role::Admin, "correct horse battery")
         .await
         .unwrap();
-    CurrentUser { id, email: "ada@example.com".into(), name: "Ada Admin".into(), role: Role::Admin }
+    CurrentUser { id: UserId(id.0), email: "ada@example.com".into(), name: "Ada Admin".into(), role: Role::Admin }
 }
 
 async fn exec(db: &Db, sql: &str) -> Result<(), StoreError> {
@@ -138,7 +145,7 @@ on_both_engines!(unknown_email_and_inactive_users_cannot_sign_in, |db| async mov
     assert!(matches!(r, Err(ServiceError::BadCredentials)));
     let v = auth::create_user(&db, t0(), "vic@example.com", "Vic", Role::Viewer, "viewer password").await.unwrap();
     let s = auth::sign_in(&db, &cfg, t0(), "vic@example.com", "viewer password", IP).await.unwrap();
-    auth::update_access(&db, &actor, v, Role::Viewer, false).await.unwrap();
+    auth::update_access(&db, &actor, UserId(v.0), Role::Viewer, false).await.unwrap();
     // Deactivation ends existing sessions at once.
     assert!(auth::resolve_session(&db, &cfg, t0(), &s.token).await.unwrap().is_none());
     let r = auth::sign_in(&db, &cfg, t0(), "vic@example.com", "viewer password", IP).await;
@@ -152,7 +159,7 @@ on_both_engines!(the_last_active_admin_cannot_be_removed, |db| async move {
     let r = auth::update_access(&db, &actor, actor.id, Role::Admin, false).await;
     assert!(matches!(r, Err(ServiceError::Conflict(_))));
     let other = auth::create_user(&db, t0(), "bo@example.com", "Bo", Role::Billing, "billing password").await.unwrap();
-    auth::update_access(&db, &actor, other, Role::Admin, true).await.unwrap();
+    auth::update_access(&db, &actor, UserId(other.0), Role::Admin, true).await.unwrap();
     auth::update_access(&db, &actor, actor.id, Role::Viewer, true).await.unwrap();
     assert_eq!(app::backend::auth::users::count_active_admins(&db).await.unwrap(), 1);
 });
@@ -326,7 +333,7 @@ mod invoicing {
 
     fn request(ids: Vec<i64>) -> InvoiceRequest {
         InvoiceRequest {
-            line_item_ids: ids,
+            line_item_ids: ids.into_iter().map(LineItemId).collect(),
             issue_date: today(),
             due_date: None,
             created_by: None,
@@ -340,15 +347,18 @@ mod invoicing {
     on_both_engines!(one_invoice_per_bill_to_account, |db| async move {
         let ids = book(&db, 3).await;
         let out = invoice_line_items(&db, t0(), &request(ids.clone())).await.unwrap();
-        let by_account: BTreeMap<i64, usize> =
+        let by_account: BTreeMap<AccountId, usize> =
             out.created.iter().map(|c| (c.bill_to_account_id, c.line_count)).collect();
         // D (account 5) bills to the agency (account 1).
-        assert_eq!(by_account, BTreeMap::from([(1, 3), (2, 3), (3, 3), (4, 3)]));
+        assert_eq!(
+            by_account,
+            BTreeMap::from([(AccountId(1), 3), (AccountId(2), 3), (AccountId(3), 3), (AccountId(4), 3)])
+        );
         let numbers: Vec<&str> = out.created.iter().map(|c| c.number.as_str()).collect();
         assert_eq!(numbers, ["INV-2026-00001", "INV-2026-00002", "INV-2026-00003", "INV-2026-00004"]);
         for c in &out.created {
             // The bill-to account's terms: the advertisers' Net 15, the agency's organisation default Net 30.
-            let due = if c.bill_to_account_id == 1 { (2026, 12, 24) } else { (2026, 12, 9) };
+            let due = if c.bill_to_account_id == AccountId(1) { (2026, 12, 24) } else { (2026, 12, 9) };
             assert_eq!(c.due_date, NaiveDate::from_ymd_opt(due.0, due.1, due.2).unwrap(), "{c:?}");
         }
         // Stored totals equal the sum of stored lines, to the cent.
@@ -470,7 +480,7 @@ mod billable_line_items {
         }
         let product = billable::page(
             &db,
-            &BillableFilter { status: StatusFilter::All, product_id: Some(1), ..Default::default() },
+            &BillableFilter { status: StatusFilter::All, product_id: Some(ProductId(1)), ..Default::default() },
             today(),
             10_000,
         )
@@ -516,7 +526,7 @@ mod invoice_list {
         let ids = super::invoicing::book(&db, 2).await;
         let issue = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
         let req = InvoiceRequest {
-            line_item_ids: ids.clone(),
+            line_item_ids: ids.iter().copied().map(LineItemId).collect(),
             issue_date: issue,
             due_date: None,
             created_by: None,
@@ -569,7 +579,13 @@ mod invoice_list {
         assert_eq!(record.status().unwrap(), InvoiceStatus::Void);
         assert_eq!(lines.len(), 2);
         assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["created", "voided"]);
-        let again = invoice_line_items(&db, t0(), &InvoiceRequest { line_item_ids: ids, ..req }).await.unwrap();
+        let again = invoice_line_items(
+            &db,
+            t0(),
+            &InvoiceRequest { line_item_ids: ids.into_iter().map(LineItemId).collect(), ..req },
+        )
+        .await
+        .unwrap();
         assert_eq!((again.created.len(), again.created[0].line_count), (1, 2));
         assert_eq!(again.created[0].number, "INV-2026-00005", "voided numbers are kept, not reused");
     });

@@ -6,10 +6,15 @@ use testkit::on_both_engines;
 
 use app::{
     backend::{
-        Db, ServiceError, delivery::outbox, messages::preview::Draft, messages::preview::preview,
-        messages::preview::recent_invoices, templates::check::TemplateInput, templates::library,
+        Db, ServiceError,
+        delivery::outbox,
+        messages::preview::{Draft, preview, recent_invoices},
+        templates::{check::TemplateInput, library},
     },
-    domain::merge_fields::TemplateKind,
+    domain::{
+        ids::{InvoiceId, TemplateId},
+        merge_fields::TemplateKind,
+    },
     on_db,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -53,7 +58,7 @@ async fn fixture(db: &Db, account_name: &str) -> Fixture {
     Fixture { invoice, number }
 }
 
-async fn template_id(db: &Db, name: &str) -> i64 {
+async fn template_id(db: &Db, name: &str) -> TemplateId {
     on_db!(db, p => sqlx::query_scalar("SELECT id FROM email_templates WHERE name = $1").bind(name).fetch_one(p).await.unwrap())
 }
 
@@ -168,7 +173,7 @@ on_both_engines!(every_seeded_template_previews_against_a_real_invoice, |db| asy
     for t in templates {
         let d = library::get(&db, t.id).await.unwrap();
         let draft = Draft { kind: d.kind, subject: &d.subject, body_html: &d.body_html };
-        let real = preview(&db, draft, Some(f.invoice), t0(), "https://billing.example")
+        let real = preview(&db, draft, Some(InvoiceId(f.invoice)), t0(), "https://billing.example")
             .await
             .unwrap_or_else(|e| panic!("{} against the invoice: {e:?}", d.name));
         assert_eq!(real.source, format!("{} · Bayside <script>alert(1)</script> Motors", f.number));
@@ -203,6 +208,6 @@ on_both_engines!(every_seeded_template_previews_against_a_real_invoice, |db| asy
 
     // A misspelt field is a field error, not a failed render.
     let draft = Draft { kind: TemplateKind::Invoice, subject: "x", body_html: "{{ invoice.totl }}" };
-    let e = preview(&db, draft, Some(f.invoice), t0(), "https://billing.example").await.unwrap_err();
+    let e = preview(&db, draft, Some(InvoiceId(f.invoice)), t0(), "https://billing.example").await.unwrap_err();
     assert_eq!(field(e, "body_html"), "Unknown merge field `invoice.totl` — did you mean `invoice.total`?");
 });

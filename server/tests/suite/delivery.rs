@@ -9,17 +9,20 @@ use std::sync::Arc;
 use app::{
     backend::{
         Db,
-        delivery::mail_settings::MailEnvironment,
-        delivery::outbox,
-        delivery::worker::Courier,
-        delivery::worker::DeliveryConfig,
+        delivery::{
+            mail_settings::MailEnvironment,
+            outbox,
+            worker::{Courier, DeliveryConfig},
+        },
         invoicing::automation,
         messages::{self, Messages},
-        platform::clock::Clock,
-        platform::clock::ManualClock,
+        platform::clock::{Clock, ManualClock},
         scheduler,
     },
-    domain::delivery::{AutoInvoiceMode, AutomationSettings, BatchFrequency, BatchSchedule, Delivery},
+    domain::{
+        delivery::{AutoInvoiceMode, AutomationSettings, BatchFrequency, BatchSchedule, Delivery},
+        ids::{InvoiceId, OutboxId},
+    },
     on_db,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -208,7 +211,7 @@ on_both_engines!(a_permanent_refusal_waits_for_a_person_then_retry_delivers, |db
     assert_eq!(courier.deliver_due().await.unwrap().attempted(), 0, "permanent failures are not retried on their own");
 
     exec(&db, &format!("UPDATE contacts SET email = 'ann@acme.example' WHERE id = {}", f.ann)).await;
-    assert!(outbox::retry(&db, id, clock.now(), &Messages).await.unwrap());
+    assert!(outbox::retry(&db, OutboxId(id), clock.now(), &Messages).await.unwrap());
     assert_eq!(courier.deliver_due().await.unwrap().delivered, 1);
     assert_eq!(sink.received().len(), 1);
     assert_eq!(
@@ -239,9 +242,15 @@ on_both_engines!(manual_delivery_waits_in_ready_to_send, |db| async move {
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, 0);
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM invoices WHERE ready_to_send_at IS NOT NULL").await, 2);
     let acme_invoice = scalar(&db, &format!("SELECT id FROM invoices WHERE account_id = {}", f.acme)).await;
-    let queued = scheduler::queue_invoice_emails(&db, t0(), scheduler::Selection::Ids(vec![acme_invoice]), None, None)
-        .await
-        .unwrap();
+    let queued = scheduler::queue_invoice_emails(
+        &db,
+        t0(),
+        scheduler::Selection::Ids(vec![InvoiceId(acme_invoice)]),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(queued, Some(1));
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM invoices WHERE ready_to_send_at IS NOT NULL").await, 1);
     courier(&db, &sink, &clock).deliver_due().await.unwrap();

@@ -1,9 +1,9 @@
 //! The HTTP surface over a real socket: sessions, roles, CSRF and health, on both engines.
 
 use crate::serve;
+use app::{backend::Db, domain::ids::ProductId};
 use testkit::on_both_engines;
 
-use app::backend::Db;
 use chrono::{TimeZone, Utc};
 use reqwest::{Client, StatusCode};
 
@@ -356,7 +356,12 @@ on_both_engines!(only_admins_change_billing_rules_and_bad_days_are_named, |db| a
     }
     let r = admin.post(format!("{}/api/save_product_rule", s.base)).form(&form("3")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let p = app::backend::directory::lists::products(&s.db).await.unwrap().into_iter().find(|p| p.id == 1).unwrap();
+    let p = app::backend::directory::lists::products(&s.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == ProductId(1))
+        .unwrap();
     assert_eq!(p.rule, app::domain::billing_rule::BillingRule::DaysBeforeRun(3));
     assert!(p.auto_invoice);
 
@@ -379,7 +384,12 @@ on_both_engines!(only_admins_change_billing_rules_and_bad_days_are_named, |db| a
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let p = app::backend::directory::lists::products(&s.db).await.unwrap().into_iter().find(|p| p.id == 1).unwrap();
+    let p = app::backend::directory::lists::products(&s.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == ProductId(1))
+        .unwrap();
     assert_eq!(
         (p.rule, p.auto_invoice),
         (app::domain::billing_rule::BillingRule::Immediately, false),

@@ -2,15 +2,17 @@
 //! locked (billed) line items as 409, and the CSV import refusing a file twice.
 
 use crate::serve;
-use testkit::on_both_engines;
-
 use app::{
     backend::{
-        Db, directory::orders::get_order, invoicing::create::InvoiceRequest, invoicing::create::Source,
-        invoicing::create::invoice_line_items,
+        Db,
+        directory::orders::get_order,
+        invoicing::create::{InvoiceRequest, Source, invoice_line_items},
     },
+    domain::ids::OrderId,
     on_db,
 };
+use testkit::on_both_engines;
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -59,7 +61,7 @@ on_both_engines!(saving_orders_over_http, |db| async move {
 
     let r = save(&billing, json!({"id": null, "input": order(account, product, "1")})).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let id: i64 = r.json().await.unwrap();
+    let id: OrderId = r.json().await.unwrap();
     let o = get_order(&db, id).await.unwrap();
     assert_eq!(o.total.to_string(), "120.00");
 

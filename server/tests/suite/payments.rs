@@ -6,21 +6,25 @@ use testkit::on_both_engines;
 
 use std::sync::Arc;
 
-use app::backend::{
-    Db,
-    delivery::mail_settings::MailEnvironment,
-    delivery::worker::Courier,
-    delivery::worker::DeliveryConfig,
-    messages::{self, Messages},
-    payments::checkout,
-    payments::checkout::CheckoutError,
-    payments::record as payments,
-    payments::record::NewPayment,
-    payments::record::PaymentError,
-    payments::record::account_credit,
-    platform::clock::ManualClock,
+use app::{
+    backend::{
+        Db,
+        delivery::{
+            mail_settings::MailEnvironment,
+            worker::{Courier, DeliveryConfig},
+        },
+        messages::{self, Messages},
+        payments::{
+            checkout::{self, CheckoutError},
+            record::{self as payments, NewPayment, PaymentError, account_credit},
+        },
+        platform::clock::ManualClock,
+    },
+    domain::{
+        ids::{AccountId, InvoiceId},
+        payment::PaymentMethod,
+    },
 };
-use app::domain::payment::PaymentMethod;
 use rust_decimal::Decimal;
 use testkit::ledger::*;
 use testkit::smtp::SmtpSink;
@@ -29,7 +33,7 @@ fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn check(account_id: i64, amount: &str, allocations: Vec<(i64, Decimal)>) -> NewPayment {
+fn check(account_id: AccountId, amount: &str, allocations: Vec<(InvoiceId, Decimal)>) -> NewPayment {
     NewPayment {
         account_id,
         method: PaymentMethod::Check,

@@ -5,22 +5,22 @@
 //! rate-limited.
 
 use crate::serve;
+use app::{
+    backend::{
+        Db,
+        delivery::{mail_settings::MailEnvironment, worker::DeliveryConfig},
+        messages,
+        payments::checkout::Payments,
+        platform::clock::ManualClock,
+        portal::links::{self as portal_links, PortalScope},
+        scheduler::{self, Selection},
+    },
+    domain::ids::InvoiceId,
+};
 use testkit::on_both_engines;
 
 use std::sync::Arc;
 
-use app::backend::{
-    Db,
-    delivery::mail_settings::MailEnvironment,
-    delivery::worker::DeliveryConfig,
-    messages::{self},
-    payments::checkout::Payments,
-    platform::clock::ManualClock,
-    portal::links as portal_links,
-    portal::links::PortalScope,
-    scheduler,
-    scheduler::Selection,
-};
 use reqwest::{Client, StatusCode, header};
 use testkit::ledger::*;
 use testkit::smtp::SmtpSink;
@@ -140,7 +140,7 @@ on_both_engines!(the_pay_online_link_in_the_email_pays_the_invoice, |db| async m
     assert!(receipt.subject.starts_with("Receipt"), "{}", receipt.subject);
 });
 
-async fn status_of(db: &Db, id: i64) -> String {
+async fn status_of(db: &Db, id: InvoiceId) -> String {
     status(db, id).await
 }
 

@@ -10,16 +10,19 @@ use std::sync::Arc;
 use app::{
     backend::{
         Db,
-        delivery::mail_settings::MailEnvironment,
-        delivery::worker::Courier,
-        delivery::worker::DeliveryConfig,
+        delivery::{
+            mail_settings::MailEnvironment,
+            worker::{Courier, DeliveryConfig},
+        },
         messages::{self, Messages},
         platform::clock::ManualClock,
-        reminders::engine as reminders,
-        reminders::store,
+        reminders::{engine as reminders, store},
         scheduler,
     },
-    domain::reminder_ladder::ReminderStyle,
+    domain::{
+        ids::{AccountId, InvoiceId},
+        reminder_ladder::ReminderStyle,
+    },
     on_db,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -48,7 +51,7 @@ async fn texts(db: &Db, sql: &str) -> Vec<String> {
 }
 
 struct Fixture {
-    acme: i64,
+    acme: AccountId,
 }
 
 /// Valley Courier (New York) with Acme Motors (To: Ann, Cc: Carl), reminders on, the seeded
@@ -62,7 +65,7 @@ async fn fixture(db: &Db, style: ReminderStyle) -> Fixture {
     )
     .await;
     let acme = on_db!(db, p => {
-        let acme: i64 = sqlx::query_scalar("INSERT INTO accounts (name, kind, created_at) VALUES ('Acme Motors', 'advertiser', $1) RETURNING id")
+        let acme: AccountId = sqlx::query_scalar("INSERT INTO accounts (name, kind, created_at) VALUES ('Acme Motors', 'advertiser', $1) RETURNING id")
             .bind(t).fetch_one(p).await.unwrap();
         sqlx::query("INSERT INTO contacts (account_id, name, email, invoice_role, created_at) VALUES ($1, 'Ann Lee', 'ann@acme.example', 'to', $2)")
             .bind(acme).bind(t).execute(p).await.unwrap();
@@ -75,7 +78,7 @@ async fn fixture(db: &Db, style: ReminderStyle) -> Fixture {
 }
 
 /// A numbered invoice of $1,000.00 due on `due`, `paid` of it paid.
-async fn invoice(db: &Db, account: i64, number: &str, due: NaiveDate, paid: i64) -> i64 {
+async fn invoice(db: &Db, account: AccountId, number: &str, due: NaiveDate, paid: i64) -> InvoiceId {
     let status = if paid == 0 { "sent" } else { "partially_paid" };
     on_db!(db, p => sqlx::query_scalar(
         "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, total, amount_paid, created_at)
@@ -270,7 +273,7 @@ on_both_engines!(steps_fall_on_local_dates_across_dst_and_leap_days, |db| async 
     let spring = invoice(&db, f.acme, "INV-500", date(2027, 3, 7), 0).await;
     let fall = invoice(&db, f.acme, "INV-501", date(2027, 10, 31), 0).await;
     let leap = invoice(&db, f.acme, "INV-502", date(2028, 2, 29), 0).await;
-    let steps = |inv: i64| {
+    let steps = |inv: InvoiceId| {
         let db = db.clone();
         async move { scalar(&db, &format!("SELECT COUNT(*) FROM invoice_reminders WHERE invoice_id = {inv}")).await }
     };

@@ -2,9 +2,12 @@
 //! paging, and that `/api/v1` is outside the cookie session and its cross-site check.
 
 use crate::serve;
+use app::{
+    backend::{Db, auth::api_keys, demo::seed},
+    domain::ids::{LineItemId, UserId},
+};
 use testkit::on_both_engines;
 
-use app::backend::{Db, auth::api_keys, demo::seed};
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::{Client, RequestBuilder, StatusCode, redirect::Policy};
 use serde_json::{Value, json};
@@ -93,7 +96,7 @@ on_both_engines!(requests_without_a_live_key_are_refused, |db| async move {
     let (status, _) = answer(s.get("/accounts")).await;
     assert_eq!(status, StatusCode::OK);
     let id = app::backend::auth::api_key_store::list(&s.db).await.unwrap()[0].id;
-    api_keys::revoke(&s.db, t0(), 1, id).await.unwrap();
+    api_keys::revoke(&s.db, t0(), UserId(1), id).await.unwrap();
     let (status, body) = answer(s.get("/accounts")).await;
     assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthorized"), "revoked");
 });
@@ -413,7 +416,7 @@ on_both_engines!(orders_round_trip_with_exact_money, |db| async move {
         &s.db,
         t0(),
         &app::backend::invoicing::create::InvoiceRequest {
-            line_item_ids: vec![first_line],
+            line_item_ids: vec![LineItemId(first_line)],
             issue_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
             due_date: None,
             created_by: None,

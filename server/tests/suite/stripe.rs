@@ -6,6 +6,18 @@
 //! each refused, logged and change nothing.
 
 use crate::serve;
+use app::{
+    backend::{
+        Db,
+        payments::{
+            checkout::Payments,
+            stripe::{self, StripeConfig},
+        },
+        platform::clock::ManualClock,
+        portal::links::{self as portal_links, PortalScope},
+    },
+    domain::ids::InvoiceId,
+};
 use testkit::on_both_engines;
 
 use std::{
@@ -13,10 +25,6 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use app::backend::{
-    Db, payments::checkout::Payments, payments::stripe, payments::stripe::StripeConfig, platform::clock::ManualClock,
-    portal::links as portal_links, portal::links::PortalScope,
-};
 use axum::{
     Form, Json, Router,
     extract::State,
@@ -142,7 +150,7 @@ async fn deliver(base: &str, body: &[u8], signature: &str) -> (StatusCode, Strin
 struct World {
     base: String,
     stand_in: Arc<StandIn>,
-    invoice: i64,
+    invoice: InvoiceId,
     token: String,
 }
 
@@ -246,6 +254,6 @@ on_both_engines!(stripe_being_unreachable_is_a_clear_message_not_an_error_page, 
     assert_eq!(status_of(&db, w.invoice).await, "sent");
 });
 
-async fn status_of(db: &Db, id: i64) -> String {
+async fn status_of(db: &Db, id: InvoiceId) -> String {
     status(db, id).await
 }

@@ -3,13 +3,14 @@
 //! user only; viewers may preview but not send; the library refuses to delete what is used.
 
 use crate::serve;
-use testkit::on_both_engines;
-
 use app::{
     backend::{Db, delivery::mail_settings::MailEnvironment},
+    domain::ids::TemplateId,
     on_db,
     views::templates::{PreviewResult, TemplateListView, TestSendResult},
 };
+use testkit::on_both_engines;
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::{Client, StatusCode};
 use testkit::smtp::SmtpSink;
@@ -55,7 +56,7 @@ async fn templates(c: &Client, base: &str) -> TemplateListView {
     r.json().await.unwrap()
 }
 
-async fn detail(db: &Db, id: i64) -> (String, String, String) {
+async fn detail(db: &Db, id: TemplateId) -> (String, String, String) {
     on_db!(db, p => sqlx::query_as("SELECT kind, subject, body_html FROM email_templates WHERE id = $1")
         .bind(id).fetch_one(p).await.unwrap())
 }

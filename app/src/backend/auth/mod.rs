@@ -215,7 +215,7 @@ pub async fn create_user(
     name: &str,
     role: Role,
     password: &str,
-) -> Result<i64, ServiceError> {
+) -> Result<UserId, ServiceError> {
     let email = normalise_email(email);
     let name = name.trim();
     let mut problems = Vec::new();

@@ -47,8 +47,8 @@ pub async fn create(
     role: Role,
     password_hash: &str,
     now: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+) -> Result<UserId, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, UserId>(
         "INSERT INTO staff_users (email, name, role, password_hash, active, created_at)
          VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id")
         .bind(email).bind(name).bind(role.as_str()).bind(password_hash).bind(now)

@@ -260,8 +260,8 @@ mod tests {
     #[test]
     fn uses_are_described_per_template() {
         let uses = describe_uses(
-            vec![1],
-            vec![(2, 7), (3, 30), (2, 90)],
+            vec![TemplateId(1)],
+            vec![(TemplateId(2), 7), (TemplateId(3), 30), (TemplateId(2), 90)],
             vec![
                 r#"{"template_id":1}"#.into(),
                 r#"{"template_id":1}"#.into(),
@@ -270,13 +270,13 @@ mod tests {
             ],
         );
         assert_eq!(
-            uses_of(&uses, 1),
+            uses_of(&uses, TemplateId(1)),
             ["Automation > Accounting: invoice emails", "2 invoice emails waiting to be sent"]
         );
         assert_eq!(
-            uses_of(&uses, 2),
+            uses_of(&uses, TemplateId(2)),
             ["Past-due reminder at 7 days past due", "Past-due reminder at 90 days past due"]
         );
-        assert!(uses_of(&uses, 4).is_empty());
+        assert!(uses_of(&uses, TemplateId(4)).is_empty());
     }
 }
