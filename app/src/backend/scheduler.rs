@@ -48,6 +48,7 @@ pub struct TickReport {
 }
 
 /// One tick at `now`. `instance` names the caller in batch-run records.
+#[tracing::instrument(name = "tick", skip(db), fields(%now))]
 pub async fn tick(db: &Db, now: DateTime<Utc>, instance: &str) -> Result<TickReport, ServiceError> {
     let Some(org) = crate::backend::platform::organisation::get(db).await? else {
         return Ok(TickReport::default());

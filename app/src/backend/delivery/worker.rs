@@ -145,6 +145,7 @@ impl<K: MessageKinds> Courier<K> {
     }
 
     /// Delivers everything due now, batch after batch, until nothing is due.
+    #[tracing::instrument(name = "deliver", skip(self), fields(worker = %self.worker))]
     pub async fn deliver_due(&self) -> Result<DeliveryReport, StoreError> {
         let mut report = DeliveryReport::default();
         loop {

@@ -133,6 +133,7 @@ pub(crate) const NEXT_SEQUENCE_SQL: &str = "INSERT INTO invoice_counters (period
      RETURNING last_value";
 
 /// Creates the invoices for `req` in one transaction: all of them or none.
+#[tracing::instrument(name = "invoicing", skip_all, fields(line_items = req.line_item_ids.len(), source = ?req.source, actor = %req.actor))]
 pub async fn invoice_line_items(
     db: &Db,
     now: DateTime<Utc>,

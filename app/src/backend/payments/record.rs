@@ -98,6 +98,7 @@ macro_rules! apply_to_invoice {
     };
 }
 
+#[tracing::instrument(name = "payment", skip_all, fields(account_id = %p.account_id, method = p.method.as_str(), provider_ref = ?p.provider_ref))]
 pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recorded, PaymentError> {
     if p.amount <= Decimal::ZERO {
         return Err(PaymentError::Invalid(vec![FieldError::new("amount", "A payment must be more than zero.")]));
@@ -197,6 +198,7 @@ pub async fn record(db: &Db, p: &NewPayment, now: DateTime<Utc>) -> Result<Recor
 }
 
 /// Applies an account's unallocated payments (its credit) to an invoice, oldest payment first.
+#[tracing::instrument(name = "apply_credit", skip(db, now))]
 pub async fn apply_credit(
     db: &Db,
     account_id: AccountId,

@@ -152,6 +152,7 @@ async fn ladder(db: &Db) -> Result<Vec<i64>, StoreError> {
 
 /// The scheduler's step: queues every reminder due at `now`. Does nothing while reminders are
 /// switched off.
+#[tracing::instrument(name = "reminders", skip(db))]
 pub async fn queue_due(db: &Db, now: DateTime<Utc>) -> Result<ReminderReport, StoreError> {
     let mut report = ReminderReport::default();
     let (enabled, style) = crate::backend::reminders::store::settings(db).await?;
