@@ -4,10 +4,9 @@
 //! are rate-limited per client address.
 
 use std::{
-    collections::HashMap,
     net::{IpAddr, SocketAddr},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    num::NonZeroU32,
+    sync::Arc,
 };
 
 use app::{
@@ -22,6 +21,7 @@ use app::{
     },
     domain::ids::InvoiceId,
 };
+use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 use axum::{
     Form, Router,
     extract::{ConnectInfo, Path, Request, State},
@@ -34,7 +34,7 @@ use serde::Deserialize;
 
 /// Generic over the outer router's state, which it does not use.
 pub fn router<S: Clone + Send + Sync + 'static>(state: AppState, per_minute: u32) -> Router<S> {
-    let limiter = Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60)));
+    let limiter = Arc::new(PortalLimiter::keyed(portal_quota(per_minute)));
     Router::new()
         .route("/portal/invoice/{token}", get(invoice_page))
         .route("/portal/invoice/{token}/pay", axum::routing::post(pay_invoice))
@@ -50,44 +50,34 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AppState, per_minute: u32
         .with_state(state)
 }
 
-/// A fixed window per client address: simple, and enough to make guessing tokens pointless
-/// (2^256 of them) and scraping slow.
-pub struct RateLimiter {
-    per_window: u32,
-    window: Duration,
-    seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+/// Per client address: a burst of `per_minute` requests, then one more every `60 / per_minute`
+/// seconds (governor's GCRA). Enough to make guessing tokens pointless (2^256 of them) and
+/// scraping slow, without the double burst a fixed window allows at its edges.
+type PortalLimiter = DefaultKeyedRateLimiter<IpAddr>;
+
+fn portal_quota(per_minute: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))
 }
 
-impl RateLimiter {
-    pub fn new(per_window: u32, window: Duration) -> Self {
-        Self { per_window, window, seen: Mutex::new(HashMap::new()) }
-    }
+/// Addresses seen are kept until they are idle again; past this many, idle ones are dropped so a
+/// flood of distinct addresses cannot grow the map without bound.
+const TRACKED_ADDRESSES: usize = 10_000;
 
-    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.len() > 10_000 {
-            let window = self.window;
-            seen.retain(|_, (start, _)| now.duration_since(*start) < window);
-        }
-        let entry = seen.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= self.per_window
-    }
-}
-
-async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
+async fn rate_limit(State(limiter): State<Arc<PortalLimiter>>, req: Request, next: Next) -> Response {
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    if !limiter.allow(ip, Instant::now()) {
+    if limiter.len() > TRACKED_ADDRESSES {
+        limiter.retain_recent();
+    }
+    if let Err(not_until) = limiter.check_key(&ip) {
+        let wait = not_until.wait_time_from(limiter.clock().now());
         tracing::warn!(%ip, "portal rate limit reached");
         let mut res = (
             StatusCode::TOO_MANY_REQUESTS,
             Html("<!DOCTYPE html><title>Too many requests</title><p>Too many requests. Please wait a minute and try again.</p>"),
         )
             .into_response();
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        let seconds = wait.as_secs() + 1;
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         return res;
     }
     next.run(req).await
@@ -334,15 +324,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_limiter_counts_per_address_and_window() {
-        let l = RateLimiter::new(2, Duration::from_secs(60));
+    fn the_limiter_allows_a_burst_per_address_then_one_per_interval() {
+        use governor::clock::FakeRelativeClock;
+        use std::time::Duration;
+        let clock = FakeRelativeClock::default();
+        let l = governor::RateLimiter::dashmap_with_clock(portal_quota(2), clock.clone());
         let (a, b) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
-        let t = Instant::now();
-        assert!(l.allow(a, t));
-        assert!(l.allow(a, t));
-        assert!(!l.allow(a, t));
-        assert!(l.allow(b, t));
-        assert!(l.allow(a, t + Duration::from_secs(61)));
+        assert!(l.check_key(&a).is_ok());
+        assert!(l.check_key(&a).is_ok());
+        assert!(l.check_key(&a).is_err(), "the burst is spent");
+        assert!(l.check_key(&b).is_ok(), "another address has its own allowance");
+        clock.advance(Duration::from_secs(29));
+        assert!(l.check_key(&a).is_err());
+        clock.advance(Duration::from_secs(1));
+        assert!(l.check_key(&a).is_ok(), "one request comes back every 30 s at 2 a minute");
+        assert!(l.check_key(&a).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A real SMTP server for tests: scripts/smtp_sink.py (aiosmtpd) in a child process, storing each
 //! accepted message as a file. It can be stopped and started again on the same port.
 
+use mail_parser::{Message, MessageParser, MimeHeaders};
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
@@ -112,16 +113,9 @@ impl Drop for SmtpSink {
     }
 }
 
-/// Header lookup with RFC 5322 folding undone.
-fn header(raw: &str, name: &str) -> String {
-    let head = raw.split("\r\n\r\n").next().unwrap_or(raw);
-    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ").replace("\n ", " ");
-    let prefix = format!("{}:", name.to_ascii_lowercase());
-    unfolded
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
-        .map(|l| l[prefix.len()..].trim().to_string())
-        .unwrap_or_default()
+/// A header's raw value with RFC 5322 folding undone (addresses are compared as written).
+fn raw_header(message: &Message, name: &str) -> String {
+    message.header_raw(name).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default()
 }
 
 impl Received {
@@ -139,23 +133,17 @@ impl Received {
     /// The parts whose content type is one of `types` (e.g. `text/csv` for an attached statement),
     /// decoded and joined, each followed by a newline.
     pub fn decoded_parts(&self, types: &[&str]) -> String {
-        use base64::Engine;
+        let message = MessageParser::default().parse(self.raw.as_bytes()).expect("a MIME message");
         let mut out = String::new();
-        for part in self.raw.split("\r\n--") {
-            let (head, body) = part.split_once("\r\n\r\n").unwrap_or(("", ""));
-            let head_l = head.to_ascii_lowercase();
-            if !types.iter().any(|t| head_l.contains(&format!("content-type: {t}"))) {
+        for part in &message.parts {
+            let Some(ct) = part.content_type() else { continue };
+            let mime = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default()).to_ascii_lowercase();
+            if !types.contains(&mime.as_str()) {
                 continue;
             }
-            let body = body.rsplit_once("\r\n--").map(|(b, _)| b).unwrap_or(body);
-            if head_l.contains("content-transfer-encoding: base64") {
-                let joined: String = body.split_whitespace().collect();
-                let bytes = base64::engine::general_purpose::STANDARD.decode(joined.trim()).unwrap_or_default();
-                out.push_str(&String::from_utf8_lossy(&bytes));
-            } else if head_l.contains("content-transfer-encoding: quoted-printable") {
-                out.push_str(&quoted_printable(body));
-            } else {
-                out.push_str(body);
+            match part.text_contents() {
+                Some(text) => out.push_str(text),
+                None => out.push_str(&String::from_utf8_lossy(part.contents())),
             }
             out.push('\n');
         }
@@ -181,33 +169,16 @@ impl Received {
     }
 }
 
-fn quoted_printable(body: &str) -> String {
-    let joined = body.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'='
-            && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
+/// Reads a stored message with `mail-parser`: the subject decoded (RFC 2047), the address
+/// headers as written.
 pub fn parse(raw: &str) -> Received {
+    let message = MessageParser::default().parse(raw.as_bytes()).expect("a MIME message");
     Received {
-        message_id: header(raw, "Message-ID").trim_matches(['<', '>']).to_string(),
-        subject: header(raw, "Subject"),
-        to: header(raw, "To"),
-        cc: header(raw, "Cc"),
-        envelope_to: header(raw, "X-Envelope-To"),
+        message_id: message.message_id().unwrap_or_default().to_string(),
+        subject: message.subject().unwrap_or_default().to_string(),
+        to: raw_header(&message, "To"),
+        cc: raw_header(&message, "Cc"),
+        envelope_to: raw_header(&message, "X-Envelope-To"),
         raw: raw.to_string(),
     }
 }

@@ -6,5 +6,6 @@ mod accounts;
 mod api_keys;
 mod documents;
 mod orders;
+mod schema;
 mod storage;
 mod templates;

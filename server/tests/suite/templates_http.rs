@@ -70,18 +70,9 @@ fn form(kind: &str, subject: &str, body: &str, invoice: i64) -> Vec<(&'static st
     ]
 }
 
-/// The subject without whitespace, RFC 2047 undone (`=?utf-8?b?…?=`), which lettre uses for subjects with non-ASCII characters.
-fn decoded_subject(raw: &str) -> String {
-    use base64::Engine;
-    let words: Vec<String> = raw
-        .split_whitespace()
-        .map(|w| match w.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?=")) {
-            Some(b) => String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b).unwrap()).unwrap(),
-            None => w.to_string(),
-        })
-        .collect();
-    // How lettre splits words between encoded-words varies: compare without whitespace.
-    words.concat().split_whitespace().collect()
+/// The subject without whitespace: how lettre splits a long subject into encoded-words varies.
+fn decoded_subject(subject: &str) -> String {
+    subject.split_whitespace().collect()
 }
 
 on_both_engines!(send_test_delivers_every_seeded_template, |db| async move {
