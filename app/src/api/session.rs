@@ -8,13 +8,14 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     Ok(super::guard::current_user())
 }
 
-/// Only same-site paths, so a crafted link cannot bounce a fresh sign-in elsewhere.
+/// Only same-site paths, so a crafted link cannot bounce a fresh sign-in elsewhere. Browsers drop
+/// tabs and newlines from a URL and read `\` as `/`, so `/<tab>/evil.example` is `//evil.example`
+/// to them: anything but visible ASCII is refused (a real path has it percent-encoded), which also
+/// keeps CR/LF out of the `Location` header.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.starts_with("/sign-in") {
-        next
-    } else {
-        "/"
-    }
+    let visible_ascii = next.bytes().all(|b| b.is_ascii_graphic());
+    let same_site_path = next.starts_with('/') && !matches!(next.as_bytes().get(1), Some(b'/' | b'\\'));
+    if visible_ascii && same_site_path && !next.starts_with("/sign-in") { next } else { "/" }
 }
 
 #[server(endpoint = "sign_in")]
@@ -71,5 +72,11 @@ mod tests {
         assert_eq!(super::safe_next("https://evil.example"), "/");
         assert_eq!(super::safe_next("/\\evil.example"), "/");
         assert_eq!(super::safe_next(""), "/");
+        assert_eq!(super::safe_next("/\t/evil.example"), "/", "browsers drop the tab");
+        assert_eq!(super::safe_next("/\n/evil.example"), "/");
+        assert_eq!(super::safe_next("/x\r\nSet-Cookie: a=b"), "/", "no header injection");
+        assert_eq!(super::safe_next("/ /evil.example"), "/");
+        assert_eq!(super::safe_next("/caf\u{e9}"), "/");
+        assert_eq!(super::safe_next("/invoices/12?tab=sent#top"), "/invoices/12?tab=sent#top");
     }
 }

@@ -87,7 +87,7 @@ impl LineEdit {
             LineCharge { quantity: self.quantity, unit_price: self.unit_price, discount: self.discount, tax_rate };
         charge.validate().map_err(|e| {
             let field = match e {
-                E::QuantityNotPositive => "quantity",
+                E::QuantityNotPositive | E::AmountTooLarge => "quantity",
                 E::NegativePrice => "unit_price",
                 E::NegativeDiscount | E::DiscountExceedsAmount(_) => "discount",
                 E::TaxRateOutOfRange => "tax_rate",

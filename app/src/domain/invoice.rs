@@ -40,6 +40,8 @@ pub enum ChargeError {
     DiscountExceedsAmount(Decimal),
     #[error("Tax rate must be between 0 and 100 percent.")]
     TaxRateOutOfRange,
+    #[error("The line's amount is too large; split it into smaller lines.")]
+    AmountTooLarge,
 }
 
 impl LineCharge {
@@ -56,15 +58,17 @@ impl LineCharge {
         if self.tax_rate < Decimal::ZERO || self.tax_rate > Decimal::ONE_HUNDRED {
             return Err(ChargeError::TaxRateOutOfRange);
         }
-        let gross = round_cents(self.quantity * self.unit_price);
+        let gross = round_cents(self.quantity.checked_mul(self.unit_price).ok_or(ChargeError::AmountTooLarge)?);
         if round_cents(self.discount) > gross {
             return Err(ChargeError::DiscountExceedsAmount(gross));
         }
         Ok(())
     }
 
+    /// Saturates rather than panics on a product beyond `Decimal`'s range; `validate` refuses such
+    /// a line, so a saturated amount is never stored.
     pub fn amounts(&self) -> LineAmounts {
-        let gross = round_cents(self.quantity * self.unit_price);
+        let gross = round_cents(self.quantity.checked_mul(self.unit_price).unwrap_or(Decimal::MAX));
         let discount = round_cents(self.discount).min(gross);
         let net = gross - discount;
         let tax = round_cents(net * self.tax_rate / Decimal::ONE_HUNDRED);

@@ -23,6 +23,9 @@ pub const MAX_DESCRIPTION_CHARS: usize = 500;
 pub const MAX_LINES_PER_ORDER: usize = 10_000;
 /// Keeps quantity × price well inside the stored fixed-point range, and sums of many lines too.
 pub const MAX_LINE_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+/// Each factor is bounded on its own too, so their product cannot leave `Decimal`'s range (a
+/// panic) and a huge quantity at price 0 cannot overflow the stored fixed-point column.
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OrderInput {
@@ -305,6 +308,10 @@ impl LineItemInput {
                     err("quantity", ChargeError::QuantityNotPositive.to_string());
                     None
                 }
+                Ok(q) if q > MAX_QUANTITY => {
+                    err("quantity", "Quantity can be at most 1,000,000,000.".into());
+                    None
+                }
                 Ok(q) => Some(q),
                 Err(m) => {
                     err("quantity", m);
@@ -320,6 +327,10 @@ impl LineItemInput {
                     err("unit_price", ChargeError::NegativePrice.to_string());
                     None
                 }
+                Ok(p) if p > MAX_LINE_AMOUNT => {
+                    err("unit_price", "Unit price can be at most 1,000,000,000.".into());
+                    None
+                }
                 Ok(p) => Some(p),
                 Err(m) => {
                     err("unit_price", m);
@@ -333,6 +344,10 @@ impl LineItemInput {
             match parse_decimal(&self.discount, "an amount") {
                 Ok(d) if d < Decimal::ZERO => {
                     err("discount", ChargeError::NegativeDiscount.to_string());
+                    None
+                }
+                Ok(d) if d > MAX_LINE_AMOUNT => {
+                    err("discount", "Discount can be at most 1,000,000,000.".into());
                     None
                 }
                 Ok(d) => Some(round_cents(d)),
@@ -475,6 +490,24 @@ mod tests {
         assert_eq!(v.lines[0].amount(), d("240.00"));
         assert_eq!(v.lines[1].amount(), d("1250505.00"));
         assert_eq!(v.total(), d("1250745.00"));
+    }
+
+    #[test]
+    fn absurd_numbers_are_field_errors_not_panics() {
+        let huge = "79228162514264337593543950335";
+        for (q, p, disc, field) in [
+            (huge, huge, "", "lines[0].quantity"),
+            ("1", huge, "", "lines[0].unit_price"),
+            (huge, "0", "", "lines[0].quantity"),
+            ("1", "1", huge, "lines[0].discount"),
+            ("999999999", "999999999", "", "lines[0].quantity"),
+        ] {
+            let mut bad = order();
+            bad.lines = vec![line(ProductId(1), "2026-12-01", q, p, disc)];
+            let errors = bad.validate(prices).unwrap_err();
+            assert!(fields(errors.clone()).contains(&field.to_string()), "{q} × {p} − {disc}: {errors:?}");
+            assert!(preview_amount(&bad.lines[0], None).is_none_or(|a| a <= Decimal::MAX));
+        }
     }
 
     #[test]

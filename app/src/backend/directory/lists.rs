@@ -38,7 +38,7 @@ pub async fn accounts(db: &Db, search: &str, page: i64, per_page: i64) -> Result
              FROM accounts a LEFT JOIN accounts b ON b.id = a.bill_to_account_id
              WHERE a.archived_at IS NULL AND LOWER(a.name) LIKE $1 ESCAPE '\\'
              ORDER BY a.name, a.id LIMIT $2 OFFSET $3")
-            .bind(&pattern).bind(per_page).bind((page - 1) * per_page).fetch_all(p).await?;
+            .bind(&pattern).bind(per_page).bind((page.max(1) - 1).saturating_mul(per_page)).fetch_all(p).await?;
         (total, rows)
     });
     Ok(Page {
@@ -130,7 +130,7 @@ pub async fn orders(db: &Db, search: &str, page: i64, per_page: i64) -> Result<P
              WHERE LOWER(o.order_number) LIKE $1 ESCAPE '\\' OR LOWER(a.name) LIKE $1 ESCAPE '\\'
              GROUP BY o.id, o.order_number, a.name, o.status, o.ordered_on
              ORDER BY o.ordered_on DESC, o.id DESC LIMIT $2 OFFSET $3")
-            .bind(&pattern).bind(per_page).bind((page - 1) * per_page).fetch_all(p).await?;
+            .bind(&pattern).bind(per_page).bind((page.max(1) - 1).saturating_mul(per_page)).fetch_all(p).await?;
         (total, rows)
     });
     Ok(Page {

@@ -100,7 +100,7 @@ pub async fn accounts_page(
     Ok(on_db!(db, p => {
         let total = sqlx::query_scalar::<_, i64>(&count_sql).bind(external_ref).fetch_one(p).await?;
         let rows = sqlx::query_as::<_, AccountRecord>(&rows_sql)
-            .bind(external_ref).bind(per_page).bind((page - 1) * per_page).fetch_all(p).await?;
+            .bind(external_ref).bind(per_page).bind((page.max(1) - 1).saturating_mul(per_page)).fetch_all(p).await?;
         (total, rows)
     }))
 }
@@ -144,7 +144,7 @@ pub async fn orders_page(
     Ok(on_db!(db, p => {
         let total = sqlx::query_scalar::<_, i64>(&count_sql).bind(account_id).bind(external_ref).fetch_one(p).await?;
         let rows = sqlx::query_as::<_, OrderRecord>(&rows_sql)
-            .bind(account_id).bind(external_ref).bind(per_page).bind((page - 1) * per_page).fetch_all(p).await?;
+            .bind(account_id).bind(external_ref).bind(per_page).bind((page.max(1) - 1).saturating_mul(per_page)).fetch_all(p).await?;
         (total, rows)
     }))
 }
@@ -205,7 +205,7 @@ pub async fn line_items_page(
     Ok(on_db!(db, p => {
         let total = sqlx::query_scalar::<_, i64>(&count_sql).bind(order_id).fetch_one(p).await?;
         let rows = sqlx::query_as::<_, LineItemRecord>(&rows_sql)
-            .bind(order_id).bind(per_page).bind((page - 1) * per_page).fetch_all(p).await?;
+            .bind(order_id).bind(per_page).bind((page.max(1) - 1).saturating_mul(per_page)).fetch_all(p).await?;
         (total, rows)
     }))
 }

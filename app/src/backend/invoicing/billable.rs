@@ -177,7 +177,7 @@ pub async fn page(
         let mut q = sqlx::query_as::<_, Row>(&rows_sql);
         for id in &c.ids { q = q.bind(*id); }
         for d in &c.dates { q = q.bind(*d); }
-        let rows = q.bind(today).bind(per_page).bind((f.page - 1) * per_page).fetch_all(p).await?;
+        let rows = q.bind(today).bind(per_page).bind((f.page.max(1) - 1).saturating_mul(per_page)).fetch_all(p).await?;
         (total, rows)
     });
     Ok(Page {

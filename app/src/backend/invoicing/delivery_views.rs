@@ -94,7 +94,7 @@ pub async fn accounts_without_recipient(db: &Db, until: NaiveDate) -> Result<Vec
     }
     let rows: Vec<NoRecipientRow> = on_db!(db, p => {
         sqlx::query_as(
-            "SELECT a.id AS account_id, a.name AS account, 0 AS line_items, NULL AS first_billable,
+            "SELECT a.id AS account_id, a.name AS account, CAST(0 AS BIGINT) AS line_items, NULL AS first_billable,
                     (SELECT COUNT(*) FROM invoices i WHERE i.account_id = a.id AND i.ready_to_send_at IS NOT NULL
                        AND i.status NOT IN ('void', 'draft')) AS unsent_invoices
              FROM accounts a

@@ -88,7 +88,7 @@ pub async fn list(
     let (total, rows) = on_db!(db, p => {
         let total = sqlx::query_scalar::<_, i64>(&count_sql).bind(today).bind(&pattern).fetch_one(p).await?;
         let rows = sqlx::query_as::<_, ListRow>(&rows_sql)
-            .bind(today).bind(&pattern).bind(per_page).bind((f.page - 1) * per_page).fetch_all(p).await?;
+            .bind(today).bind(&pattern).bind(per_page).bind((f.page.max(1) - 1).saturating_mul(per_page)).fetch_all(p).await?;
         (total, rows)
     });
     let items = rows
