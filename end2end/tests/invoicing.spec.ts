@@ -42,7 +42,7 @@ test('billing staff invoice selected line items and find the invoice under Unpai
   await screenshot(page, 'invoices-unpaid');
 });
 
-test('voiding an invoice returns its line items', async ({ page }) => {
+test('voiding an invoice holds its line items until they are released', async ({ page }) => {
   await signIn(page, DEMO.billing, '/accounting/invoices?tab=unpaid');
   // The demo history has part-paid invoices, which cannot be voided.
   const first = page.locator('tbody tr').filter({ hasNotText: /Partially paid/i }).first().getByRole('link');
@@ -50,9 +50,16 @@ test('voiding an invoice returns its line items', async ({ page }) => {
   await first.click();
   await hydrated(page);
   await page.getByLabel('Reason').fill('Booked twice');
+  await expect(page.getByLabel(/Hold them/)).toBeChecked();
   await page.getByRole('button', { name: 'Void invoice' }).click();
   await expect(page.getByText('Void: Booked twice')).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(number);
+  const held = page.locator('#held-line-items');
+  await expect(held).toContainText('held');
+  await screenshot(page, 'invoice-void-held');
+  await held.getByRole('button', { name: 'Release for billing' }).click();
+  await expect(held).toBeHidden();
+  await expect(page.getByText('Line items released for billing')).toBeVisible();
   await page.goto('/accounting/invoices?tab=void');
   await expect(page.getByRole('row', { name: new RegExp(number) })).toBeVisible();
 });

@@ -21,7 +21,6 @@ use app::{
     },
     domain::ids::InvoiceId,
 };
-use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 use axum::{
     Form, Router,
     extract::{ConnectInfo, Path, Request, State},
@@ -29,6 +28,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::get,
 };
+use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
 

@@ -45,6 +45,11 @@ pub async fn get_invoice(id: InvoiceId) -> Result<InvoiceDetail, AppError> {
     let status = inv.status()?;
     let f = crate::backend::platform::fixed::from_db;
     let balance = f(inv.total) - f(inv.amount_paid);
+    let held_line_items = if status == crate::domain::invoice::InvoiceStatus::Void {
+        invoices::held_line_items(&state.db, id).await?
+    } else {
+        0
+    };
     Ok(InvoiceDetail {
         id: inv.id,
         number: inv.number,
@@ -79,14 +84,17 @@ pub async fn get_invoice(id: InvoiceId) -> Result<InvoiceDetail, AppError> {
             && inv.amount_paid == 0
             && matches!(inv.status.as_str(), "draft" | "open" | "sent"),
         can_edit: user.can(Role::Billing) && status == crate::domain::invoice::InvoiceStatus::Draft,
+        held_line_items,
+        can_release: user.can(Role::Billing) && held_line_items > 0,
     })
 }
 
+/// `line_items` is `hold` (the default) or `bill_again`: see [`AfterVoid`](crate::domain::invoice::AfterVoid).
 #[server(endpoint = "void_invoice")]
-pub async fn void_invoice(id: InvoiceId, reason: String) -> Result<(), AppError> {
+pub async fn void_invoice(id: InvoiceId, reason: String, line_items: Option<String>) -> Result<(), AppError> {
     use crate::{
         backend::{ServiceError, invoicing::invoices},
-        domain::role::Role,
+        domain::{invoice::AfterVoid, role::Role},
     };
     let (state, user) = super::guard::require(Role::Billing)?;
     let reason = reason.trim();
@@ -98,13 +106,30 @@ pub async fn void_invoice(id: InvoiceId, reason: String) -> Result<(), AppError>
     if reason.chars().count() > 500 {
         return Err(ServiceError::field("reason", "Use at most 500 characters.").into());
     }
+    let after = match line_items.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => AfterVoid::Hold,
+        Some(s) => AfterVoid::parse(s).ok_or_else(|| {
+            ServiceError::field("line_items", "Choose whether to hold the line items or bill them again.")
+        })?,
+    };
     let actor = format!("{} ({})", user.name, user.email);
-    if !invoices::void(&state.db, id, reason, &actor, state.clock.now()).await? {
+    if !invoices::void(&state.db, id, reason, after, &actor, state.clock.now()).await? {
         return Err(ServiceError::Conflict(
             "This invoice cannot be voided: it has payments, is already void or paid, or no longer exists.".into(),
         )
         .into());
     }
-    tracing::info!(invoice_id = %id, user_id = %user.id, "invoice voided");
+    tracing::info!(invoice_id = %id, user_id = %user.id, ?after, "invoice voided");
     Ok(())
+}
+
+/// Returns the line items a voided invoice holds to Billable Line Items.
+#[server(endpoint = "release_held_line_items")]
+pub async fn release_held_line_items(id: InvoiceId) -> Result<u64, AppError> {
+    use crate::{backend::invoicing::invoices, domain::role::Role};
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let actor = format!("{} ({})", user.name, user.email);
+    let released = invoices::release_held(&state.db, id, &actor, state.clock.now()).await?;
+    tracing::info!(invoice_id = %id, user_id = %user.id, released, "held line items released");
+    Ok(released)
 }

@@ -76,6 +76,28 @@ impl LineCharge {
     }
 }
 
+/// What happens to a voided invoice's line items. Holding is the default: an auto-invoiced line
+/// item that simply returned to billing would be invoiced again by the next scheduler tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterVoid {
+    /// Out of Billable Line Items and the scheduler's reach until a person releases them.
+    #[default]
+    Hold,
+    /// Back in Billable Line Items; the scheduler bills them again when they are due.
+    BillAgain,
+}
+
+impl AfterVoid {
+    pub fn parse(s: &str) -> Option<AfterVoid> {
+        match s {
+            "hold" => Some(AfterVoid::Hold),
+            "bill_again" => Some(AfterVoid::BillAgain),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct InvoiceTotals {
     pub subtotal: Decimal,

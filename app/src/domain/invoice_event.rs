@@ -35,6 +35,7 @@ event_kinds! {
     LineRemoved => "line_removed", "Line removed";
     Finalised => "finalised", "Finalised";
     Voided => "voided", "Voided";
+    LineItemsReleased => "line_items_released", "Line items released for billing";
     Sent => "sent", "Sent";
     EmailFailed => "email_failed", "Email failed";
     Payment => "payment", "Payment";

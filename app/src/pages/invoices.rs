@@ -14,7 +14,7 @@ use crate::{
     api::{
         AppError,
         error::field_error,
-        invoices::{VoidInvoice, get_invoice, get_invoices},
+        invoices::{ReleaseHeldLineItems, VoidInvoice, get_invoice, get_invoices},
     },
     domain::{ids::InvoiceId, invoice::InvoiceStatus},
     views::{
@@ -163,15 +163,19 @@ pub fn InvoicePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<InvoiceId>().ok()).unwrap_or_default();
     let void = ServerAction::<VoidInvoice>::new();
+    let release = ServerAction::<ReleaseHeldLineItems>::new();
     let draft_changed = RwSignal::new(0u32);
-    let data = Resource::new(move || (id(), void.version().get(), draft_changed.get()), |(id, _, _)| get_invoice(id));
+    let data = Resource::new(
+        move || (id(), void.version().get(), release.version().get(), draft_changed.get()),
+        |(id, _, _, _)| get_invoice(id),
+    );
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(AppError::NotFound(_)) => view! { <super::common::NotFound/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(inv) => view! { <InvoiceView inv=inv void=void draft_changed=draft_changed/> }.into_any(),
+                    Ok(inv) => view! { <InvoiceView inv=inv void=void release=release draft_changed=draft_changed/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -179,7 +183,12 @@ pub fn InvoicePage() -> impl IntoView {
 }
 
 #[component]
-fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_changed: RwSignal<u32>) -> impl IntoView {
+fn InvoiceView(
+    inv: InvoiceDetail,
+    void: ServerAction<VoidInvoice>,
+    release: ServerAction<ReleaseHeldLineItems>,
+    draft_changed: RwSignal<u32>,
+) -> impl IntoView {
     let title = inv.number.clone().map(|n| format!("Invoice {n}")).unwrap_or_else(|| "Draft invoice".into());
     let c = inv.currency.clone();
     let money = move |d| format::money(d, &c);
@@ -268,7 +277,7 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
                 {inv.can_void.then(|| view! {
                     <section class="card">
                         <h2>"Void this invoice"</h2>
-                        <p class="muted">"Its line items return to Billable Line Items. The invoice and its number are kept."</p>
+                        <p class="muted">"The invoice and its number are kept."</p>
                         {move || void_error().map(|m| view! { <div class="notice notice-error" role="alert">{m}</div> })}
                         <ActionForm action=void attr:class="form">
                             <input type="hidden" name="id" value=inv.id.to_string()/>
@@ -277,6 +286,18 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
                                 <input id="reason" name="reason" required/>
                                 <p class="field-error">{move || field_error(&void_result.get(), "reason")}</p>
                             </div>
+                            <fieldset>
+                                <legend>"Its line items"</legend>
+                                <label class="inline-check">
+                                    <input type="radio" name="line_items" value="hold" checked/>
+                                    " Hold them: nothing bills them until someone releases them here"
+                                </label>
+                                <label class="inline-check">
+                                    <input type="radio" name="line_items" value="bill_again"/>
+                                    " Bill them again: back to Billable Line Items, and the scheduler invoices them when due"
+                                </label>
+                                <p class="field-error">{move || field_error(&void_result.get(), "line_items")}</p>
+                            </fieldset>
                             <button type="submit" class="button button-secondary">"Void invoice"</button>
                         </ActionForm>
                     </section>
@@ -310,6 +331,17 @@ fn InvoiceView(inv: InvoiceDetail, void: ServerAction<VoidInvoice>, draft_change
         {(inv.status == InvoiceStatus::Void).then(|| view! {
             <div class="notice notice-warning" role="status">{format!("Void: {}", inv.void_reason)}</div>
         })}
+        {(inv.held_line_items > 0).then(|| { let held = inv.held_line_items; let can_release = inv.can_release; view! {
+            <div class="notice notice-info" role="status" id="held-line-items">
+                {format!("{held} line item(s) of this invoice are held: they are not in Billable Line Items and the scheduler will not invoice them. ")}
+                {can_release.then(|| view! {
+                    <ActionForm action=release attr:class="notice-action">
+                        <input type="hidden" name="id" value=inv.id.to_string()/>
+                        <button type="submit" class="button button-secondary">"Release for billing"</button>
+                    </ActionForm>
+                })}
+            </div>
+        }})}
         {body}
     }
     .into_any()

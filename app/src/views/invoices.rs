@@ -241,4 +241,7 @@ pub struct InvoiceDetail {
     pub can_void: bool,
     /// A draft, and the caller may change billing data.
     pub can_edit: bool,
+    /// A void invoice's line items that are held out of billing until released.
+    pub held_line_items: i64,
+    pub can_release: bool,
 }

@@ -14,6 +14,7 @@ use app::{
     },
     domain::{
         ids::{AccountId, OrderId, ProductId},
+        invoice::AfterVoid,
         order_input::{LineItemInput, OrderInput, OrderStatus},
     },
     on_db,
@@ -233,7 +234,7 @@ on_both_engines!(line_items_on_a_live_invoice_are_locked, |db| async move {
 
     // Voiding the invoice unlocks the line; removing it keeps the void invoice's copied line.
     let invoice = out.created[0].id;
-    assert!(invoices::void(&db, invoice, "wrong rate", "Test", t0()).await.unwrap());
+    assert!(invoices::void(&db, invoice, "wrong rate", AfterVoid::BillAgain, "Test", t0()).await.unwrap());
     update_order(&db, t0(), id, &remove).await.unwrap();
     assert_eq!(get_order(&db, id).await.unwrap().lines.len(), 1);
     assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = {invoice}")).await, 1);

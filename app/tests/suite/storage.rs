@@ -518,7 +518,7 @@ mod invoice_list {
             invoicing::create::InvoiceRequest, invoicing::create::Source, invoicing::create::invoice_line_items,
             invoicing::invoices,
         },
-        domain::invoice::InvoiceStatus,
+        domain::invoice::{AfterVoid, InvoiceStatus},
         views::invoices::{InvoiceFilter, InvoiceTab},
     };
 
@@ -571,14 +571,27 @@ mod invoice_list {
 
         // Paid invoices cannot be voided; an open one can, and its line items are billable again.
         let paid = all.items.iter().find(|r| r.status == InvoiceStatus::Paid).unwrap().id;
-        assert!(!invoices::void(&db, paid, "mistake", "Test", t0()).await.unwrap());
+        assert!(!invoices::void(&db, paid, "mistake", AfterVoid::Hold, "Test", t0()).await.unwrap());
         let open = all.items.iter().find(|r| r.status == InvoiceStatus::Open).unwrap().id;
-        assert!(invoices::void(&db, open, "wrong rate", "Test", t0()).await.unwrap());
-        assert!(!invoices::void(&db, open, "again", "Test", t0()).await.unwrap(), "voiding twice does nothing");
+        assert!(invoices::void(&db, open, "wrong rate", AfterVoid::Hold, "Test", t0()).await.unwrap());
+        assert!(
+            !invoices::void(&db, open, "again", AfterVoid::Hold, "Test", t0()).await.unwrap(),
+            "voiding twice does nothing"
+        );
         let (record, lines, events) = invoices::get(&db, open).await.unwrap().unwrap();
         assert_eq!(record.status().unwrap(), InvoiceStatus::Void);
         assert_eq!(lines.len(), 2);
         assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["created", "voided"]);
+        // Held by the void: Invoice Selected passes them over until they are released.
+        let held = invoice_line_items(
+            &db,
+            t0(),
+            &InvoiceRequest { line_item_ids: ids.iter().copied().map(LineItemId).collect(), ..req.clone() },
+        )
+        .await
+        .unwrap();
+        assert_eq!((held.created.len(), held.already_invoiced), (0, ids.len()), "held or on a live invoice");
+        assert_eq!(invoices::release_held(&db, open, "Test", t0()).await.unwrap(), 2);
         let again = invoice_line_items(
             &db,
             t0(),

@@ -14,7 +14,7 @@ use app::{
             outbox,
             worker::{Courier, DeliveryConfig},
         },
-        invoicing::automation,
+        invoicing::{automation, invoices},
         messages::{self, Messages},
         platform::clock::{Clock, ManualClock},
         scheduler,
@@ -22,6 +22,7 @@ use app::{
     domain::{
         delivery::{AutoInvoiceMode, AutomationSettings, BatchFrequency, BatchSchedule, Delivery},
         ids::{InvoiceId, OutboxId},
+        invoice::AfterVoid,
     },
     on_db,
 };
@@ -231,6 +232,48 @@ on_both_engines!(a_voided_invoice_is_not_emailed, |db| async move {
     assert_eq!(r.cancelled, 2, "{r:?}");
     assert!(sink.received().is_empty());
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'cancelled'").await, 2);
+});
+
+on_both_engines!(a_voided_auto_invoice_stays_void_until_its_line_items_are_released, |db| async move {
+    let f = fixture(&db).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0());
+    let courier = courier(&db, &sink, &clock);
+    scheduler::tick(&db, t0(), "a").await.unwrap();
+    courier.deliver_due().await.unwrap();
+    assert_eq!(sink.received().len(), 1);
+    let acme_invoice = |n: &str| format!("SELECT id FROM invoices WHERE account_id = {} AND status {n}", f.acme);
+    let first = InvoiceId(scalar(&db, &acme_invoice("= 'sent'")).await);
+
+    // Voided through the real path, holding its line items (the default): the next ticks, the
+    // same day and later, neither bill them again nor email anything.
+    assert!(invoices::void(&db, first, "Booked twice", AfterVoid::Hold, "Test", t0()).await.unwrap());
+    for at in [t0() + Duration::hours(1), t0() + Duration::days(1)] {
+        let r = scheduler::tick(&db, at, "a").await.unwrap();
+        assert_eq!(r.invoices_created, 0, "a held line item is not re-billed: {r:?}");
+    }
+    courier.deliver_due().await.unwrap();
+    assert_eq!(sink.received().len(), 1, "nothing more reached the client");
+    assert_eq!(invoices::held_line_items(&db, first).await.unwrap(), 2);
+
+    // Released by a person: billed once more by the next tick, then held no longer.
+    assert_eq!(invoices::release_held(&db, first, "Test", t0() + Duration::days(1)).await.unwrap(), 2);
+    assert_eq!(invoices::release_held(&db, first, "Test", t0() + Duration::days(1)).await.unwrap(), 0);
+    let r = scheduler::tick(&db, t0() + Duration::days(1), "a").await.unwrap();
+    assert_eq!((r.invoices_created, r.line_items_invoiced), (1, 2), "{r:?}");
+    let second = InvoiceId(scalar(&db, &acme_invoice("<> 'void'")).await);
+
+    // "Bill again" returns them at once: the next tick bills them a third time.
+    assert!(
+        invoices::void(&db, second, "Wrong rate", AfterVoid::BillAgain, "Test", t0() + Duration::days(1))
+            .await
+            .unwrap()
+    );
+    assert_eq!(invoices::held_line_items(&db, second).await.unwrap(), 0);
+    let r = scheduler::tick(&db, t0() + Duration::days(1), "a").await.unwrap();
+    assert_eq!(r.invoices_created, 1, "{r:?}");
+    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoices WHERE account_id = {}", f.acme)).await, 3);
 });
 
 on_both_engines!(manual_delivery_waits_in_ready_to_send, |db| async move {

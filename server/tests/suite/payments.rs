@@ -130,6 +130,31 @@ on_both_engines!(one_payment_spreads_over_invoices_and_the_rest_is_credit, |db| 
     assert_eq!(account_credit(&db, acme).await.unwrap(), d("0"));
 });
 
+on_both_engines!(credit_applied_by_two_clerks_at_once_is_spent_once, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 100, date(2026, 11, 1), date(2026, 12, 1)).await;
+    let c = invoice(&db, acme, "INV-3", 100, date(2026, 11, 1), date(2026, 12, 1)).await;
+    // 100.00 of credit: an overpayment of INV-1.
+    payments::record(&db, &check(acme, "200", vec![(a, d("100"))]), noon()).await.unwrap();
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("100"));
+    for _ in 0..5 {
+        let (x, y) = tokio::join!(
+            payments::apply_credit(&db, acme, b, d("100"), noon(), "Clerk 1"),
+            payments::apply_credit(&db, acme, c, d("100"), noon(), "Clerk 2"),
+        );
+        assert!(x.is_ok() != y.is_ok(), "exactly one clerk spends the credit: {x:?} {y:?}");
+        let allocated = scalar(&db, "SELECT CAST(SUM(amount) AS BIGINT) FROM payment_allocations").await;
+        assert_eq!(allocated, 200 * 10_000, "never more allocated than was paid");
+        assert_eq!(account_credit(&db, acme).await.unwrap(), d("0"));
+        // Undo for the next round: the credit is back and both invoices are open again.
+        exec(&db, "DELETE FROM payment_allocations WHERE invoice_id <> (SELECT MIN(id) FROM invoices)").await;
+        exec(&db, "UPDATE invoices SET amount_paid = 0, status = 'sent' WHERE id <> (SELECT MIN(id) FROM invoices)")
+            .await;
+    }
+});
+
 on_both_engines!(online_completion_is_recorded_once_and_only_for_the_amount_asked, |db| async move {
     organisation(&db).await;
     let acme = account(&db, "Acme Motors", "ap@acme.example").await;

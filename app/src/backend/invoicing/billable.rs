@@ -1,7 +1,8 @@
-//! The Billable Line Items read model: every line item not on a live invoice, with its
-//! billable date computed in SQL so that filtering, sorting and paging happen in the database
-//! (the screen must stay fast at 100 k line items). The status shown is then computed by the
-//! domain's `LineItemTiming::status`, and a test checks that both agree on every row.
+//! The Billable Line Items read model: every line item not on a live invoice and not held by a
+//! voided one, with its billable date computed in SQL so that filtering, sorting and paging
+//! happen in the database (the screen must stay fast at 100 k line items). The status shown is
+//! then computed by the domain's `LineItemTiming::status`, and a test checks that both agree on
+//! every row.
 
 use chrono::NaiveDate;
 
@@ -42,6 +43,7 @@ fn unbilled_sql(postgres: bool) -> String {
          JOIN accounts a ON a.id = o.account_id
          LEFT JOIN accounts b ON b.id = a.bill_to_account_id
          WHERE NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.line_item_id = li.id AND il.live = TRUE)
+           AND li.hold_reason IS NULL
            AND o.status <> 'cancelled'"
     )
 }

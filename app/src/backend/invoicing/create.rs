@@ -80,7 +80,8 @@ pub struct CreatedInvoice {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InvoiceOutcome {
     pub created: Vec<CreatedInvoice>,
-    /// Selected but already on a live invoice (perhaps invoiced by someone else just now).
+    /// Selected but already on a live invoice (perhaps invoiced by someone else just now), or
+    /// held by a voided invoice since the list was shown.
     pub already_invoiced: usize,
     /// Selected but not billable, with the reason.
     pub not_billable: Vec<(LineItemId, NotBillableReason)>,
@@ -280,6 +281,7 @@ async fn create(
              JOIN accounts b ON b.id = COALESCE(a.bill_to_account_id, a.id)
              WHERE li.id IN ({in_list})
                AND NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.line_item_id = li.id AND il.live = TRUE)
+               AND li.hold_reason IS NULL
              ORDER BY li.run_date, li.id"
         ))
         .fetch_all(&mut *tx)

@@ -12,7 +12,7 @@ use crate::{
     },
     domain::{
         ids::{AccountId, InvoiceId},
-        invoice::{InvoiceStatus, is_past_due},
+        invoice::{AfterVoid, InvoiceStatus, is_past_due},
         invoice_event::InvoiceEventKind,
     },
     on_db,
@@ -235,20 +235,71 @@ pub async fn get(
     }))
 }
 
-/// Voids an unpaid invoice and returns its line items to Billable Line Items. Returns false
-/// when the invoice is not in a state that can be voided (it changed meanwhile, or has payments).
-pub async fn void(db: &Db, id: InvoiceId, reason: &str, actor: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+/// Voids an unpaid invoice; its line items are held or returned to Billable Line Items as
+/// `after` says. Returns false when the invoice is not in a state that can be voided (it changed
+/// meanwhile, or has payments).
+pub async fn void(
+    db: &Db,
+    id: InvoiceId,
+    reason: &str,
+    after: AfterVoid,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     Ok(on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let changed = sqlx::query(
+        let number: Option<Option<String>> = sqlx::query_scalar(
             "UPDATE invoices SET status = 'void', voided_at = $1, void_reason = $2
-             WHERE id = $3 AND status IN ('draft', 'open', 'sent') AND amount_paid = 0")
-            .bind(now).bind(reason).bind(id).execute(&mut *tx).await?.rows_affected();
-        if changed == 1 {
-            sqlx::query("UPDATE invoice_lines SET live = FALSE WHERE invoice_id = $1").bind(id).execute(&mut *tx).await?;
-            events::record(Conn::from(&mut *tx), id, InvoiceEventKind::Voided, reason, actor, now).await?;
-            tx.commit().await?;
+             WHERE id = $3 AND status IN ('draft', 'open', 'sent') AND amount_paid = 0 RETURNING number")
+            .bind(now).bind(reason).bind(id).fetch_optional(&mut *tx).await?;
+        let Some(number) = number else { return Ok(false) };
+        sqlx::query("UPDATE invoice_lines SET live = FALSE WHERE invoice_id = $1").bind(id).execute(&mut *tx).await?;
+        let detail = match after {
+            AfterVoid::Hold => {
+                let hold = match &number {
+                    Some(n) => format!("Voided on invoice {n}"),
+                    None => "Voided on a draft invoice".to_string(),
+                };
+                sqlx::query(
+                    "UPDATE line_items SET hold_reason = $1
+                     WHERE id IN (SELECT line_item_id FROM invoice_lines WHERE invoice_id = $2 AND line_item_id IS NOT NULL)")
+                    .bind(&hold).bind(id).execute(&mut *tx).await?;
+                format!("{reason} (line items held until released)")
+            }
+            AfterVoid::BillAgain => format!("{reason} (line items returned to Billable Line Items)"),
+        };
+        events::record(Conn::from(&mut *tx), id, InvoiceEventKind::Voided, &detail, actor, now).await?;
+        tx.commit().await?;
+        true
+    }))
+}
+
+/// How many of a voided invoice's line items are still held by it.
+pub async fn held_line_items(db: &Db, id: InvoiceId) -> Result<i64, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM line_items li
+         WHERE li.hold_reason IS NOT NULL
+           AND li.id IN (SELECT line_item_id FROM invoice_lines WHERE invoice_id = $1)
+           AND NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.line_item_id = li.id AND il.live = TRUE)")
+        .bind(id).fetch_one(p).await?))
+}
+
+/// Releases the line items a voided invoice holds, so they can be billed again. Returns how
+/// many were released (0 when there were none, e.g. released twice).
+pub async fn release_held(db: &Db, id: InvoiceId, actor: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let released = sqlx::query(
+            "UPDATE line_items SET hold_reason = NULL
+             WHERE hold_reason IS NOT NULL
+               AND id IN (SELECT line_item_id FROM invoice_lines WHERE invoice_id = $1)
+               AND EXISTS (SELECT 1 FROM invoices WHERE id = $1 AND status = 'void')")
+            .bind(id).execute(&mut *tx).await?.rows_affected();
+        if released > 0 {
+            let detail = format!("{released} line item(s) returned to Billable Line Items");
+            events::record(Conn::from(&mut *tx), id, InvoiceEventKind::LineItemsReleased, &detail, actor, now).await?;
         }
-        changed == 1
+        tx.commit().await?;
+        released
     }))
 }

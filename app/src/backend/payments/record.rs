@@ -216,6 +216,13 @@ pub async fn apply_credit(
         format!("SELECT account_id, number, status, total, amount_paid FROM invoices WHERE id = $1{lock}");
     let applied = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
+        // The account's credit is read and then spent: on PostgreSQL two clerks applying it to two
+        // invoices at once would both see it unspent, so the account row is locked first (account
+        // before invoice, the one order every writer uses). The read below is a separate statement,
+        // so it sees what a transaction that held the lock before us committed.
+        if db.is_postgres() {
+            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE").bind(account_id).execute(&mut *tx).await?;
+        }
         let inv: Option<LockedInvoice> = sqlx::query_as(&select_invoice).bind(invoice_id).fetch_optional(&mut *tx).await?;
         let Some(inv) = inv.filter(|i| i.account_id == account_id && !matches!(i.status.as_str(), "void" | "draft")) else {
             return Err(field("This invoice cannot take credit.".into()));
