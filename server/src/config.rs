@@ -31,6 +31,8 @@ pub struct Config {
     pub payments: PaymentsConfig,
     /// Portal requests allowed per client IP per minute.
     pub portal_rate_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`PRESSRUN_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 /// Online payment on the portal.
@@ -122,6 +124,9 @@ impl Config {
         }
         let load_demo = flag("PRESSRUN_DEMO")?;
         let payments = payments_from_env(load_demo)?;
+        let trusted_proxies =
+            crate::client_address::TrustedProxies::parse(&var("PRESSRUN_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|reason| ConfigError::Invalid { name: "PRESSRUN_TRUSTED_PROXIES", reason })?;
         let portal_rate_per_minute = parse("PRESSRUN_PORTAL_RATE_PER_MINUTE", crate::routes::PORTAL_RATE_PER_MINUTE)?;
         if portal_rate_per_minute == 0 {
             return Err(ConfigError::Invalid {
@@ -140,6 +145,7 @@ impl Config {
             jobs,
             payments,
             portal_rate_per_minute,
+            trusted_proxies,
         })
     }
 }

@@ -103,6 +103,9 @@ pub async fn run_scheduler(state: AppState, jobs: JobsConfig, mut stop: watch::R
             }
             Err(e) => tracing::error!(error = %e, "scheduler tick failed; the next tick retries"),
         }
+        if let Err(e) = app::backend::auth::prune(&state.db, state.clock.now()).await {
+            tracing::warn!(error = %e, "could not prune expired sessions; the next tick retries");
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 // The order editor's view type is deeper than the default limit when the server lays it out.
 #![recursion_limit = "256"]
 
+pub mod client_address;
 pub mod config;
 pub mod documents;
 pub mod guard;

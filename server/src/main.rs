@@ -181,7 +181,7 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     let state = state(&config, db);
     let (stop, workers) = jobs::spawn(&state, &config);
     let options = routes::leptos_options(&config.site_root, config.addr);
-    let app = routes::router_with(state, options, config.portal_rate_per_minute);
+    let app = routes::router_with(state, options, config.portal_rate_per_minute, config.trusted_proxies.clone());
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     println!("Pressrun is running at http://{}", config.addr);
     if config.load_demo {
@@ -208,7 +208,13 @@ fn state(config: &Config, db: Db) -> AppState {
         outbox_wake: Default::default(),
         payments: match &config.payments {
             PaymentsConfig::Off => Payments::default(),
-            PaymentsConfig::Test => Payments::test(&config.mail.public_url),
+            PaymentsConfig::Test => {
+                tracing::warn!(
+                    "TEST PAYMENTS ARE ON: clients can \"pay\" with test card 4242 4242 4242 4242 and invoices are marked paid. \
+                     Set PRESSRUN_TEST_PAYMENTS=0 or Stripe keys before real clients use this server."
+                );
+                Payments::test(&config.mail.public_url)
+            }
             PaymentsConfig::Stripe(stripe) => Payments::stripe(stripe.clone()),
         },
     }
@@ -256,6 +262,10 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
     let mut state = state(&config, db.clone());
     state.clock = Arc::new(app::backend::platform::clock::ManualClock::new(now));
     let report = app::backend::scheduler::tick(db, now, &config.jobs.instance).await?;
+    if today.is_none() {
+        // Only on the real date: pruning "80 days from now" would sign every user out.
+        app::backend::auth::prune(db, now).await?;
+    }
     let delivered = jobs::courier(&state, &config.jobs).deliver_due().await?;
     println!(
         "Tick for {}: {} invoice(s) created for {} line item(s){}; {} reminder step(s) queued; emails: {} delivered, {} to retry, {} failed, {} cancelled.",

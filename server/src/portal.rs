@@ -46,6 +46,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AppState, per_minute: u32
         .route("/portal/paid/{id}", get(paid))
         .route("/portal/{*rest}", get(|| async { not_valid() }).post(|| async { not_valid() }))
         .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
+        // Portal forms are a few short fields.
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .layer(axum::middleware::map_response(no_store))
         .with_state(state)
 }
@@ -239,6 +241,9 @@ async fn pay_selected(State(state): State<AppState>, Path(token): Path<String>, 
 }
 
 async fn test_checkout(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    if !state.payments.test {
+        return not_valid();
+    }
     match portal::test_checkout_page(&state.db, &id, None, "", "").await {
         Ok(Some(html)) => Html(html).into_response(),
         Ok(None) => not_valid(),
@@ -263,6 +268,9 @@ async fn test_checkout_pay(
     Path(id): Path<String>,
     Form(card): Form<CardForm>,
 ) -> Response {
+    if !state.payments.test {
+        return not_valid();
+    }
     let row = match checkout::get(&state.db, &id).await {
         Ok(Some(row)) if row.provider == "test" => row,
         Ok(_) => return not_valid(),

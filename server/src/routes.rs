@@ -2,11 +2,20 @@
 //! REST API under `/api/v1`.
 
 use app::{App, backend::AppState, shell};
-use axum::{Json, Router, extract::State, response::IntoResponse, routing::get};
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, State},
+    response::IntoResponse,
+    routing::get,
+};
 use http::{HeaderValue, StatusCode, header};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use std::sync::Arc;
+
+use crate::client_address::{self, TrustedProxies};
 
 pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
     // cargo-leptos sets LEPTOS_ENV=DEV for `watch`, which turns on live reload.
@@ -23,11 +32,21 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
 /// Portal requests allowed per client address per minute, unless configured.
 pub const PORTAL_RATE_PER_MINUTE: u32 = 120;
 
+/// Server functions carry at most a CSV import (5 MB of text, JSON-escaped); axum's default
+/// 2 MB would refuse a file the importer accepts with a transport error instead of its own
+/// message. Routers with smaller needs (REST, portal, webhooks) set their own, tighter limits.
+pub const SERVER_FN_BODY_BYTES: usize = 3 * app::backend::directory::order_import::MAX_FILE_BYTES;
+
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
-    router_with(state, options, PORTAL_RATE_PER_MINUTE)
+    router_with(state, options, PORTAL_RATE_PER_MINUTE, TrustedProxies::default())
 }
 
-pub fn router_with(state: AppState, options: LeptosOptions, portal_rate_per_minute: u32) -> Router {
+pub fn router_with(
+    state: AppState,
+    options: LeptosOptions,
+    portal_rate_per_minute: u32,
+    trusted_proxies: TrustedProxies,
+) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -50,6 +69,7 @@ pub fn router_with(state: AppState, options: LeptosOptions, portal_rate_per_minu
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options)
+        .layer(DefaultBodyLimit::max(SERVER_FN_BODY_BYTES))
         .layer(axum::middleware::from_fn(crate::guard::argument_errors_are_bad_requests))
         .layer(axum::middleware::from_fn_with_state(state, crate::guard::guard))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -57,8 +77,16 @@ pub fn router_with(state: AppState, options: LeptosOptions, portal_rate_per_minu
             HeaderValue::from_static("nosniff"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        // No framing, no plugins, no <base> rewriting. Scripts are left alone: the hydration
+        // script is inline, and templates' HTML is escaped, never trusted.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; object-src 'none'"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Outermost: every layer and handler above sees the client's address, not a proxy's.
+        .layer(axum::middleware::from_fn_with_state(Arc::new(trusted_proxies), client_address::resolve))
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {

@@ -14,7 +14,11 @@ use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
 pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
-    Router::new().route("/webhooks/stripe", post(stripe_webhook)).with_state(state)
+    // Stripe's events are well under a megabyte.
+    Router::new()
+        .route("/webhooks/stripe", post(stripe_webhook))
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .with_state(state)
 }
 
 fn answer(status: StatusCode, message: &str) -> axum::response::Response {

@@ -105,6 +105,53 @@ on_both_engines!(sessions_expire_when_idle_and_at_their_limit, |db| async move {
     assert!(auth::resolve_session(&db, &cfg, t0() + Duration::minutes(121), &busy.token).await.unwrap().is_none());
 });
 
+on_both_engines!(a_flood_of_concurrent_sign_ins_checks_only_the_allowed_number_of_passwords, |db| async move {
+    let cfg = AuthConfig::default();
+    admin(&db).await;
+    let attempts = (0..40).map(|_| {
+        let (db, cfg) = (db.clone(), cfg.clone());
+        tokio::spawn(async move { auth::sign_in(&db, &cfg, t0(), "ada@example.com", "wrong password!", IP).await })
+    });
+    let mut checked = 0;
+    for a in attempts {
+        match a.await.unwrap() {
+            Err(ServiceError::BadCredentials) => checked += 1,
+            Err(ServiceError::TooManyAttempts(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        (1..=MAX_FAILURES_PER_EMAIL).contains(&checked),
+        "{checked} passwords were checked; the limit is {MAX_FAILURES_PER_EMAIL}"
+    );
+    let (by_email, _) =
+        app::backend::auth::sign_in_failures::count_since(&db, "ada@example.com", IP, t0() - Duration::hours(1))
+            .await
+            .unwrap();
+    assert_eq!(by_email, checked, "refused attempts do not extend the lock");
+});
+
+on_both_engines!(expired_sessions_and_stale_failures_are_pruned, |db| async move {
+    let cfg = AuthConfig::default();
+    admin(&db).await;
+    auth::sign_in(&db, &cfg, t0(), "ada@example.com", "correct horse battery", IP).await.unwrap();
+    let _ = auth::sign_in(&db, &cfg, t0(), "nobody@example.com", "wrong password!", IP).await;
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move { on_db!(&db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap()) }
+    };
+    assert_eq!(auth::prune(&db, t0() + Duration::minutes(5)).await.unwrap(), 0, "nothing is stale yet");
+    assert_eq!(
+        (count("SELECT COUNT(*) FROM sessions").await, count("SELECT COUNT(*) FROM sign_in_failures").await),
+        (1, 1)
+    );
+    assert_eq!(auth::prune(&db, t0() + Duration::days(60)).await.unwrap(), 2);
+    assert_eq!(
+        (count("SELECT COUNT(*) FROM sessions").await, count("SELECT COUNT(*) FROM sign_in_failures").await),
+        (0, 0)
+    );
+});
+
 on_both_engines!(failed_sign_ins_are_throttled_per_email, |db| async move {
     let cfg = AuthConfig::default();
     admin(&db).await;

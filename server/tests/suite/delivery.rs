@@ -324,3 +324,22 @@ on_both_engines!(a_batch_slot_runs_once_however_many_ticks_race_for_it, |db| asy
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, 2);
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM scheduler_runs").await, 2, "yesterday's (empty) and today's slot");
 });
+
+on_both_engines!(only_the_lease_holder_can_renew_its_lease, |db| async move {
+    fixture(&db).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    scheduler::tick(&db, t0(), "a").await.unwrap();
+    let claimed = outbox::claim(&db, "worker-a", t0(), Duration::seconds(120), 1).await.unwrap();
+    let id = claimed[0].id;
+    let lease_until = |db: Db| async move {
+        text(&db, &format!("SELECT CAST(lease_until AS TEXT) FROM outbox WHERE id = {id}")).await
+    };
+    let before = lease_until(db.clone()).await;
+    assert!(outbox::renew_lease(&db, id, "worker-a", t0() + Duration::seconds(300)).await.unwrap());
+    assert_ne!(lease_until(db.clone()).await, before, "the holder extends its lease");
+    assert!(!outbox::renew_lease(&db, id, "worker-b", t0() + Duration::seconds(900)).await.unwrap());
+    // Not taken over while renewed: at t0 + 200 s the original lease would have run out.
+    let other =
+        outbox::claim(&db, "worker-b", t0() + Duration::seconds(200), Duration::seconds(120), 10).await.unwrap();
+    assert!(other.iter().all(|r| r.id != id), "a renewed lease is not taken over");
+});

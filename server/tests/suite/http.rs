@@ -46,6 +46,10 @@ on_both_engines!(health_checks_the_database, |db| async move {
     let s = start(db).await;
     let r = browser().get(format!("{}/health", s.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["status"], "ok");
 });

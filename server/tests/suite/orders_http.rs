@@ -112,3 +112,43 @@ on_both_engines!(importing_over_http_refuses_the_same_file_twice, |db| async mov
     assert_eq!(again["imported"], json!(false));
     assert_eq!(again["problems"][0]["message"], json!("order 'HTTP-1' already exists"));
 });
+
+/// Between axum's default 2 MB and the importer's 5 MB a file must reach the importer, and one
+/// past 5 MB gets the importer's own message, not a transport error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_imports_reach_the_importer() {
+    let t = testkit::TestDb::new(testkit::Engine::Sqlite).await;
+    let base = start(t.db.clone()).await;
+    let billing = signed_in(&base, "billing@pressrun.example", "pressrun-billing").await;
+    let header = "order_number,account,ordered_on,status,product,run_date,description,quantity,unit_price,discount\n";
+    let row = |i: usize| {
+        format!("BIG-{i},Riverside Dental,2026-11-24,confirmed,CL-LN,2026-12-01,\"Classified, \"\"boxed\"\"\",2,,\n")
+    };
+    let file = |bytes: usize| {
+        let mut csv = header.to_string();
+        let mut i = 0;
+        while csv.len() < bytes {
+            csv.push_str(&row(i));
+            i += 1;
+        }
+        csv
+    };
+    let three_mb = file(3 * 1024 * 1024);
+    let r =
+        billing.post(format!("{base}/api/check_order_import")).json(&json!({"csv": three_mb})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let dry: Value = r.json().await.unwrap();
+    assert_eq!(
+        (dry["imported"].as_bool(), dry["problem_count"].as_u64()),
+        (Some(false), Some(0)),
+        "{}",
+        dry["problems"]
+    );
+    assert!(dry["orders"].as_u64().unwrap() > 10_000, "{}", dry["orders"]);
+
+    let six_mb = file(6 * 1024 * 1024);
+    let r = billing.post(format!("{base}/api/check_order_import")).json(&json!({"csv": six_mb})).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert!(body.contains("5 MB"), "{status}: {}", &body[..body.len().min(300)]);
+}

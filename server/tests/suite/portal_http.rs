@@ -248,3 +248,35 @@ async fn without_a_provider_the_portal_asks_clients_to_get_in_touch() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("Online payment is not available"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_checkout_cannot_be_paid_once_test_payments_are_off() {
+    let t = testkit::TestDb::new(testkit::Engine::Sqlite).await;
+    organisation(&t.db).await;
+    let acme = account(&t.db, "Acme", "ap@acme.example").await;
+    let inv = invoice(&t.db, acme, "INV-6", 10, date(2026, 11, 1), date(2026, 12, 1)).await;
+    let token = portal_links::issue(&t.db, PortalScope::Invoice { account_id: acme, invoice_id: inv }, noon(), "t")
+        .await
+        .unwrap();
+    let c = client();
+    // Opened while the test provider was on …
+    let with_test = start(&t.db).await;
+    let r = c.post(format!("{with_test}/portal/invoice/{token}/pay")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let path = location(&r).trim_start_matches(&with_test).to_string();
+    assert!(path.starts_with("/portal/test-checkout/"), "{path}");
+
+    // … then the server restarts with it off: the page and its card form are gone.
+    let without = serve::serve_with(&t.db, Arc::new(ManualClock::new(noon())), |_| Payments::default()).await;
+    let (status, _) = get(&c, &format!("{without}{path}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let r = c
+        .post(format!("{without}{path}"))
+        .form(&[("card", "4242 4242 4242 4242"), ("expiry", "12/30"), ("cvc", "123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&t.db, inv).await, "sent", "the invoice is not marked paid");
+    assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM payments").await, 0);
+}

@@ -16,8 +16,9 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    backend::{Db, ServiceError},
+    backend::{Db, ServiceError, StoreError},
     domain::{ids::UserId, role::Role, settings::looks_like_email},
+    on_db,
     views::common::CurrentUser,
 };
 
@@ -113,6 +114,8 @@ impl std::fmt::Debug for NewSession {
 
 /// A verified hash of a throwaway password, compared against when the e-mail is unknown so
 /// that a wrong e-mail and a wrong password take the same time.
+static CONCURRENT_HASHES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password("pressrun-timing-equaliser").expect("hash"));
 
@@ -139,8 +142,11 @@ pub async fn sign_in(
     }
 
     let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let attempt = sign_in_failures::reserve(db, &email, client_ip, now).await?;
     let (by_email, by_ip) = sign_in_failures::count_since(db, &email, client_ip, window_start).await?;
-    if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
+    // The counts include this attempt's own reservation.
+    if by_email > MAX_FAILURES_PER_EMAIL || by_ip > MAX_FAILURES_PER_IP {
+        sign_in_failures::release(db, attempt).await?;
         let oldest = sign_in_failures::oldest_since(db, &email, window_start).await?.unwrap_or(now);
         let wait = (oldest + Duration::minutes(FAILURE_WINDOW_MINUTES) - now).num_minutes().max(1);
         tracing::warn!(%email, client_ip, "sign-in refused: too many failed attempts");
@@ -153,13 +159,16 @@ pub async fn sign_in(
     let user = users::find_by_email(db, &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
     let pw = password.to_string();
+    // Each hash holds 19 MiB for a moment: a flood of sign-ins queues here instead of taking
+    // the server's memory.
+    let _permit = CONCURRENT_HASHES.acquire().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
-            sign_in_failures::record(db, &email, client_ip, now).await?;
+            // The reservation stays: it is this attempt's failure.
             tracing::warn!(%email, client_ip, "failed sign-in");
             return Err(ServiceError::BadCredentials);
         }
@@ -261,4 +270,20 @@ pub async fn update_access(
     sessions::delete_for_user(db, user_id).await?;
     tracing::info!(actor = %actor.id, %user_id, role = role.as_str(), active, "user access changed");
     Ok(())
+}
+
+/// Deletes sessions that have expired and sign-in failures older than a day (long past their
+/// 15-minute window), so neither table grows without end. Run beside every real scheduler tick
+/// (never one with a pretend date: that would sign everyone out).
+pub async fn prune(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let failures_before = now - Duration::days(1);
+    Ok(on_db!(db, p => {
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(p).await?.rows_affected();
+        let failures = sqlx::query("DELETE FROM sign_in_failures WHERE failed_at < $1")
+            .bind(failures_before)
+            .execute(p)
+            .await?
+            .rows_affected();
+        sessions + failures
+    }))
 }

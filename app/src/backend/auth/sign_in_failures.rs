@@ -5,9 +5,19 @@ use crate::{
     on_db,
 };
 
-pub async fn record(db: &Db, email: &str, client_ip: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-    on_db!(db, p => sqlx::query("INSERT INTO sign_in_failures (email, client_ip, failed_at) VALUES ($1, $2, $3)")
-        .bind(email).bind(client_ip).bind(at).execute(p).await.map(|_| ())?);
+/// Writes an attempt as a failure *before* its password is checked and returns its row: counted
+/// from then on, so concurrent attempts cannot all read the same low count and all get hashed.
+/// A successful sign-in clears it with the rest; a refused one releases it.
+pub async fn reserve(db: &Db, email: &str, client_ip: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO sign_in_failures (email, client_ip, failed_at) VALUES ($1, $2, $3) RETURNING CAST(id AS BIGINT)")
+        .bind(email).bind(client_ip).bind(at).fetch_one(p).await?))
+}
+
+/// Drops a reservation whose attempt was refused before any password was checked, so refused
+/// attempts do not extend the lock.
+pub async fn release(db: &Db, id: i64) -> Result<(), StoreError> {
+    on_db!(db, p => sqlx::query("DELETE FROM sign_in_failures WHERE id = $1").bind(id).execute(p).await.map(|_| ())?);
     Ok(())
 }
 

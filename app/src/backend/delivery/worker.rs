@@ -160,9 +160,13 @@ impl<K: MessageKinds> Courier<K> {
                 let (db, mailer, from, clock) = (self.db.clone(), mailer.clone(), from.clone(), self.clock.clone());
                 let (worker, backoff, env, kinds) =
                     (self.worker.clone(), self.config.backoff, self.env.clone(), self.kinds.clone());
+                let lease = self.config.lease;
                 tasks.spawn(async move {
-                    let outcome =
-                        attempt(&kinds, &db, &mailer, from.as_deref(), &row, clock.now(), &env.public_url).await;
+                    let sending = attempt(&kinds, &db, &mailer, from.as_deref(), &row, clock.now(), &env.public_url);
+                    let outcome = tokio::select! {
+                        outcome = sending => outcome,
+                        never = keep_lease(&db, &row, &worker, &*clock, lease) => match never {},
+                    };
                     let held = outbox::finish(&db, &row, &worker, clock.now(), &outcome, backoff, &kinds).await;
                     (row.id, outcome, held)
                 });
@@ -196,6 +200,28 @@ impl<K: MessageKinds> Courier<K> {
                 }
                 report.add(one);
             }
+        }
+    }
+}
+
+/// Renews the row's lease every third of its length for as long as the attempt runs (the
+/// caller drops this future when the attempt ends). A failed renewal is logged and tried again;
+/// `finish` is fenced on the lease, so a lost lease never records a second outcome.
+async fn keep_lease(
+    db: &Db,
+    row: &Claimed,
+    worker: &str,
+    clock: &dyn Clock,
+    lease: Duration,
+) -> std::convert::Infallible {
+    let every =
+        (lease / 3).to_std().unwrap_or(std::time::Duration::from_secs(40)).max(std::time::Duration::from_secs(1));
+    loop {
+        tokio::time::sleep(every).await;
+        match outbox::renew_lease(db, row.id, worker, clock.now() + lease).await {
+            Ok(true) => tracing::debug!(outbox_id = %row.id, "lease renewed"),
+            Ok(false) => tracing::warn!(outbox_id = %row.id, "lease lost while sending"),
+            Err(e) => tracing::warn!(outbox_id = %row.id, error = %e, "could not renew a lease"),
         }
     }
 }

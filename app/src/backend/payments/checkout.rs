@@ -87,11 +87,18 @@ pub struct Payments {
     pub provider: Option<Arc<dyn PaymentProvider>>,
     /// Set with Stripe: verifies its webhooks.
     pub stripe: Option<StripeConfig>,
+    /// The test provider is on: only then do its checkout pages exist. A test checkout opened
+    /// while it was on cannot be paid after a restart with it off.
+    pub test: bool,
 }
 
 impl Payments {
     pub fn test(public_url: &str) -> Self {
-        Payments { provider: Some(Arc::new(TestProvider { public_url: public_url.to_string() })), stripe: None }
+        Payments {
+            provider: Some(Arc::new(TestProvider { public_url: public_url.to_string() })),
+            stripe: None,
+            test: true,
+        }
     }
 
     pub fn stripe(config: StripeConfig) -> Self {
@@ -99,7 +106,11 @@ impl Payments {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .expect("a TLS client with the bundled roots always builds");
-        Payments { provider: Some(Arc::new(StripeProvider { config: config.clone(), http })), stripe: Some(config) }
+        Payments {
+            provider: Some(Arc::new(StripeProvider { config: config.clone(), http })),
+            stripe: Some(config),
+            test: false,
+        }
     }
 
     pub fn online(&self) -> bool {

@@ -58,15 +58,53 @@ fn environment() -> Environment<'static> {
     env
 }
 
+/// No email part needs more. A template that would produce more (a loop of long repeated text,
+/// say) is stopped at this size at preview, at save and at send, instead of taking the server's
+/// memory with it; fuel alone bounds the steps, not what each step writes.
+pub const MAX_RENDERED_BYTES: usize = 1_000_000;
+
+/// Collects rendered output and refuses to grow past `MAX_RENDERED_BYTES`.
+#[derive(Default)]
+struct CappedOutput {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_RENDERED_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("rendered output too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Renders a template's subject (plain text, one line) and HTML body against `context`, and
 /// derives the plain-text part from the HTML.
 pub fn render_email(subject: &str, body_html: &str, context: &impl Serialize) -> Result<RenderedEmail, TemplateError> {
     let env = environment();
     let ctx = minijinja::Value::from_serialize(context);
     let render = |part: &'static str, name: &str, src: &str| {
-        env.template_from_named_str(name, src)
-            .and_then(|t| t.render(&ctx))
-            .map_err(|e| TemplateError::Render { part, message: describe(&e) })
+        let mut out = CappedOutput::default();
+        let rendered =
+            env.template_from_named_str(name, src).and_then(|t| t.render_captured_to(&ctx, &mut out).map(|_| ()));
+        match rendered {
+            Ok(_) => Ok(String::from_utf8_lossy(&out.bytes).into_owned()),
+            Err(_) if out.overflowed => Err(TemplateError::Render {
+                part,
+                message: format!(
+                    "it would be larger than {} KB; look for a loop or repeated text that grows without end",
+                    MAX_RENDERED_BYTES / 1000
+                ),
+            }),
+            Err(e) => Err(TemplateError::Render { part, message: describe(&e) }),
+        }
     };
     let subject = render("subject", "subject.txt", subject)?;
     let html = render("body", "body.html", body_html)?;
@@ -111,6 +149,21 @@ mod tests {
         assert!(r.html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "{}", r.html);
         assert!(!r.html.contains("<script>"));
         assert_eq!(r.text, "<script>alert(1)</script>\n");
+    }
+
+    #[test]
+    fn template_bombs_are_refused_not_rendered() {
+        let ctx = json!({ "invoice": { "number": "1" } });
+        for body in [
+            r#"{% for i in range(100) %}{{ "x" * 100000000 }}{% endfor %}"#,
+            r#"{% for i in range(10000) %}{{ "x" * 1000 }}{% endfor %}"#,
+            r#"{% for i in range(100000) %}<p>{{ invoice.number }} and some more text</p>{% endfor %}"#,
+        ] {
+            let err = render_email("x", body, &ctx).unwrap_err();
+            assert!(matches!(err, TemplateError::Render { part: "body", .. }), "{body}: {err:?}");
+        }
+        let fine = render_email("x", r#"{% for i in range(100) %}{{ "-" * 80 }}{% endfor %}"#, &ctx).unwrap();
+        assert!(fine.html.len() > 8000);
     }
 
     #[test]
