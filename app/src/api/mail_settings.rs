@@ -26,7 +26,7 @@ pub async fn get_mail_settings() -> Result<MailSettingsPage, AppError> {
     let stored = mail_settings::view(&state.db).await?;
     let env = state.mail.smtp.clone();
     let status = super::automation::get_automation_mail_status(&state).await?;
-    Ok(match env {
+    let page = match env {
         Some(s) => MailSettingsPage {
             host: s.host,
             port: s.port,
@@ -59,6 +59,12 @@ pub async fn get_mail_settings() -> Result<MailSettingsPage, AppError> {
                 can_edit: user.can(Role::Admin),
             }
         }
+    };
+    // Where mail goes and as whom is for admins: the rest see only whether it is being sent.
+    Ok(if user.can(Role::Admin) {
+        page
+    } else {
+        MailSettingsPage { host: String::new(), username: String::new(), ..page }
     })
 }
 

@@ -38,7 +38,7 @@ fn MailForm(v: MailSettingsPage, save: ServerAction<SaveMailSettings>) -> impl I
     let err = move |f: &'static str| move || field_error(&result.get(), f);
     let tls = v.tls.clone();
     let password_hint = if v.password_set {
-        "A password is saved. Leave empty to keep it; it is never shown."
+        "A password is saved. Leave empty to keep it (only for the same server and user); it is never shown."
     } else {
         "Leave empty if the server needs no sign-in."
     };

@@ -152,6 +152,27 @@ on_both_engines!(expired_sessions_and_stale_failures_are_pruned, |db| async move
     );
 });
 
+on_both_engines!(the_smtp_password_is_kept_only_for_the_same_host_and_user, |db| async move {
+    use app::backend::delivery::mail_settings::{self, MailSettingsForm};
+    let form = |host: &str, user: &str, password: &str| MailSettingsForm {
+        host: host.into(),
+        port: "587".into(),
+        tls: "starttls".into(),
+        username: user.into(),
+        password: password.into(),
+        from_address: "billing@valley.example".into(),
+    };
+    let password_set = |db: Db| async move { mail_settings::view(&db).await.unwrap().unwrap().password_set };
+    mail_settings::save(&db, &form("smtp.valley.example", "billing", "s3cret"), t0()).await.unwrap();
+    mail_settings::save(&db, &form("smtp.valley.example", "billing", ""), t0()).await.unwrap();
+    assert!(password_set(db.clone()).await, "a blank password keeps the stored one");
+    mail_settings::save(&db, &form("smtp.evil.example", "billing", ""), t0()).await.unwrap();
+    assert!(!password_set(db.clone()).await, "not for another host");
+    mail_settings::save(&db, &form("smtp.valley.example", "billing", "s3cret"), t0()).await.unwrap();
+    mail_settings::save(&db, &form("smtp.valley.example", "someone-else", ""), t0()).await.unwrap();
+    assert!(!password_set(db.clone()).await, "nor for another user");
+});
+
 on_both_engines!(failed_sign_ins_are_throttled_per_email, |db| async move {
     let cfg = AuthConfig::default();
     admin(&db).await;

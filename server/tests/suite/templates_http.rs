@@ -167,3 +167,26 @@ on_both_engines!(viewers_preview_but_do_not_send_or_change, |db| async move {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("Past-due reminder at 30 days past due"));
 });
+
+on_both_engines!(only_admins_see_where_mail_goes, |db| async move {
+    let sink = SmtpSink::start();
+    let base = start(&db, &sink).await;
+    let read = |who: &'static str, password: &'static str| {
+        let base = base.clone();
+        async move {
+            let c = serve::signed_in(&base, who, password).await;
+            let r = c.post(format!("{base}/api/get_mail_settings")).send().await.unwrap();
+            assert!(r.status().is_success(), "{who}: {}", r.status());
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let admin = read("admin@pressrun.example", "pressrun-admin").await;
+    assert_eq!(admin["host"], serde_json::json!("127.0.0.1"), "{admin}");
+    for (who, password) in
+        [("viewer@pressrun.example", "pressrun-viewer"), ("billing@pressrun.example", "pressrun-billing")]
+    {
+        let page = read(who, password).await;
+        assert_eq!((page["host"].as_str(), page["username"].as_str()), (Some(""), Some("")), "{who}: {page}");
+        assert!(page["status"]["sending"].as_bool().unwrap(), "{who} still sees that mail is being sent");
+    }
+});

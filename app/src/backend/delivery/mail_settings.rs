@@ -155,6 +155,8 @@ impl MailSettingsForm {
 
 pub async fn save(db: &Db, form: &MailSettingsForm, now: DateTime<Utc>) -> Result<(), crate::backend::ServiceError> {
     let (port, tls) = form.validate().map_err(crate::backend::ServiceError::Invalid)?;
+    // A blank password keeps the stored one, but only for the same server and user: the old
+    // password must never be sent to a host someone has just typed in.
     let keep_password = form.password.is_empty();
     on_db!(db, p => {
         sqlx::query(
@@ -162,7 +164,8 @@ pub async fn save(db: &Db, form: &MailSettingsForm, now: DateTime<Utc>) -> Resul
              VALUES (1, $1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, tls = excluded.tls,
                  username = excluded.username,
-                 password = CASE WHEN $8 THEN mail_settings.password ELSE excluded.password END,
+                 password = CASE WHEN $8 AND mail_settings.host = excluded.host AND mail_settings.username = excluded.username
+                                 THEN mail_settings.password ELSE excluded.password END,
                  from_address = excluded.from_address, updated_at = excluded.updated_at",
         )
         .bind(form.host.trim())
