@@ -232,6 +232,28 @@ on_both_engines!(the_last_active_admin_cannot_be_removed, |db| async move {
     assert_eq!(app::backend::auth::users::count_active_admins(&db).await.unwrap(), 1);
 });
 
+on_both_engines!(two_admins_demoting_each_other_at_once_leave_one, |db| async move {
+    let ada = admin(&db).await;
+    for round in 0..5 {
+        let email = format!("bo{round}@example.com");
+        let bo = auth::create_user(&db, t0(), &email, "Bo", Role::Admin, "admin password!").await.unwrap();
+        let bo = CurrentUser { id: UserId(bo.0), email, name: "Bo".into(), role: Role::Admin };
+        let (a, b) = tokio::join!(
+            auth::update_access(&db, &bo, ada.id, Role::Billing, true),
+            auth::update_access(&db, &ada, bo.id, Role::Billing, true),
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one demotion goes through: {a:?} {b:?}");
+        assert_eq!(app::backend::auth::users::count_active_admins(&db).await.unwrap(), 1);
+        // Back to Ada as the one admin for the next round.
+        if a.is_ok() {
+            auth::update_access(&db, &bo, ada.id, Role::Admin, true).await.unwrap();
+            auth::update_access(&db, &ada, bo.id, Role::Viewer, false).await.unwrap();
+        } else {
+            auth::update_access(&db, &ada, bo.id, Role::Viewer, false).await.unwrap();
+        }
+    }
+});
+
 /// Minimal rows for schema tests: an account, a product, an order with one line item and
 /// two invoices.
 async fn billing_fixture(db: &Db) -> (i64, i64, i64) {

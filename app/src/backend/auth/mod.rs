@@ -259,15 +259,13 @@ pub async fn update_access(
     role: Role,
     active: bool,
 ) -> Result<(), ServiceError> {
-    let all = users::list(db).await?;
-    let target = all.iter().find(|u| u.id == user_id).ok_or(ServiceError::NotFound("user"))?;
-    let was_active_admin = target.active && target.role == "admin";
-    let stays_active_admin = active && role == Role::Admin;
-    if was_active_admin && !stays_active_admin && users::count_active_admins(db).await? <= 1 {
-        return Err(ServiceError::Conflict("Pressrun needs at least one active admin.".into()));
+    match users::update_access(db, user_id, role, active).await? {
+        users::AccessChange::Changed => {}
+        users::AccessChange::LastAdmin => {
+            return Err(ServiceError::Conflict("Pressrun needs at least one active admin.".into()));
+        }
+        users::AccessChange::NotFound => return Err(ServiceError::NotFound("user")),
     }
-    users::update_access(db, user_id, role, active).await?;
-    sessions::delete_for_user(db, user_id).await?;
     tracing::info!(actor = %actor.id, %user_id, role = role.as_str(), active, "user access changed");
     Ok(())
 }

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::{
-    backend::{Db, StoreError},
+    backend::{Db, StoreError, platform::db::BeginWrite},
     domain::{ids::UserId, role::Role},
     on_db,
 };
@@ -55,10 +55,46 @@ pub async fn create(
         .fetch_one(p).await?))
 }
 
-pub async fn update_access(db: &Db, id: UserId, role: Role, active: bool) -> Result<(), StoreError> {
-    let n = on_db!(db, p => sqlx::query("UPDATE staff_users SET role = $1, active = $2 WHERE id = $3")
-        .bind(role.as_str()).bind(active).bind(id).execute(p).await?.rows_affected());
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+/// What became of an access change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessChange {
+    /// Changed, and the user signed out everywhere.
+    Changed,
+    /// Refused: it would leave no active admin.
+    LastAdmin,
+    NotFound,
+}
+
+/// Changes a user's role and active flag and ends their sessions, in one write transaction
+/// that first locks the active admins (on PostgreSQL; SQLite's writers are serialised anyway):
+/// two admins demoting each other at the same moment cannot leave Pressrun without one.
+pub async fn update_access(db: &Db, id: UserId, role: Role, active: bool) -> Result<AccessChange, StoreError> {
+    Ok(on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        if db.is_postgres() {
+            sqlx::query("SELECT id FROM staff_users WHERE role = 'admin' AND active = TRUE ORDER BY id FOR UPDATE")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let target: Option<(String, bool)> =
+            sqlx::query_as("SELECT role, active FROM staff_users WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((was_role, was_active)) = target else { return Ok(AccessChange::NotFound) };
+        if was_active && was_role == Role::Admin.as_str() && !(active && role == Role::Admin) {
+            let others: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = TRUE AND id <> $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if others == 0 {
+                return Ok(AccessChange::LastAdmin);
+            }
+        }
+        sqlx::query("UPDATE staff_users SET role = $1, active = $2 WHERE id = $3")
+            .bind(role.as_str()).bind(active).bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        AccessChange::Changed
+    }))
 }
 
 pub async fn count_active_admins(db: &Db) -> Result<i64, StoreError> {
