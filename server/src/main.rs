@@ -1,4 +1,4 @@
-//! `pressrun [serve|migrate|seed-demo|create-admin]`. Configuration comes from the environment
+//! `pressrun [serve|migrate|tick|seed-demo|create-admin|reset-password]`. Configuration comes from the environment
 //! (see README); this file only wires the parts together.
 
 // The order editor's view type is deeper than the default limit when the server lays it out.
@@ -27,6 +27,9 @@ Commands:
   seed-demo      Load the demo publisher into an empty database
   create-admin   Create an admin user: --email E --name N (password from
                  PRESSRUN_ADMIN_PASSWORD or the first line of standard input)
+  reset-password Set a user's password and sign them out everywhere: --email E
+                 (password from PRESSRUN_NEW_PASSWORD or the first line of
+                 standard input); for an admin who is locked out
 
 Configuration is read from environment variables; see README.md.";
 
@@ -93,6 +96,7 @@ async fn run(args: Vec<String>) -> Result<(), CliError> {
         "migrate" => Ok(()),
         "seed-demo" => seed_demo(&db).await,
         "create-admin" => create_admin(&db, &args[1..]).await,
+        "reset-password" => reset_password(&db, &args[1..]).await,
         other => Err(CliError::Usage(format!("Unknown command \"{other}\"."))),
     };
     db.close().await;
@@ -141,7 +145,16 @@ async fn create_admin(db: &Db, args: &[String]) -> Result<(), CliError> {
     let email = email.ok_or_else(|| CliError::Usage("create-admin needs --email.".into()))?;
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("Admin").to_string());
     // Never from argv: command lines end up in shell history and `ps`.
-    let password = match std::env::var("PRESSRUN_ADMIN_PASSWORD") {
+    let password = read_password("PRESSRUN_ADMIN_PASSWORD", &email)?;
+    app::backend::platform::organisation::ensure(db, chrono::Utc::now()).await?;
+    let id = auth::create_user(db, chrono::Utc::now(), &email, &name, Role::Admin, &password).await?;
+    println!("Created admin {email} (user {id}).");
+    Ok(())
+}
+
+/// A password from `var`, else the first line of standard input.
+fn read_password(var: &str, email: &str) -> Result<String, CliError> {
+    Ok(match std::env::var(var) {
         Ok(p) if !p.is_empty() => p,
         _ => {
             eprintln!("Password for {email} (at least 10 characters), then Enter:");
@@ -149,10 +162,20 @@ async fn create_admin(db: &Db, args: &[String]) -> Result<(), CliError> {
             std::io::stdin().lock().read_line(&mut line)?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
+    })
+}
+
+async fn reset_password(db: &Db, args: &[String]) -> Result<(), CliError> {
+    let email = match args {
+        [flag, value] if flag == "--email" => auth::normalise_email(value),
+        _ => return Err(CliError::Usage("reset-password needs --email E.".into())),
     };
-    app::backend::platform::organisation::ensure(db, chrono::Utc::now()).await?;
-    let id = auth::create_user(db, chrono::Utc::now(), &email, &name, Role::Admin, &password).await?;
-    println!("Created admin {email} (user {id}).");
+    let user = auth::users::find_by_email(db, &email)
+        .await?
+        .ok_or_else(|| CliError::Service(format!("There is no user {email}.")))?;
+    let password = read_password("PRESSRUN_NEW_PASSWORD", &email)?;
+    auth::passwords::reset(db, user.id, &password).await?;
+    println!("Password of {email} set; their sessions were ended.");
     Ok(())
 }
 

@@ -26,6 +26,10 @@ pub struct PaymentListRow {
     pub invoices: String,
     /// What this payment left unallocated (account credit).
     pub unallocated: Decimal,
+    /// Set when the payment was voided: why. A voided payment counts for nothing.
+    pub voided: Option<String>,
+    /// Entered by hand and not voided: staff may void it.
+    pub can_void: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +73,9 @@ fn list_row(r: crate::backend::payments::record::PaymentRow) -> PaymentListRow {
         reference: r.reference,
         online: !r.provider.is_empty(),
         invoices: r.invoice_numbers.unwrap_or_default(),
-        unallocated: from_db(r.amount - r.allocated),
+        unallocated: if r.voided_at.is_some() { rust_decimal::Decimal::ZERO } else { from_db(r.amount - r.allocated) },
+        can_void: r.voided_at.is_none() && r.provider.is_empty(),
+        voided: r.voided_at.map(|_| r.void_reason),
     }
 }
 
@@ -188,6 +194,24 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<PaymentId, AppErr
     state.outbox_wake.notify_one();
     tracing::info!(payment_id = %recorded.payment_id, user_id = %user.id, "manual payment recorded");
     Ok(recorded.payment_id)
+}
+
+/// Voids a payment entered by hand (a returned check, a mistaken entry): the invoices it paid
+/// are owed again. Returns the numbers of those invoices.
+#[server(endpoint = "void_payment")]
+pub async fn void_payment(payment_id: PaymentId, reason: String) -> Result<Vec<String>, AppError> {
+    use crate::{
+        backend::{ServiceError, payments::corrections},
+        domain::role::Role,
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let actor = format!("{} ({})", user.name, user.email);
+    let voided = corrections::void(&state.db, payment_id, &reason, &actor, state.clock.now())
+        .await
+        .map_err(payment_error)?
+        .ok_or(ServiceError::NotFound("payment"))?;
+    tracing::info!(%payment_id, user_id = %user.id, "payment voided");
+    Ok(voided.reopened)
 }
 
 /// Applies the account's credit to an invoice; returns the amount applied.

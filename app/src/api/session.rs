@@ -24,16 +24,26 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     let state = super::guard::state()?;
     let session =
         auth::sign_in(&state.db, &state.auth, state.clock.now(), &email, &password, &super::guard::client_ip()).await?;
+    set_session_cookie(&state.auth, &session)?;
+    leptos_axum::redirect(safe_next(&next));
+    Ok(())
+}
+
+/// Hands a new session to the browser.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_session_cookie(
+    cfg: &crate::backend::auth::AuthConfig,
+    session: &crate::backend::auth::NewSession,
+) -> Result<(), AppError> {
     let cookie = format!(
         "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        state.auth.cookie_name(),
+        cfg.cookie_name(),
         session.token,
         session.max_age_seconds,
-        if state.auth.secure_cookies { "; Secure" } else { "" }
+        if cfg.secure_cookies { "; Secure" } else { "" }
     );
     let opts = expect_context::<leptos_axum::ResponseOptions>();
     opts.append_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?);
-    leptos_axum::redirect(safe_next(&next));
     Ok(())
 }
 

@@ -56,3 +56,36 @@ pub async fn update_user_access(user_id: UserId, role: String, status: String) -
     auth::update_access(&state.db, &actor, user_id, role, active).await?;
     Ok(())
 }
+
+/// The signed-in user (any role) changes their own password; their other sessions end.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    use crate::{backend::auth::passwords, domain::role::Role};
+    let (state, user) = super::guard::require(Role::Viewer)?;
+    let session = passwords::change_own(
+        &state.db,
+        &state.auth,
+        state.clock.now(),
+        &user,
+        &current_password,
+        &new_password,
+        &confirm_password,
+    )
+    .await?;
+    super::session::set_session_cookie(&state.auth, &session)?;
+    Ok(())
+}
+
+/// An admin sets a colleague's password (a forgotten one); the colleague is signed out.
+#[server(endpoint = "reset_user_password")]
+pub async fn reset_user_password(user_id: UserId, password: String) -> Result<(), AppError> {
+    use crate::{backend::auth::passwords, domain::role::Role};
+    let (state, actor) = super::guard::require(Role::Admin)?;
+    passwords::reset(&state.db, user_id, &password).await?;
+    tracing::info!(actor = %actor.id, %user_id, "password reset by an admin");
+    Ok(())
+}

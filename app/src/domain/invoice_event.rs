@@ -40,6 +40,7 @@ event_kinds! {
     EmailFailed => "email_failed", "Email failed";
     Payment => "payment", "Payment";
     CreditApplied => "credit_applied", "Credit applied";
+    PaymentVoided => "payment_voided", "Payment voided";
     ReceiptSent => "receipt_sent", "Receipt sent";
     PortalView => "portal_view", "Viewed by client";
     ReminderSent => "reminder_sent", "Reminder sent";

@@ -270,7 +270,8 @@ fn InvoiceView(
                 <super::deliveries::InvoiceDeliveriesPanel invoice_id=inv.id/>
                 {inv.number.is_some().then(|| view! {
                     <super::payments::InvoicePaymentsPanel invoice_id=inv.id account_id=inv.account_id balance=inv.balance
-                        currency=inv.currency.clone() open=!matches!(inv.status, InvoiceStatus::Void | InvoiceStatus::Draft)/>
+                        currency=inv.currency.clone() open=!matches!(inv.status, InvoiceStatus::Void | InvoiceStatus::Draft)
+                        changed=draft_changed/>
                     <super::payments::ClientLinksPanel invoice_id=inv.id/>
                 })}
                 <super::reminders::InvoiceRemindersPanel invoice_id=inv.id/>

@@ -19,7 +19,7 @@ use crate::{
         error::field_error,
         payments::{
             ApplyAccountCredit, NewPortalLink, PaymentFormView, PaymentListRow, RecordPayment, RevokePortalLinks,
-            get_payment_form, get_payments,
+            VoidPayment, get_payment_form, get_payments,
         },
     },
     domain::{
@@ -31,7 +31,8 @@ use crate::{
 
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_payments(AccountId(0), InvoiceId(0)));
+    let changed = RwSignal::new(0u32);
+    let data = Resource::new(move || changed.get(), |_| get_payments(AccountId(0), InvoiceId(0)));
     let query = use_query_map();
     let recorded = move || query.read().get("recorded").is_some();
     view! {
@@ -54,7 +55,7 @@ pub fn PaymentsPage() -> impl IntoView {
                             <h2 id="received-heading">"Received per week"</h2>
                             <super::dashboard::WeekChart weeks=v.weekly currency=v.currency.clone() measure="money received" unit="payments"/>
                         </section>
-                        <PaymentTable rows=v.rows show_account=true/>
+                        <PaymentTable rows=v.rows show_account=true can_void=v.can_record changed/>
                     }.into_any(),
                 }
             })}
@@ -63,7 +64,12 @@ pub fn PaymentsPage() -> impl IntoView {
 }
 
 #[component]
-fn PaymentTable(rows: Vec<PaymentListRow>, show_account: bool) -> impl IntoView {
+fn PaymentTable(
+    rows: Vec<PaymentListRow>,
+    show_account: bool,
+    can_void: bool,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="table">
@@ -72,10 +78,11 @@ fn PaymentTable(rows: Vec<PaymentListRow>, show_account: bool) -> impl IntoView 
                     {show_account.then(|| view! { <th scope="col">"Account"</th> })}
                     <th scope="col">"Method"</th><th scope="col">"Reference"</th><th scope="col">"Invoices"</th>
                     <th scope="col" class="num">"Amount"</th><th scope="col" class="num">"Credit left"</th>
+                    <th scope="col">"Status"</th>
                 </tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr>
+                    {rows.into_iter().map(|r| { let status = r.clone(); view! {
+                        <tr class:voided=r.voided.is_some()>
                             <td>{format::date(r.received_on)}</td>
                             {show_account.then(|| view! { <td><A href=format!("/accounts/{}", r.account_id)>{r.account_name.clone()}</A></td> })}
                             <td>{r.method.clone()}{r.online.then(|| view! { " " <span class="badge">"online"</span> })}</td>
@@ -83,12 +90,50 @@ fn PaymentTable(rows: Vec<PaymentListRow>, show_account: bool) -> impl IntoView 
                             <td>{if r.invoices.is_empty() { "—".to_string() } else { r.invoices.clone() }}</td>
                             <td class="num">{format::money(r.amount, &r.currency)}</td>
                             <td class="num">{if r.unallocated.is_zero() { "—".to_string() } else { format::money(r.unallocated, &r.currency) }}</td>
+                            <td><PaymentStatus row=status can_void changed/></td>
                         </tr>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </tbody>
             </table>
         </div>
     }
+}
+
+/// "Voided: reason" for a voided payment; for one entered by hand, the Void form (a reason is
+/// required, because every invoice it paid shows it).
+#[component]
+fn PaymentStatus(row: PaymentListRow, can_void: bool, changed: RwSignal<u32>) -> impl IntoView {
+    if let Some(reason) = row.voided {
+        return view! { <span class="badge badge-voided">"Voided"</span> " " <span class="hint">{reason}</span> }
+            .into_any();
+    }
+    if !(can_void && row.can_void) {
+        return view! { <span class="hint">{if row.online { "Online" } else { "Recorded" }}</span> }.into_any();
+    }
+    let void = ServerAction::<VoidPayment>::new();
+    let result: Signal<Option<Result<Vec<String>, AppError>>> = void.value().into();
+    Effect::new(move |_| {
+        if matches!(result.get(), Some(Ok(_))) {
+            changed.update(|n| *n += 1);
+        }
+    });
+    let id = format!("void-reason-{}", row.id);
+    view! {
+        <details class="void-payment">
+            <summary>"Void…"</summary>
+            <ActionForm action=void attr:class="form form-inline">
+                <input type="hidden" name="payment_id" value=row.id.to_string()/>
+                <div class="field">
+                    <label for=id.clone()>"Why is this payment voided?"</label>
+                    <input id=id name="reason" required maxlength="500" placeholder="Check returned unpaid"/>
+                    <p class="field-error" role="alert">{move || field_error(&result.get(), "reason")}</p>
+                </div>
+                <p class="hint">"The invoices it paid will be owed again."</p>
+                <button type="submit" class="button button-danger" disabled=move || void.pending().get()>"Void payment"</button>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
 }
 
 /// `/accounting/payments/new[?account=…&invoice=…]`.
@@ -316,9 +361,12 @@ pub fn InvoicePaymentsPanel(
     balance: Decimal,
     currency: String,
     open: bool,
+    /// Bumped when a payment is voided here, so the whole invoice page shows its new balance.
+    changed: RwSignal<u32>,
 ) -> impl IntoView {
     let credit = ServerAction::<ApplyAccountCredit>::new();
-    let data = Resource::new(move || credit.version().get(), move |_| get_payments(AccountId(0), invoice_id));
+    let data =
+        Resource::new(move || (credit.version().get(), changed.get()), move |_| get_payments(AccountId(0), invoice_id));
     let credit_result: Signal<Option<Result<Decimal, AppError>>> = credit.value().into();
     let cur = currency.clone();
     view! {
@@ -333,7 +381,10 @@ pub fn InvoicePaymentsPanel(
                             view! {
                                 {if v.rows.is_empty() { view! { <p class="hint">"No payments yet."</p> }.into_any() } else {
                                     view! { <ul class="payments">{v.rows.into_iter().map(|r| view! {
-                                        <li>{format!("{} · {} {} · {}", format::date(r.received_on), r.method, r.reference, format::money(r.amount, &r.currency))}</li>
+                                        <li class:voided=r.voided.is_some()>
+                                            <span class="payment-summary">{format!("{} · {} {} · {}", format::date(r.received_on), r.method, r.reference, format::money(r.amount, &r.currency))}</span>
+                                            " " <PaymentStatus row=r.clone() can_void=can changed/>
+                                        </li>
                                     }).collect_view()}</ul> }.into_any()
                                 }}
                                 {(can && open && balance > Decimal::ZERO).then(|| view! {

@@ -9,7 +9,7 @@ use crate::{
         api_keys::{ApiKeySummary, CreateApiKey, RevokeApiKey, list_api_keys},
         error::field_error,
         settings::{SaveSettings, SettingsView, get_settings},
-        users::{CreateUser, UpdateUserAccess, list_users},
+        users::{ChangePassword, CreateUser, ResetUserPassword, UpdateUserAccess, list_users},
     },
     domain::{invoice_number::InvoiceNumberFormat, money::CURRENCIES, role::Role, terms::PaymentTerms},
     views::common::StaffUserSummary,
@@ -29,6 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
                         view! {
                             <OrganisationForm view=v/>
                             <super::mail_settings::MailSettingsSection/>
+                            <YourPassword/>
                             <StaffUsers can_edit=can_edit/>
                             {can_edit.then(|| view! { <ApiKeys/> })}
                         }.into_any()
@@ -179,6 +180,32 @@ fn terms_options(current: i32) -> impl IntoView {
         .collect_view()
 }
 
+/// Every signed-in user may change their own password; sessions elsewhere end.
+#[component]
+fn YourPassword() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let result: Signal<Option<Result<(), AppError>>> = change.value().into();
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Your password"</h2>
+            {move || match result.get() {
+                Some(Ok(())) => Some(view! { <div class="notice notice-success" role="status">"Password changed. You were signed out everywhere else."</div> }.into_any()),
+                Some(Err(AppError::Invalid(_))) | None => None,
+                Some(Err(e)) => Some(view! { <div class="notice notice-error" role="alert">{e.to_string()}</div> }.into_any()),
+            }}
+            <ActionForm action=change attr:class="form grid-4" attr:novalidate=true>
+                <Field name="current_password" label="Current password" kind="password" value=String::new() errors=result disabled=false/>
+                <Field name="new_password" label="New password" kind="password" value=String::new()
+                    hint="At least 10 characters." errors=result disabled=false/>
+                <Field name="confirm_password" label="New password again" kind="password" value=String::new() errors=result disabled=false/>
+                <div class="form-actions span-4">
+                    <button type="submit" class="button button-primary" disabled=move || change.pending().get()>"Change password"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
 #[component]
 fn StaffUsers(can_edit: bool) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
@@ -230,6 +257,31 @@ fn StaffUsers(can_edit: bool) -> impl IntoView {
     }
 }
 
+/// An admin sets a colleague's password (they forgot it); the colleague is signed out.
+#[component]
+fn SetPassword(user_id: crate::domain::ids::UserId, name: String) -> impl IntoView {
+    let reset = ServerAction::<ResetUserPassword>::new();
+    let result: Signal<Option<Result<(), AppError>>> = reset.value().into();
+    let id = format!("reset-password-{user_id}");
+    view! {
+        <details class="set-password">
+            <summary>"Set password…"</summary>
+            <ActionForm action=reset attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="user_id" value=user_id.to_string()/>
+                <div class="field">
+                    <label for=id.clone()>{format!("New password for {name}")}</label>
+                    <input id=id name="password" type="password" autocomplete="new-password"/>
+                    <p class="field-error" role="alert">{move || field_error(&result.get(), "password")}</p>
+                </div>
+                <button type="submit" class="button button-secondary" disabled=move || reset.pending().get()>"Set password"</button>
+                {move || matches!(result.get(), Some(Ok(()))).then(|| view! {
+                    <p class="notice notice-success" role="status">"Password set; they were signed out. Tell them privately."</p>
+                })}
+            </ActionForm>
+        </details>
+    }
+}
+
 #[component]
 fn UserTable(users: Vec<StaffUserSummary>, can_edit: bool, update: ServerAction<UpdateUserAccess>) -> impl IntoView {
     let rows = users
@@ -254,6 +306,7 @@ fn UserTable(users: Vec<StaffUserSummary>, can_edit: bool, update: ServerAction<
                             <input type="hidden" name="user_id" value=u.id.to_string()/>
                             <button type="submit" class="button button-secondary">"Update"</button>
                         </ActionForm>
+                        <SetPassword user_id=u.id name=u.name.clone()/>
                     </td>
                 }
                 .into_any()

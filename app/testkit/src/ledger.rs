@@ -54,8 +54,8 @@ pub async fn invoice(
     let raw = total * 10_000;
     on_db!(db, p => {
         let id: InvoiceId = sqlx::query_scalar(
-            "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, total, created_at)
-             VALUES ($1, $2, 'sent', $3, $4, 30, 'USD', $5, $5, $6) RETURNING id")
+            "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, total, created_at, sent_at)
+             VALUES ($1, $2, 'sent', $3, $4, 30, 'USD', $5, $5, $6, $6) RETURNING id")
             .bind(number).bind(account_id).bind(issued).bind(due).bind(raw).bind(noon()).fetch_one(p).await.unwrap();
         sqlx::query("INSERT INTO invoice_lines (invoice_id, position, product_name, description, run_date, quantity, unit_price, net_amount)
                      VALUES ($1, 1, 'Full page', 'Full page ad', $2, 10000, $3, $3)")

@@ -221,6 +221,56 @@ on_both_engines!(a_permanent_refusal_waits_for_a_person_then_retry_delivers, |db
     );
 });
 
+on_both_engines!(without_a_mail_server_an_email_is_written_to_file_and_not_called_sent, |db| async move {
+    let f = fixture(&db).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0());
+    let folder = sink.dir.join("outgoing");
+    let no_smtp = MailEnvironment {
+        smtp: None,
+        from: Some("Valley Courier <billing@valley.example>".into()),
+        folder: folder.clone(),
+        public_url: "http://pressrun.test".into(),
+    };
+    let to_file = messages::courier(
+        db.clone(),
+        Arc::new(no_smtp),
+        Arc::new(clock.clone()),
+        "file-worker".into(),
+        DeliveryConfig::default(),
+    );
+    scheduler::tick(&db, t0(), "a").await.unwrap();
+    let r = to_file.deliver_due().await.unwrap();
+    assert_eq!((r.delivered, r.failed), (0, 2), "{r:?}");
+    let acme_invoice = format!("(SELECT id FROM invoices WHERE account_id = {})", f.acme);
+    let reason = text(&db, &format!("SELECT last_error FROM outbox WHERE invoice_id = {acme_invoice}")).await;
+    assert!(reason.starts_with("Written to file, not emailed"), "{reason}");
+    let files = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"));
+    assert_eq!(files.count(), 1, "the message is kept as a file");
+    assert_eq!(text(&db, &format!("SELECT status FROM invoices WHERE id = {acme_invoice}")).await, "open", "not Sent");
+    assert_eq!(
+        scalar(
+            &db,
+            &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {acme_invoice} AND kind = 'sent'")
+        )
+        .await,
+        0
+    );
+    clock.advance(Duration::hours(3));
+    assert_eq!(to_file.deliver_due().await.unwrap().attempted(), 0, "it waits for a person");
+
+    // Mail set up, Retry: it goes for real, once, and only now is the invoice Sent.
+    let id = scalar(&db, &format!("SELECT id FROM outbox WHERE invoice_id = {acme_invoice}")).await;
+    assert!(outbox::retry(&db, OutboxId(id), clock.now(), &Messages).await.unwrap());
+    let r = courier(&db, &sink, &clock).deliver_due().await.unwrap();
+    assert_eq!(r.delivered, 1, "{r:?}");
+    assert_eq!(sink.received().len(), 1);
+    assert_eq!(text(&db, &format!("SELECT status FROM invoices WHERE id = {acme_invoice}")).await, "sent");
+});
+
 on_both_engines!(a_voided_invoice_is_not_emailed, |db| async move {
     fixture(&db).await;
     set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;

@@ -256,6 +256,53 @@ on_both_engines!(admins_manage_users_and_keep_one_admin, |db| async move {
     assert_eq!(r.status(), StatusCode::CONFLICT, "the only admin cannot demote themself");
 });
 
+on_both_engines!(everyone_changes_their_own_password_and_admins_reset_others, |db| async move {
+    let s = start(db).await;
+    let change = |c: &Client, current: &str, new: &str, confirm: &str| {
+        let (c, url) = (c.clone(), format!("{}/api/change_password", s.base));
+        let form = [
+            ("current_password", current.to_string()),
+            ("new_password", new.into()),
+            ("confirm_password", confirm.into()),
+        ];
+        async move { c.post(url).form(&form).send().await.unwrap() }
+    };
+    let viewer = s.signed_in("viewer@pressrun.example", "pressrun-viewer").await;
+    let elsewhere = s.signed_in("viewer@pressrun.example", "pressrun-viewer").await;
+    let r = change(&viewer, "not my password", "a brand new password", "a brand new password").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("not your current password"));
+    let r = change(&viewer, "pressrun-viewer", "a brand new password", "a different one!!").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("differ"));
+    let r = change(&viewer, "pressrun-viewer", "a brand new password", "a brand new password").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // The browser that changed it stays signed in (a fresh cookie); the other session is over.
+    let page = |c: &Client| {
+        let (c, url) = (c.clone(), format!("{}/api/list_users", s.base));
+        async move { c.post(url).send().await.unwrap().status() }
+    };
+    assert_eq!(page(&viewer).await, StatusCode::OK);
+    assert_eq!(page(&elsewhere).await, StatusCode::UNAUTHORIZED);
+    s.signed_in("viewer@pressrun.example", "a brand new password").await;
+
+    // Resetting someone else's password is for admins only.
+    let billing_id =
+        app::backend::auth::users::find_by_email(&s.db, "billing@pressrun.example").await.unwrap().unwrap().id;
+    let reset = |c: &Client, password: &str| {
+        let (c, url) = (c.clone(), format!("{}/api/reset_user_password", s.base));
+        let form = [("user_id", billing_id.to_string()), ("password", password.to_string())];
+        async move { c.post(url).form(&form).send().await.unwrap().status() }
+    };
+    let billing = s.signed_in("billing@pressrun.example", "pressrun-billing").await;
+    assert_eq!(reset(&viewer, "taken over by a viewer").await, StatusCode::FORBIDDEN);
+    let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;
+    assert_eq!(reset(&admin, "short").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reset(&admin, "set by the admin today").await, StatusCode::OK);
+    assert_eq!(page(&billing).await, StatusCode::UNAUTHORIZED, "the reset signs them out");
+    s.signed_in("billing@pressrun.example", "set by the admin today").await;
+});
+
 on_both_engines!(malformed_arguments_are_the_callers_fault, |db| async move {
     let s = start(db).await;
     let admin = s.signed_in("admin@pressrun.example", "pressrun-admin").await;

@@ -8,6 +8,7 @@
 
 mod serve;
 
+mod cli;
 mod crash;
 mod delivery;
 mod documents_http;

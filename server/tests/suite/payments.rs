@@ -16,6 +16,7 @@ use app::{
         messages::{self, Messages},
         payments::{
             checkout::{self, CheckoutError},
+            corrections,
             record::{self as payments, NewPayment, PaymentError, account_credit},
         },
         platform::clock::ManualClock,
@@ -253,4 +254,83 @@ on_both_engines!(money_received_is_summed_per_week_for_the_chart, |db| async mov
     assert_eq!((weeks[11].amount, weeks[11].line_items), (d("200"), 2));
     assert_eq!((weeks[10].amount, weeks[10].line_items), (d("100"), 1));
     assert_eq!(weeks.iter().map(|w| w.amount).sum::<Decimal>(), d("300"));
+});
+
+on_both_engines!(voiding_a_check_reopens_what_it_paid_and_takes_back_its_credit, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 300, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 500, date(2026, 11, 1), date(2026, 12, 1)).await;
+    let c = invoice(&db, acme, "INV-3", 200, date(2026, 11, 10), date(2026, 12, 10)).await;
+    // A later good payment covers part of INV-2: voiding the check must leave it in place.
+    let bad = payments::record(&db, &check(acme, "1000", vec![(a, d("300")), (b, d("400"))]), noon()).await.unwrap();
+    let good = payments::record(&db, &check(acme, "100", vec![(b, d("100"))]), noon()).await.unwrap();
+    payments::apply_credit(&db, acme, c, d("150"), noon(), "Test").await.unwrap();
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("150"));
+
+    let empty = corrections::void(&db, bad.payment_id, "   ", "Clerk", noon()).await.unwrap_err();
+    assert!(matches!(empty, PaymentError::Invalid(ref f) if f[0].field == "reason"), "{empty:?}");
+    let voided =
+        corrections::void(&db, bad.payment_id, "Check returned unpaid", "Clerk", noon()).await.unwrap().unwrap();
+    assert_eq!(voided.reopened, ["INV-1", "INV-2", "INV-3"], "the credit it paid INV-3 with is undone too");
+    assert_eq!(
+        (status(&db, a).await, status(&db, b).await, status(&db, c).await),
+        ("sent".into(), "partially_paid".into(), "sent".into())
+    );
+    assert_eq!((paid_cents(&db, a).await, paid_cents(&db, b).await, paid_cents(&db, c).await), (0, 10_000, 0));
+    assert_eq!(account_credit(&db, acme).await.unwrap(), d("0"), "a bounced check leaves no credit");
+    assert_eq!(
+        scalar(&db, &format!("SELECT COUNT(*) FROM invoice_events WHERE invoice_id = {a} AND kind = 'payment_voided'"))
+            .await,
+        1
+    );
+    let again = corrections::void(&db, bad.payment_id, "twice", "Clerk", noon()).await.unwrap_err();
+    assert!(matches!(again, PaymentError::Invalid(ref f) if f[0].message.contains("already voided")), "{again:?}");
+    assert_eq!(paid_cents(&db, b).await, 10_000, "a second void changes nothing");
+    assert!(
+        corrections::void(&db, app::domain::ids::PaymentId(999_999), "x", "Clerk", noon()).await.unwrap().is_none()
+    );
+
+    // The voided check stays listed, marked, and its receipt (not yet sent) is not sent.
+    let listed = payments::list(&db, Some(acme), None, 10).await.unwrap();
+    let row = listed.iter().find(|r| r.id == bad.payment_id).unwrap();
+    assert_eq!(row.void_reason, "Check returned unpaid");
+    assert!(row.voided_at.is_some() && listed.iter().any(|r| r.id == good.payment_id && r.voided_at.is_none()));
+    let sink = SmtpSink::start();
+    let report = courier(&db, &sink).deliver_due().await.unwrap();
+    assert_eq!((report.delivered, report.cancelled), (1, 1), "{report:?}");
+    assert!(sink.received()[0].subject.contains("$100.00"), "only the good payment's receipt goes");
+});
+
+on_both_engines!(an_online_payment_is_refunded_not_voided, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 120, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let url =
+        checkout::start(&db, &checkout::Payments::test("http://t"), acme, &[a], noon(), "http://t").await.unwrap();
+    let id = url.rsplit('/').next().unwrap().to_string();
+    let payment = checkout::complete(&db, &id, "test_r", 12_000, "USD", noon(), "card").await.unwrap();
+    let refused = corrections::void(&db, payment, "client asked", "Clerk", noon()).await.unwrap_err();
+    assert!(matches!(refused, PaymentError::Invalid(ref f) if f[0].message.contains("refund")), "{refused:?}");
+    assert_eq!(status(&db, a).await, "paid");
+});
+
+on_both_engines!(a_void_racing_a_credit_application_never_spends_voided_money, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 100, date(2026, 11, 1), date(2026, 12, 1)).await;
+    for round in 0..5 {
+        // 100.00 paid to INV-1 and 100.00 of credit, from one check that bounces.
+        let p = payments::record(&db, &check(acme, "200", vec![(a, d("100"))]), noon()).await.unwrap();
+        let (applied, voided) = tokio::join!(
+            payments::apply_credit(&db, acme, b, d("100"), noon(), "Clerk 1"),
+            corrections::void(&db, p.payment_id, "Check returned unpaid", "Clerk 2", noon()),
+        );
+        voided.unwrap().unwrap();
+        // Whichever went first, nothing the bounced check paid is left standing.
+        assert_eq!((paid_cents(&db, a).await, paid_cents(&db, b).await), (0, 0), "round {round}: {applied:?}");
+        assert_eq!((status(&db, a).await, status(&db, b).await), ("sent".into(), "sent".into()));
+        assert_eq!(account_credit(&db, acme).await.unwrap(), d("0"));
+    }
 });

@@ -81,8 +81,8 @@ async fn fixture(db: &Db, style: ReminderStyle) -> Fixture {
 async fn invoice(db: &Db, account: AccountId, number: &str, due: NaiveDate, paid: i64) -> InvoiceId {
     let status = if paid == 0 { "sent" } else { "partially_paid" };
     on_db!(db, p => sqlx::query_scalar(
-        "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, total, amount_paid, created_at)
-         VALUES ($1, $2, $3, $4, $5, 30, 'USD', 10000000, 10000000, $6, $7) RETURNING id")
+        "INSERT INTO invoices (number, account_id, status, issue_date, due_date, terms_days, currency, subtotal, total, amount_paid, created_at, sent_at)
+         VALUES ($1, $2, $3, $4, $5, 30, 'USD', 10000000, 10000000, $6, $7, $7) RETURNING id")
         .bind(number).bind(account).bind(status).bind(due - Duration::days(30)).bind(due).bind(paid * 10000)
         .bind(Utc::now()).fetch_one(p).await.unwrap())
 }
@@ -224,6 +224,72 @@ on_both_engines!(payments_stop_reminders_up_to_the_moment_of_sending, |db| async
     }
     assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_reminders WHERE invoice_id = {paid_late}")).await, 1);
     assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM invoice_reminders WHERE invoice_id = {partial}")).await, 3);
+});
+
+on_both_engines!(a_voided_payment_reopens_the_invoice_and_the_ladder_resumes_where_it_stands, |db| async move {
+    use app::{
+        backend::payments::{
+            corrections,
+            record::{self as payments, NewPayment},
+        },
+        domain::payment::PaymentMethod,
+    };
+    let f = fixture(&db, ReminderStyle::PerInvoice).await;
+    let due = date(2026, 3, 2);
+    let inv = invoice(&db, f.acme, "INV-350", due, 0).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(ny(due, 9, 0));
+    let courier = courier(&db, &sink, &clock);
+    assert_eq!(run(&db, &clock, &courier, ny(due + Duration::days(7), 9, 0)).await, 1, "day 7 step");
+
+    // A check pays it in full on day 10 and bounces on day 40.
+    let paid_on = ny(due + Duration::days(10), 9, 0);
+    let check = NewPayment {
+        account_id: f.acme,
+        method: PaymentMethod::Check,
+        amount: "1000".parse().unwrap(),
+        currency: "USD".into(),
+        received_on: due + Duration::days(10),
+        reference: "2231".into(),
+        notes: String::new(),
+        provider: String::new(),
+        provider_ref: None,
+        allocations: vec![(inv, "1000".parse().unwrap())],
+        created_by: None,
+        actor: "Clerk".into(),
+        send_receipt: false,
+    };
+    let payment = payments::record(&db, &check, paid_on).await.unwrap().payment_id;
+    for offset in 10..40 {
+        assert_eq!(run(&db, &clock, &courier, ny(due + Duration::days(offset), 9, 0)).await, 0, "paid: day {offset}");
+    }
+    let bounced = ny(due + Duration::days(40), 8, 0);
+    let voided = corrections::void(&db, payment, "Check returned unpaid", "Clerk", bounced).await.unwrap().unwrap();
+    assert_eq!(voided.reopened, ["INV-350"]);
+    assert_eq!(texts(&db, &format!("SELECT status FROM invoices WHERE id = {inv}")).await, ["sent"]);
+    assert_eq!(scalar(&db, &format!("SELECT amount_paid FROM invoices WHERE id = {inv}")).await, 0);
+
+    // The day 30 step, missed while the invoice looked paid, goes now; day 7 is not repeated.
+    assert_eq!(run(&db, &clock, &courier, ny(due + Duration::days(40), 9, 0)).await, 1);
+    assert_eq!(
+        texts(
+            &db,
+            &format!("SELECT CAST(days_past_due AS TEXT) FROM invoice_reminders WHERE invoice_id = {inv} ORDER BY id")
+        )
+        .await,
+        ["7", "30"]
+    );
+    let mail = sink.received();
+    assert_eq!(mail.len(), 2, "day 7, then the resumed day 30 step");
+    assert!(
+        mail[1].subject.contains("Second notice") && mail[1].decoded().contains("$1,000.00"),
+        "{}",
+        mail[1].subject
+    );
+    for offset in 41..90 {
+        assert_eq!(run(&db, &clock, &courier, ny(due + Duration::days(offset), 9, 0)).await, 0, "day {offset}");
+    }
+    assert_eq!(run(&db, &clock, &courier, ny(due + Duration::days(90), 9, 0)).await, 1, "day 90 step");
 });
 
 on_both_engines!(paused_accounts_and_invoices_get_nothing, |db| async move {

@@ -3,6 +3,7 @@
 
 pub mod api_key_store;
 pub mod api_keys;
+pub mod passwords;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;
@@ -43,7 +44,10 @@ impl Default for AuthConfig {
     }
 }
 
-/// Failed sign-ins allowed per e-mail address within the window before it is locked.
+/// Failed sign-ins allowed per e-mail address *from one client address* within the window.
+/// The lock is per address so that someone else's wrong passwords cannot keep the real user
+/// (an admin, say) out; guessing from many addresses meets the per-address limit below and
+/// the cost of the password hash.
 pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
 /// Failed sign-ins allowed per client address within the window, across e-mails.
 pub const MAX_FAILURES_PER_IP: i64 = 20;
@@ -147,7 +151,10 @@ pub async fn sign_in(
     // The counts include this attempt's own reservation.
     if by_email > MAX_FAILURES_PER_EMAIL || by_ip > MAX_FAILURES_PER_IP {
         sign_in_failures::release(db, attempt).await?;
-        let oldest = sign_in_failures::oldest_since(db, &email, window_start).await?.unwrap_or(now);
+        let oldest =
+            sign_in_failures::oldest_since(db, &email, client_ip, by_email > MAX_FAILURES_PER_EMAIL, window_start)
+                .await?
+                .unwrap_or(now);
         let wait = (oldest + Duration::minutes(FAILURE_WINDOW_MINUTES) - now).num_minutes().max(1);
         tracing::warn!(%email, client_ip, "sign-in refused: too many failed attempts");
         return Err(ServiceError::TooManyAttempts(format!(
@@ -159,12 +166,7 @@ pub async fn sign_in(
     let user = users::find_by_email(db, &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
     let pw = password.to_string();
-    // Each hash holds 19 MiB for a moment: a flood of sign-ins queues here instead of taking
-    // the server's memory.
-    let _permit = CONCURRENT_HASHES.acquire().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let ok = verify_password_bounded(pw, hash).await?;
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
@@ -175,16 +177,37 @@ pub async fn sign_in(
     };
     sign_in_failures::clear(db, &email).await?;
     users::record_sign_in(db, user.id, now).await?;
+    let session = start_session(
+        db,
+        cfg,
+        now,
+        CurrentUser { id: user.id, role: user.role()?, email: user.email, name: user.name },
+    )
+    .await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    Ok(session)
+}
 
+/// Checks a password against a stored hash off the async workers, at most four at a time:
+/// each hash holds 19 MiB for a moment, so a flood queues here instead of taking the memory.
+pub(crate) async fn verify_password_bounded(password: String, hash: String) -> Result<bool, ServiceError> {
+    let _permit = CONCURRENT_HASHES.acquire().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// A new session for a user who has just proved who they are.
+pub(crate) async fn start_session(
+    db: &Db,
+    cfg: &AuthConfig,
+    now: DateTime<Utc>,
+    user: CurrentUser,
+) -> Result<NewSession, ServiceError> {
     let token = new_token();
     let expires = now + Duration::hours(cfg.session_max_hours);
     sessions::create(db, &token_hash(&token), user.id, now, expires).await?;
-    tracing::info!(user_id = %user.id, "signed in");
-    Ok(NewSession {
-        token,
-        max_age_seconds: cfg.session_max_hours * 3600,
-        user: CurrentUser { id: user.id, role: user.role()?, email: user.email, name: user.name },
-    })
+    Ok(NewSession { token, max_age_seconds: cfg.session_max_hours * 3600, user })
 }
 
 /// Resolves a session cookie to its user, enforcing idle and absolute expiry.

@@ -21,7 +21,8 @@ pub async fn release(db: &Db, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Failures since `since` for this e-mail, and from this address for any e-mail.
+/// Failures since `since` for this e-mail from this client address, and from this address for
+/// any e-mail.
 pub async fn count_since(
     db: &Db,
     email: &str,
@@ -30,16 +31,24 @@ pub async fn count_since(
 ) -> Result<(i64, i64), StoreError> {
     Ok(on_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
         "SELECT
-           (SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND failed_at > $3),
+           (SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND client_ip = $2 AND failed_at > $3),
            (SELECT COUNT(*) FROM sign_in_failures WHERE client_ip = $2 AND client_ip <> '' AND failed_at > $3)")
         .bind(email).bind(client_ip).bind(since).fetch_one(p).await?))
 }
 
-/// The oldest failure still inside the window: the lock lifts when it ages out.
-pub async fn oldest_since(db: &Db, email: &str, since: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
+/// The oldest failure still inside the window, of this e-mail from this address (`per_email`)
+/// or of this address: the lock lifts when it ages out.
+pub async fn oldest_since(
+    db: &Db,
+    email: &str,
+    client_ip: &str,
+    per_email: bool,
+    since: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_scalar::<_, DateTime<Utc>>(
-        "SELECT failed_at FROM sign_in_failures WHERE email = $1 AND failed_at > $2 ORDER BY failed_at LIMIT 1")
-        .bind(email).bind(since).fetch_optional(p).await?))
+        "SELECT failed_at FROM sign_in_failures
+         WHERE client_ip = $2 AND ($4 = FALSE OR email = $1) AND failed_at > $3 ORDER BY failed_at LIMIT 1")
+        .bind(email).bind(client_ip).bind(since).bind(per_email).fetch_optional(p).await?))
 }
 
 pub async fn clear(db: &Db, email: &str) -> Result<(), StoreError> {

@@ -108,8 +108,23 @@ pub async fn record_sign_in(db: &Db, id: UserId, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-pub async fn set_password_hash(db: &Db, id: UserId, hash: &str) -> Result<(), StoreError> {
-    on_db!(db, p => sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
-        .bind(hash).bind(id).execute(p).await.map(|_| ())?);
-    Ok(())
+/// Replaces a user's password hash and, in the same transaction, ends every session of theirs
+/// and forgets their failed sign-ins: whoever held the old password (or a session opened with
+/// it) is out. False when there is no such user.
+pub async fn set_password_hash(db: &Db, id: UserId, hash: &str) -> Result<bool, StoreError> {
+    Ok(on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let email: Option<String> = sqlx::query_scalar("UPDATE staff_users SET password_hash = $1 WHERE id = $2 RETURNING email")
+            .bind(hash).bind(id).fetch_optional(&mut *tx).await?;
+        let Some(email) = email else { return Ok(false) };
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(&email).execute(&mut *tx).await?;
+        tx.commit().await?;
+        true
+    }))
+}
+
+pub async fn find(db: &Db, id: UserId) -> Result<Option<StaffUserRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1");
+    Ok(on_db!(db, p => sqlx::query_as::<_, StaffUserRecord>(&sql).bind(id).fetch_optional(p).await?))
 }

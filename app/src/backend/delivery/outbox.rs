@@ -281,8 +281,6 @@ pub async fn finish(
     Ok(held)
 }
 
-/// On a single-instance (SQLite) deployment nothing else can hold a lease when the server
-/// starts, so rows left in flight by a crash are due again at once instead of after the lease.
 /// Extends a claim the worker still holds while its message is being composed or sent, so a
 /// slow PDF or SMTP server does not let another instance take the row and send it again.
 /// False when the lease was lost (taken over after it ran out, or finished).
@@ -299,6 +297,8 @@ pub async fn renew_lease(db: &Db, id: OutboxId, worker: &str, until: DateTime<Ut
     Ok(renewed == 1)
 }
 
+/// On a single-instance (SQLite) deployment nothing else can hold a lease when the server
+/// starts, so rows left in flight by a crash are due again at once instead of after the lease.
 pub async fn release_orphaned_leases(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let released = on_db!(db, p => {
         sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_owner = NULL, lease_until = NULL WHERE status = 'in_flight'")

@@ -245,6 +245,17 @@ async fn attempt(
     };
     let recipients = email.to.iter().chain(&email.cc).cloned().collect::<Vec<_>>().join(", ");
     match mailer.send(&email).await {
+        // A file is not an email: nobody received it, so nothing downstream may act as if they
+        // had (the invoice is not marked Sent, the reminder step not settled). It waits under
+        // Email failures, where Retry sends it for real once mail is set up.
+        Ok(reply) if matches!(mailer.route(), MailRoute::Folder(_)) => {
+            tracing::warn!("no mail server is set up: email written to a file, not sent");
+            Outcome::Permanent {
+                reply: format!(
+                    "Written to file, not emailed: no mail server is set up ({reply}). Set up mail in Settings, then Retry."
+                ),
+            }
+        }
         Ok(reply) => {
             tracing::info!("email delivered");
             Outcome::Delivered { reply, recipients }

@@ -2,6 +2,7 @@
 //! the portal's checkout and the Stripe provider.
 
 pub mod checkout;
+pub mod corrections;
 pub mod receipts;
 pub mod record;
 pub mod stripe;

@@ -219,9 +219,11 @@ pub async fn apply_credit(
         // The account's credit is read and then spent: on PostgreSQL two clerks applying it to two
         // invoices at once would both see it unspent, so the account row is locked first (account
         // before invoice, the one order every writer uses). The read below is a separate statement,
-        // so it sees what a transaction that held the lock before us committed.
+        // so it sees what a transaction that held the lock before us committed. NO KEY UPDATE: a
+        // payment being recorded for the account needs only KEY SHARE for its foreign key, and
+        // must not wait here while it holds its invoices.
         if db.is_postgres() {
-            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE").bind(account_id).execute(&mut *tx).await?;
+            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE").bind(account_id).execute(&mut *tx).await?;
         }
         let inv: Option<LockedInvoice> = sqlx::query_as(&select_invoice).bind(invoice_id).fetch_optional(&mut *tx).await?;
         let Some(inv) = inv.filter(|i| i.account_id == account_id && !matches!(i.status.as_str(), "void" | "draft")) else {
@@ -283,17 +285,20 @@ pub struct PaymentRow {
     pub allocated: i64,
     pub invoice_numbers: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub voided_at: Option<DateTime<Utc>>,
+    pub void_reason: String,
 }
 
 const LIST_SQL: &str = "SELECT p.id, p.account_id, a.name AS account_name, p.method, p.amount, p.currency, p.received_on,
         p.reference, p.provider,
         CAST(COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0) AS BIGINT) AS allocated,
         (SELECT STRING_AGG(i.number, ', ') FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id WHERE pa.payment_id = p.id) AS invoice_numbers,
-        p.created_at
+        p.created_at, p.voided_at, p.void_reason
      FROM payments p JOIN accounts a ON a.id = p.account_id
-     WHERE p.voided_at IS NULL";
+     WHERE TRUE";
 
-/// Payments, newest first; optionally of one account or one invoice.
+/// Payments, newest first, voided ones included (they are the record of a correction);
+/// optionally of one account or one invoice.
 pub async fn list(
     db: &Db,
     account_id: Option<AccountId>,
