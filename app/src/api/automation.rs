@@ -138,6 +138,9 @@ pub async fn save_automation(
     Ok(())
 }
 
+/// The most invoices one "Email selected" may name: a page of the Invoices list is 50.
+pub const MAX_SEND_SELECTED: usize = 1000;
+
 /// Sends the chosen invoices (`ids` comma-separated), or every invoice in Ready to send when
 /// `all` is set.
 #[server(endpoint = "send_invoices")]
@@ -159,6 +162,13 @@ pub async fn send_invoices(ids: String, all: bool) -> Result<usize, AppError> {
     };
     if ids.is_empty() {
         return Err(ServiceError::Conflict("Select at least one invoice to send.".into()).into());
+    }
+    if !all && ids.len() > MAX_SEND_SELECTED {
+        return Err(ServiceError::field(
+            "ids",
+            format!("Send at most {MAX_SEND_SELECTED} invoices at a time, or use Send all in Ready to send."),
+        )
+        .into());
     }
     let template = crate::backend::invoicing::automation::get(&state.db).await?.template_id;
     let queued = scheduler::queue_invoice_emails(&state.db, state.clock.now(), Selection::Ids(ids), None, template)

@@ -56,6 +56,9 @@ pub async fn invoice_selected(
     issue_date: String,
     due_date: String,
     #[server(default)] as_drafts: Option<String>,
+    // `ready`: into Ready to send (and the next scheduled batch); `email`: emailed now through
+    // the outbox; anything else: kept for review. Drafts are never sent.
+    #[server(default)] then: Option<String>,
 ) -> Result<InvoiceSelectedResult, AppError> {
     use std::collections::HashMap;
 
@@ -109,8 +112,12 @@ pub async fn invoice_selected(
         created_by: Some(user.id),
         actor: format!("{} ({})", user.name, user.email),
         source: Source::Manual,
-        then: crate::domain::delivery::AfterGenerate::Nothing,
-        email_template_id: None,
+        then: match then.as_deref().map(str::trim) {
+            Some("ready") => crate::domain::delivery::AfterGenerate::MarkReady,
+            Some("email") => crate::domain::delivery::AfterGenerate::QueueEmail,
+            _ => crate::domain::delivery::AfterGenerate::Nothing,
+        },
+        email_template_id: crate::backend::invoicing::automation::get(&state.db).await?.template_id,
     };
     let names: HashMap<AccountId, String> =
         billable::account_choices(&state.db).await?.into_iter().map(|c| (c.id, c.name)).collect();
@@ -150,6 +157,7 @@ pub async fn invoice_selected(
             due_date,
         })
         .collect();
+    state.outbox_wake.notify_one();
     Ok(InvoiceSelectedResult { created, already_invoiced, not_billable, currency: org.currency })
 }
 

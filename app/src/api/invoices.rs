@@ -23,13 +23,13 @@ async fn today_and_currency(
 pub async fn get_invoices(query: String) -> Result<InvoiceListView, AppError> {
     use crate::views::invoices::InvoiceFilter;
     use crate::{backend::invoicing::invoices, domain::role::Role};
-    let (state, _) = super::guard::require(Role::Viewer)?;
+    let (state, user) = super::guard::require(Role::Viewer)?;
     let (today, currency, _) = today_and_currency(&state).await?;
     let pairs = super::billable::query_pairs(&query);
     let filter = InvoiceFilter::from_query(|k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone()));
     let rows = invoices::list(&state.db, &filter, today, PER_PAGE).await?;
     let tabs = invoices::tabs(&state.db, &filter.search, today).await?;
-    Ok(InvoiceListView { filter, rows, tabs, currency, today })
+    Ok(InvoiceListView { filter, rows, tabs, currency, today, can_send: user.can(Role::Billing) })
 }
 
 #[server(endpoint = "get_invoice")]

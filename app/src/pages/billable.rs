@@ -195,6 +195,15 @@ fn InvoicePanel(
                     </label>
                     <p class="hint" id="drafts-hint">"Drafts hold their line items, can be edited, and get a number when finalised."</p>
                 </div>
+                <div class="field">
+                    <label for="then">"Then"</label>
+                    <select id="then" name="then" aria-describedby="then-hint">
+                        <option value="">"Keep for review"</option>
+                        <option value="ready">"Put in Ready to send"</option>
+                        <option value="email">"Email now"</option>
+                    </select>
+                    <p class="hint" id="then-hint">"Ready to send is emailed from Automation > Accounting, or by the next scheduled batch. Drafts are not sent."</p>
+                </div>
                 <button type="submit" class="button button-primary" disabled=move || count() == 0 || invoice.pending().get()>
                     {move || if invoice.pending().get() { "Invoicing…".to_string() } else { "Invoice Selected".to_string() }}
                 </button>

@@ -13,6 +13,7 @@ use super::{
 use crate::{
     api::{
         AppError,
+        automation::SendInvoices,
         error::field_error,
         invoices::{ReleaseHeldLineItems, VoidInvoice, get_invoice, get_invoices},
     },
@@ -64,7 +65,7 @@ pub fn InvoicesPage() -> impl IntoView {
 
 #[component]
 fn InvoiceList(view: InvoiceListView) -> impl IntoView {
-    let InvoiceListView { filter, rows, tabs, currency, .. } = view;
+    let InvoiceListView { filter, rows, tabs, currency, can_send, .. } = view;
     let tab_links = tabs
         .into_iter()
         .map(|(tab, summary)| {
@@ -100,13 +101,50 @@ fn InvoiceList(view: InvoiceListView) -> impl IntoView {
             </select>
             <button type="submit" class="button button-secondary">"Search"</button>
         </leptos_router::components::Form>
-        <InvoiceTable rows=rows.clone() currency=currency/>
+        <InvoiceTable rows=rows.clone() currency=currency can_send/>
         <InvoicePager filter=filter rows=rows/>
     }
 }
 
+/// Whether an invoice in the list can be emailed: numbered and not void.
+fn sendable(r: &InvoiceListRow) -> bool {
+    r.number.is_some() && !matches!(r.status, InvoiceStatus::Void | InvoiceStatus::Draft)
+}
+
+/// "Email selected": the chosen invoices go through the outbox like the scheduler's, each once
+/// per press (a second press is a new email, as it is from Ready to send).
 #[component]
-fn InvoiceTable(rows: Page<InvoiceListRow>, currency: String) -> impl IntoView {
+fn SendSelected(selected: RwSignal<std::collections::BTreeSet<InvoiceId>>) -> impl IntoView {
+    let send = ServerAction::<SendInvoices>::new();
+    let result = send.value();
+    Effect::new(move |_| {
+        if matches!(result.get(), Some(Ok(_))) {
+            selected.set(Default::default());
+        }
+    });
+    let count = move || selected.with(|s| s.len());
+    let dispatch = move |_| {
+        let ids = selected.with_untracked(|s| s.iter().map(InvoiceId::to_string).collect::<Vec<_>>().join(","));
+        send.dispatch(SendInvoices { ids, all: false });
+    };
+    view! {
+        <div class="bulk-actions" role="group" aria-label="Selected invoices">
+            <span aria-live="polite">{move || format!("{} selected", count())}</span>
+            <button type="button" class="button button-primary" on:click=dispatch
+                disabled=move || count() == 0 || send.pending().get()>
+                {move || if send.pending().get() { "Queueing…" } else { "Email selected" }}
+            </button>
+            {move || result.get().map(|r| match r {
+                Ok(n) => view! { <span class="notice notice-success" role="status">{format!(
+                    "{n} invoice email{} queued; each invoice's page shows its delivery.", if n == 1 { "" } else { "s" })}</span> }.into_any(),
+                Err(e) => view! { <span class="notice notice-error" role="alert">{e.field("ids").unwrap_or_else(|| e.to_string())}</span> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn InvoiceTable(rows: Page<InvoiceListRow>, currency: String, can_send: bool) -> impl IntoView {
     if rows.items.is_empty() {
         return view! {
             <p class="card muted">"No invoices here yet. Invoices created from "
@@ -114,11 +152,23 @@ fn InvoiceTable(rows: Page<InvoiceListRow>, currency: String) -> impl IntoView {
         }
         .into_any();
     }
+    let selected = RwSignal::new(std::collections::BTreeSet::<InvoiceId>::new());
     let body = rows
         .items
         .into_iter()
         .map(|r| {
             let number = r.number.clone().unwrap_or_else(|| "Draft".into());
+            let id = r.id;
+            let check = (can_send && sendable(&r)).then(|| {
+                view! {
+                    <input type="checkbox" aria-label=format!("Select {number}")
+                        prop:checked=move || selected.with(|s| s.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                        }/>
+                }
+            });
             view! {
                 <tr>
                     <th scope="row"><A href=format!("/accounting/invoices/{}", r.id)>{number}</A></th>
@@ -128,11 +178,13 @@ fn InvoiceTable(rows: Page<InvoiceListRow>, currency: String) -> impl IntoView {
                     <td>{format::date(r.due_date)}</td>
                     <td class="num">{format::money(r.total, &currency)}</td>
                     <td class="num">{format::money(r.balance, &currency)}</td>
+                    {can_send.then(|| view! { <td class="check">{check}</td> })}
                 </tr>
             }
         })
         .collect_view();
     view! {
+        {can_send.then(|| view! { <SendSelected selected/> })}
         <div class="table-wrap card">
             <table class="table">
                 <caption class="visually-hidden">"Invoices"</caption>
@@ -140,6 +192,7 @@ fn InvoiceTable(rows: Page<InvoiceListRow>, currency: String) -> impl IntoView {
                     <th scope="col">"Invoice"</th><th scope="col">"Account"</th><th scope="col">"Status"</th>
                     <th scope="col">"Issued"</th><th scope="col">"Due"</th>
                     <th scope="col" class="num">"Total"</th><th scope="col" class="num">"Balance"</th>
+                    {can_send.then(|| view! { <th scope="col"><span class="visually-hidden">"Select to email"</span></th> })}
                 </tr></thead>
                 <tbody>{body}</tbody>
             </table>

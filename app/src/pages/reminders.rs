@@ -357,7 +357,7 @@ fn InvoiceReminderState(
                     </button>
                 })}
                 {data.owed.then(|| view! {
-                    <button type="button" class="button button-small"
+                    <button type="button" class="button button-secondary"
                         on:click=move |_| { pause.dispatch(SetInvoiceRemindersPaused { invoice_id, paused: !paused }); }>
                         {if paused { "Resume reminders" } else { "Pause reminders" }}
                     </button>

@@ -189,6 +189,9 @@ pub struct InvoiceListView {
     pub tabs: Vec<(InvoiceTab, TabSummary)>,
     pub currency: String,
     pub today: NaiveDate,
+    /// Billing staff may email invoices from the list.
+    #[serde(default)]
+    pub can_send: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -389,6 +389,88 @@ on_both_engines!(billing_staff_invoice_and_viewers_cannot, |db| async move {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 });
 
+on_both_engines!(manual_invoices_go_to_ready_to_send_and_are_emailed_from_the_list, |db| async move {
+    use app::{backend::invoicing::delivery_views, domain::ids::InvoiceId};
+    let s = start(db).await;
+    let billing = s.signed_in("billing@pressrun.example", "pressrun-billing").await;
+    // Half of what is billable now goes to Ready to send, the other half is emailed at once.
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap();
+    let today = app::backend::platform::organisation::today(&s.db, now).await.unwrap();
+    let due = app::backend::invoicing::billable::matching_ids(
+        &s.db,
+        &app::api::billable::filter_from_query("status=now"),
+        today,
+    )
+    .await
+    .unwrap();
+    assert!(due.len() >= 2, "the demo has line items billable now");
+    let (first_half, second_half) = due.split_at(due.len() / 2);
+    let csv = |ids: &[app::domain::ids::LineItemId]| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let form = [
+        ("ids", csv(first_half)),
+        ("all_matching", "false".into()),
+        ("query", String::new()),
+        ("issue_date", String::new()),
+        ("due_date", String::new()),
+        ("then", "ready".into()),
+    ];
+    let r = billing.post(format!("{}/api/invoice_selected", s.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let created: Vec<InvoiceId> =
+        body["created"].as_array().unwrap().iter().map(|c| InvoiceId(c["id"].as_i64().unwrap())).collect();
+    assert!(!created.is_empty());
+    let ready = delivery_views::ready_ids(&s.db).await.unwrap();
+    assert!(created.iter().all(|id| ready.contains(id)), "Invoice Selected put them in Ready to send");
+    let outbox_for = |ids: &[InvoiceId]| {
+        let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let db = s.db.clone();
+        async move {
+            app::on_db!(&db, p => sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM outbox WHERE invoice_id IN ({list})"))
+                .fetch_one(p).await.unwrap())
+        }
+    };
+    assert_eq!(outbox_for(&created).await, 0, "nothing is emailed until someone sends");
+
+    // Email selected, from the Invoices list: one email each, and out of Ready to send.
+    let ids = created.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let send = |c: &Client, ids: String| {
+        let (c, url) = (c.clone(), format!("{}/api/send_invoices", s.base));
+        async move { c.post(url).form(&[("ids", ids), ("all", "false".into())]).send().await.unwrap() }
+    };
+    let viewer = s.signed_in("viewer@pressrun.example", "pressrun-viewer").await;
+    assert_eq!(send(&viewer, ids.clone()).await.status(), StatusCode::FORBIDDEN);
+    let r = send(&billing, ids.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<i64>().await.unwrap(), created.len() as i64);
+    assert_eq!(outbox_for(&created).await, created.len() as i64);
+    let ready = delivery_views::ready_ids(&s.db).await.unwrap();
+    assert!(created.iter().all(|id| !ready.contains(id)));
+    let too_many = (1..=1001).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let r = send(&billing, too_many).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("at most 1000"));
+    let r = send(&billing, "12,abc".into()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // "Email now" queues at once.
+    let form = [
+        ("ids", csv(second_half)),
+        ("all_matching", "false".into()),
+        ("query", String::new()),
+        ("issue_date", String::new()),
+        ("due_date", String::new()),
+        ("then", "email".into()),
+    ];
+    let r = billing.post(format!("{}/api/invoice_selected", s.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let emailed: Vec<InvoiceId> =
+        body["created"].as_array().unwrap().iter().map(|c| InvoiceId(c["id"].as_i64().unwrap())).collect();
+    assert!(!emailed.is_empty());
+    assert_eq!(outbox_for(&emailed).await, emailed.len() as i64);
+});
+
 on_both_engines!(only_admins_change_billing_rules_and_bad_days_are_named, |db| async move {
     let s = start(db).await;
     let form = |days: &'static str| {
