@@ -35,8 +35,8 @@ pub fn courier(state: &AppState, jobs: &JobsConfig) -> Courier<Messages> {
 }
 
 /// Holds an exclusive lock on `<database>.lock` for the life of the process. SQLite has one
-/// writer and this instance releases crashed leases at start-up as if it were alone, so two
-/// servers on one SQLite file are refused rather than left to corrupt each other's work.
+/// writer and one server per file: a second server on the same file is refused rather than left
+/// to compete with the first for its scheduler slots and leases.
 pub struct InstanceLock {
     _file: std::fs::File,
     pub path: PathBuf,
@@ -52,11 +52,70 @@ pub enum LockError {
     Io(String, std::io::Error),
 }
 
+/// `<database>.lock` beside the SQLite file, or `None` on PostgreSQL. The path is made absolute
+/// and canonical first, so `data/pressrun.db`, `./data/pressrun.db` and the same file reached
+/// through a symlink share one lock instead of letting two servers in.
 pub fn sqlite_lock_path(config: &Config) -> Option<PathBuf> {
-    let url = &config.database_url;
+    sqlite_file(&config.database_url).map(|db| suffixed(&db, ".lock"))
+}
+
+/// `<database>.leases`: shared by every process that may hold outbox leases on the file (the
+/// server and any `pressrun tick`), taken exclusively only to release crashed leases.
+pub fn sqlite_lease_lock_path(config: &Config) -> Option<PathBuf> {
+    sqlite_file(&config.database_url).map(|db| suffixed(&db, ".leases"))
+}
+
+fn suffixed(path: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn sqlite_file(url: &str) -> Option<PathBuf> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = path.split('?').next().unwrap_or(path);
-    Some(PathBuf::from(format!("{path}.lock")))
+    let path = PathBuf::from(path.split('?').next().unwrap_or(path));
+    Some(canonical(&path))
+}
+
+/// The canonical form of a path whose file may not exist yet: its directory resolved, its name kept.
+fn canonical(path: &std::path::Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match (std::fs::canonicalize(&dir), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// A shared hold on `<database>.leases` for the life of a process that claims outbox rows.
+pub struct LeaseHold {
+    _file: std::fs::File,
+}
+
+impl LeaseHold {
+    /// Takes the hold. When no other process holds one, rows left in flight can only be a
+    /// crashed process's, so they are released first (while the lock is exclusive). A server
+    /// restarting while a `pressrun tick` is still sending finds the tick's hold and leaves its
+    /// leases alone; they expire on their own if the tick dies.
+    pub async fn take(path: PathBuf, db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<LeaseHold, LockError> {
+        let io = |e: std::io::Error| LockError::Io(path.display().to_string(), e);
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+        if file.try_lock().is_ok() {
+            release_crashed_leases(db, now).await;
+            file.unlock().map_err(io)?;
+        }
+        // Waits only while another process is releasing its own crashed leases.
+        let file = tokio::task::spawn_blocking(move || file.lock_shared().map(|()| file))
+            .await
+            .map_err(|e| io(std::io::Error::other(e)))?
+            .map_err(io)?;
+        Ok(LeaseHold { _file: file })
+    }
 }
 
 impl InstanceLock {
@@ -129,8 +188,8 @@ pub async fn run_outbox_worker(state: AppState, jobs: JobsConfig, mut stop: watc
     }
 }
 
-/// Called once at start-up by the instance that holds the SQLite lock.
-pub async fn release_crashed_leases(db: &Db, now: chrono::DateTime<chrono::Utc>) {
+/// Called by [`LeaseHold::take`] when no other process holds outbox leases on the SQLite file.
+async fn release_crashed_leases(db: &Db, now: chrono::DateTime<chrono::Utc>) {
     match outbox::release_orphaned_leases(db, now).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(
@@ -148,4 +207,26 @@ pub fn spawn(state: &AppState, config: &Config) -> (watch::Sender<bool>, Vec<tok
         tokio::spawn(run_outbox_worker(state.clone(), config.jobs.clone(), rx)),
     ];
     (tx, handles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_sqlite_file_has_one_lock_however_it_is_spelled() {
+        let dir = std::env::temp_dir().join(format!("pressrun-lock-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::write(dir.join("data/pressrun.db"), b"").unwrap();
+        let plain = sqlite_file(&format!("sqlite://{}/data/pressrun.db", dir.display())).unwrap();
+        let dotted = sqlite_file(&format!("sqlite:{}/data/./pressrun.db?mode=rwc", dir.display())).unwrap();
+        let up = sqlite_file(&format!("sqlite://{}/data/../data/pressrun.db", dir.display())).unwrap();
+        assert_eq!(plain, dotted);
+        assert_eq!(plain, up);
+        // A file not created yet still resolves through its directory.
+        let fresh = sqlite_file(&format!("sqlite://{}/data/./new.db", dir.display())).unwrap();
+        assert_eq!(fresh, plain.with_file_name("new.db"));
+        assert!(sqlite_file("postgres://localhost/pressrun").is_none());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -198,9 +198,10 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
             "demo data loaded on first start"
         );
     }
-    if _lock.is_some() {
-        jobs::release_crashed_leases(&db, chrono::Utc::now()).await;
-    }
+    let _leases = match jobs::sqlite_lease_lock_path(&config) {
+        Some(path) => Some(jobs::LeaseHold::take(path, &db, chrono::Utc::now()).await?),
+        None => None,
+    };
     let state = state(&config, db);
     let (stop, workers) = jobs::spawn(&state, &config);
     let options = routes::leptos_options(&config.site_root, config.addr);
@@ -266,9 +267,6 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
             other => return Err(CliError::Usage(format!("Unknown option \"{other}\"."))),
         }
     }
-    // A tick beside a running server is fine (claims are transactional); only the lock holder
-    // may treat in-flight rows as crashed.
-    let lock = jobs::sqlite_lock_path(&config).and_then(|p| jobs::InstanceLock::try_acquire(p).ok());
     let org = app::backend::platform::organisation::ensure(db, chrono::Utc::now()).await?;
     let now = match today {
         None => chrono::Utc::now(),
@@ -279,9 +277,13 @@ async fn tick(config: Config, db: &Db, args: &[String]) -> Result<(), CliError> 
             app::backend::scheduler::local_to_utc(&tz, local)
         }
     };
-    if lock.is_some() {
-        jobs::release_crashed_leases(db, now).await;
-    }
+    // A tick beside a running server is fine (claims are transactional). Its lease hold keeps a
+    // restarting server from taking the rows it is sending for crashed ones, and it releases
+    // crashed rows itself only when nothing else holds leases.
+    let _leases = match jobs::sqlite_lease_lock_path(&config) {
+        Some(path) => Some(jobs::LeaseHold::take(path, db, now).await?),
+        None => None,
+    };
     let mut state = state(&config, db.clone());
     state.clock = Arc::new(app::backend::platform::clock::ManualClock::new(now));
     let report = app::backend::scheduler::tick(db, now, &config.jobs.instance).await?;

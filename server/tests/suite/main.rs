@@ -13,6 +13,7 @@ mod crash;
 mod delivery;
 mod documents_http;
 mod http;
+mod leases;
 mod orders_http;
 mod payments;
 mod portal_http;
