@@ -19,5 +19,6 @@ mod payments;
 mod portal_http;
 mod reminders;
 mod rest_api;
+mod roles;
 mod stripe;
 mod templates_http;
