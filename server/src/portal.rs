@@ -96,6 +96,15 @@ fn not_valid() -> Response {
     (StatusCode::NOT_FOUND, Html(portal::not_valid_page())).into_response()
 }
 
+/// A test checkout past its payment window, like an expired Stripe session: no card is taken.
+fn expired() -> Response {
+    (
+        StatusCode::GONE,
+        Html("<!DOCTYPE html><title>This payment page has expired</title><p>This payment page has expired. Open your payment link again to start over.</p>"),
+    )
+        .into_response()
+}
+
 fn failed(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "portal page failed");
     (
@@ -244,6 +253,11 @@ async fn test_checkout(State(state): State<AppState>, Path(id): Path<String>) ->
     if !state.payments.test {
         return not_valid();
     }
+    match checkout::get(&state.db, &id).await {
+        Ok(Some(row)) if row.expired(state.clock.now()) => return expired(),
+        Ok(_) => {}
+        Err(e) => return failed(e),
+    }
     match portal::test_checkout_page(&state.db, &id, None, "", "").await {
         Ok(Some(html)) => Html(html).into_response(),
         Ok(None) => not_valid(),
@@ -277,6 +291,9 @@ async fn test_checkout_pay(
         Err(e) => return failed(e),
     };
     let now = state.clock.now();
+    if row.expired(now) {
+        return expired();
+    }
     if row.payment_id.is_none() {
         let today = now.date_naive();
         if let Some(problem) = portal::test_card_problem(&card.card, &card.expiry, &card.cvc, today) {

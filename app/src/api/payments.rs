@@ -32,8 +32,24 @@ pub struct PaymentListRow {
     pub can_void: bool,
 }
 
+/// Money taken online that could not be applied as the client meant; staff settle it by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentExceptionView {
+    pub id: i64,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub kind: String,
+    pub amount: Decimal,
+    pub currency: String,
+    pub detail: String,
+    pub created_on: NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentsView {
+    /// Unresolved payment exceptions (only on the whole list, not an account's or invoice's).
+    #[serde(default)]
+    pub exceptions: Vec<PaymentExceptionView>,
     pub rows: Vec<PaymentListRow>,
     /// Received per week, the last 12 weeks (empty for one account's or invoice's payments).
     pub weekly: Vec<crate::views::common::WeekBucket>,
@@ -92,13 +108,34 @@ pub async fn get_payments(account_id: AccountId, invoice_id: InvoiceId) -> Resul
         200,
     )
     .await?;
-    let weekly = if account_id.0 == 0 && invoice_id.0 == 0 {
+    let everything = account_id.0 == 0 && invoice_id.0 == 0;
+    let weekly = if everything {
         let today = crate::backend::platform::organisation::today(&state.db, state.clock.now()).await?;
         crate::backend::reports::dashboard::received_by_week(&state.db, today, 12).await?
     } else {
         Vec::new()
     };
+    let exceptions = if everything {
+        use crate::backend::payments::exceptions::{self, ExceptionKind};
+        exceptions::open(&state.db, 100)
+            .await?
+            .into_iter()
+            .map(|e| PaymentExceptionView {
+                id: e.id,
+                account_id: e.account_id,
+                account_name: e.account_name,
+                kind: ExceptionKind::parse(&e.kind).map(|k| k.label().to_string()).unwrap_or(e.kind),
+                amount: crate::backend::platform::fixed::from_db(e.amount),
+                currency: e.currency,
+                detail: e.detail,
+                created_on: e.created_at.date_naive(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(PaymentsView {
+        exceptions,
         rows: rows.into_iter().map(list_row).collect(),
         weekly,
         currency: org.currency,
@@ -212,6 +249,22 @@ pub async fn void_payment(payment_id: PaymentId, reason: String) -> Result<Vec<S
         .ok_or(ServiceError::NotFound("payment"))?;
     tracing::info!(%payment_id, user_id = %user.id, "payment voided");
     Ok(voided.reopened)
+}
+
+/// Marks a payment exception as settled (refunded, applied or recorded by hand).
+#[server(endpoint = "resolve_payment_exception")]
+pub async fn resolve_payment_exception(id: i64) -> Result<(), AppError> {
+    use crate::{
+        backend::{ServiceError, payments::exceptions},
+        domain::role::Role,
+    };
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let actor = format!("{} ({})", user.name, user.email);
+    if !exceptions::resolve(&state.db, id, &actor, state.clock.now()).await? {
+        return Err(ServiceError::NotFound("payment exception").into());
+    }
+    tracing::info!(exception = id, user_id = %user.id, "payment exception resolved");
+    Ok(())
 }
 
 /// Applies the account's credit to an invoice; returns the amount applied.

@@ -18,8 +18,8 @@ use crate::{
         directory::list_accounts,
         error::field_error,
         payments::{
-            ApplyAccountCredit, NewPortalLink, PaymentFormView, PaymentListRow, RecordPayment, RevokePortalLinks,
-            VoidPayment, get_payment_form, get_payments,
+            ApplyAccountCredit, NewPortalLink, PaymentExceptionView, PaymentFormView, PaymentListRow, RecordPayment,
+            ResolvePaymentException, RevokePortalLinks, VoidPayment, get_payment_form, get_payments,
         },
     },
     domain::{
@@ -51,6 +51,7 @@ pub fn PaymentsPage() -> impl IntoView {
                         </EmptyState>
                     }.into_any(),
                     Ok(v) => view! {
+                        <PaymentExceptions exceptions=v.exceptions.clone() can_resolve=v.can_record changed/>
                         <section class="card" aria-labelledby="received-heading">
                             <h2 id="received-heading">"Received per week"</h2>
                             <super::dashboard::WeekChart weeks=v.weekly currency=v.currency.clone() measure="money received" unit="payments"/>
@@ -61,6 +62,48 @@ pub fn PaymentsPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Online payments that need a person: shown above everything else until resolved.
+#[component]
+fn PaymentExceptions(
+    exceptions: Vec<PaymentExceptionView>,
+    can_resolve: bool,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    if exceptions.is_empty() {
+        return ().into_any();
+    }
+    let resolve = ServerAction::<ResolvePaymentException>::new();
+    Effect::new(move |_| {
+        if matches!(resolve.value().get(), Some(Ok(()))) {
+            changed.update(|n| *n += 1);
+        }
+    });
+    let count = exceptions.len();
+    view! {
+        <section class="card card-warning" aria-labelledby="exceptions-heading">
+            <h2 id="exceptions-heading">{format!("Payment exceptions ({count})")}</h2>
+            <p class="muted">"Money taken online that could not be applied as the client meant. Refund it with the provider, or apply or record it here, then mark it resolved."</p>
+            <ul class="exceptions">
+                {exceptions.into_iter().map(|e| view! {
+                    <li>
+                        <strong>{e.kind.clone()}</strong>" · "
+                        <A href=format!("/accounts/{}", e.account_id)>{e.account_name.clone()}</A>" · "
+                        {format::money(e.amount, &e.currency)}" · "{format::date(e.created_on)}
+                        <p>{e.detail.clone()}</p>
+                        {can_resolve.then(|| view! {
+                            <ActionForm action=resolve>
+                                <input type="hidden" name="id" value=e.id.to_string()/>
+                                <button type="submit" class="button button-secondary">"Mark resolved"</button>
+                            </ActionForm>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

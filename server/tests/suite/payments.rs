@@ -334,3 +334,76 @@ on_both_engines!(a_void_racing_a_credit_application_never_spends_voided_money, |
         assert_eq!(account_credit(&db, acme).await.unwrap(), d("0"));
     }
 });
+
+on_both_engines!(a_second_pay_press_gets_the_same_page_and_an_overlapping_one_waits, |db| async move {
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 40, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let c = invoice(&db, acme, "INV-3", 60, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let online = checkout::Payments::test("http://t");
+    let first = checkout::start(&db, &online, acme, &[a], noon(), "http://t").await.unwrap();
+    let again =
+        checkout::start(&db, &online, acme, &[a], noon() + chrono::Duration::minutes(5), "http://t").await.unwrap();
+    assert_eq!(first, again, "the same invoices get the same payment page");
+    let overlapping = checkout::start(&db, &online, acme, &[a, b], noon() + chrono::Duration::minutes(5), "http://t")
+        .await
+        .unwrap_err();
+    match overlapping {
+        CheckoutError::InProgress(m) => assert!(m.contains("INV-1") && m.contains("25 minutes"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    checkout::start(&db, &online, acme, &[b], noon(), "http://t").await.expect("other invoices are free");
+
+    // After its window the old page cannot take a card, and a new one can be started.
+    let later = noon() + chrono::Duration::minutes(checkout::CHECKOUT_MINUTES + 1);
+    let old = checkout::get(&db, first.rsplit('/').next().unwrap()).await.unwrap().unwrap();
+    assert!(old.expired(later) && !old.expired(noon()));
+    let fresh = checkout::start(&db, &online, acme, &[a], later, "http://t").await.unwrap();
+    assert_ne!(fresh, first);
+
+    // Two Pay presses at once for one invoice open one checkout.
+    let just_c = [c];
+    let (x, y) = tokio::join!(
+        checkout::start(&db, &online, acme, &just_c, noon(), "http://t"),
+        checkout::start(&db, &online, acme, &just_c, noon(), "http://t"),
+    );
+    let opened = scalar(&db, &format!("SELECT COUNT(*) FROM checkout_invoices WHERE invoice_id = {c}")).await;
+    assert_eq!(opened, 1, "{x:?} {y:?}");
+    assert!(x.is_ok() || y.is_ok());
+});
+
+on_both_engines!(money_taken_for_a_settled_invoice_waits_as_a_payment_exception, |db| async move {
+    use app::backend::payments::exceptions;
+    organisation(&db).await;
+    let acme = account(&db, "Acme Motors", "ap@acme.example").await;
+    let a = invoice(&db, acme, "INV-1", 100, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let b = invoice(&db, acme, "INV-2", 70, date(2026, 10, 1), date(2026, 10, 31)).await;
+    let online = checkout::Payments::test("http://t");
+    let url = checkout::start(&db, &online, acme, &[a], noon(), "http://t").await.unwrap();
+    let id = url.rsplit('/').next().unwrap().to_string();
+    // A check pays INV-1 while the client is on the card page.
+    payments::record(&db, &check(acme, "100", vec![(a, d("100"))]), noon()).await.unwrap();
+    checkout::complete(&db, &id, "test_e", 10_000, "USD", noon(), "card").await.unwrap();
+    checkout::complete(&db, &id, "test_e", 10_000, "USD", noon(), "card").await.unwrap();
+    let open = exceptions::open(&db, 10).await.unwrap();
+    assert_eq!(open.len(), 1, "one exception however often the provider reports it");
+    assert_eq!((open[0].kind.as_str(), open[0].amount), ("became_credit", 100 * 10_000));
+    assert!(open[0].detail.contains("INV-1"), "{}", open[0].detail);
+
+    // The provider reports another amount: nothing is recorded, and staff are told.
+    let url = checkout::start(&db, &online, acme, &[b], noon(), "http://t").await.unwrap();
+    let other = url.rsplit('/').next().unwrap().to_string();
+    for _ in 0..2 {
+        let e = checkout::complete(&db, &other, "test_f", 6_999, "usd", noon(), "card").await.unwrap_err();
+        assert!(matches!(e, CheckoutError::AmountMismatch { .. }));
+    }
+    let open = exceptions::open(&db, 10).await.unwrap();
+    assert_eq!(open.len(), 2);
+    assert_eq!((open[1].kind.as_str(), open[1].amount), ("amount_mismatch", 6_999 * 100));
+    assert_eq!(status(&db, b).await, "sent", "nothing recorded for a mismatch");
+
+    assert!(exceptions::resolve(&db, open[0].id, "Clerk", noon()).await.unwrap());
+    assert!(!exceptions::resolve(&db, open[0].id, "Clerk", noon()).await.unwrap(), "resolved once");
+    assert_eq!(exceptions::open(&db, 10).await.unwrap().len(), 1);
+});

@@ -147,6 +147,7 @@ const SERVER_FNS: &[(&str, Who, Args)] = &[
         ]),
     ),
     ("void_payment", Billing, Form(&[("payment_id", MISSING), ("reason", "test")])),
+    ("resolve_payment_exception", Billing, Form(&[("id", MISSING)])),
     ("apply_account_credit", Billing, Form(&[("invoice_id", MISSING), ("amount", "1")])),
     ("new_portal_link", Billing, Form(&[("invoice_id", MISSING), ("statement", "false")])),
     ("revoke_portal_links", Billing, Form(&[("invoice_id", MISSING), ("statement", "false")])),

@@ -18,6 +18,7 @@ use crate::{
         Db, StoreError,
         invoicing::open_items::OpenInvoiceRow,
         payments::{
+            exceptions::{self, ExceptionKind, NewException},
             record::{self as payments, NewPayment, PaymentError},
             stripe::{self, StripeConfig, StripeError},
         },
@@ -133,6 +134,9 @@ pub enum CheckoutError {
     AmountMismatch { expected: String, paid: String },
     #[error("unknown checkout")]
     Unknown,
+    /// Another checkout for some of these invoices was started moments ago and may still be paid.
+    #[error("{0}")]
+    InProgress(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -154,6 +158,23 @@ fn new_checkout_id() -> String {
     let mut bytes = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// How long a checkout's payment page can be paid: Stripe sessions are created to expire then
+/// (its shortest allowed), and the test provider's page refuses a card after it. Within it, a
+/// second Pay for the same invoices gets the same page, never a second charge.
+pub const CHECKOUT_MINUTES: i64 = 30;
+
+/// What starting a checkout found among the account's recent ones.
+enum Recent {
+    None,
+    /// The same invoices for the same amounts: send the client back to that page.
+    Same(String),
+    /// Some of these invoices are in a checkout that may still be paid.
+    Overlapping {
+        numbers: Vec<String>,
+        until: DateTime<Utc>,
+    },
 }
 
 pub fn well_formed_id(id: &str) -> bool {
@@ -189,8 +210,53 @@ pub async fn start(
     let amount_minor =
         to_minor_units(amount).ok_or_else(|| CheckoutError::Payment("The balance is not in whole cents.".into()))?;
     let checkout_id = new_checkout_id();
-    on_db!(db, p => {
+    let wanted: std::collections::BTreeSet<(InvoiceId, i64)> =
+        chosen.iter().map(|i| Ok((i.id, fixed::to_db(i.balance())?))).collect::<Result<_, StoreError>>()?;
+    let id_list = chosen.iter().map(|i| i.id.to_string()).collect::<Vec<_>>().join(",");
+    let recent_sql = format!(
+        "SELECT s.id, s.provider_url, s.created_at FROM checkout_sessions s
+         WHERE s.account_id = $1 AND s.status = 'open' AND s.created_at > $2
+           AND EXISTS (SELECT 1 FROM checkout_invoices c WHERE c.checkout_id = s.id AND c.invoice_id IN ({id_list}))
+         ORDER BY s.created_at DESC LIMIT 1"
+    );
+    let recent = on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        // Two Pay presses at once must not both pass the check below: on PostgreSQL the account
+        // row serialises them (SQLite's write transactions already do).
+        if db.is_postgres() {
+            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(account_id).execute(&mut *tx).await.map_err(StoreError::from)?;
+        }
+        let found: Vec<(String, Option<String>, DateTime<Utc>)> = sqlx::query_as(&recent_sql)
+            .bind(account_id)
+            .bind(now - chrono::Duration::minutes(CHECKOUT_MINUTES))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        // The newest checkout touching these invoices decides.
+        let recent = match found.into_iter().next() {
+            None => Recent::None,
+            Some((id, url, created_at)) => {
+                let theirs: Vec<(InvoiceId, i64, Option<String>)> = sqlx::query_as(
+                    "SELECT c.invoice_id, c.amount, i.number FROM checkout_invoices c JOIN invoices i ON i.id = c.invoice_id WHERE c.checkout_id = $1")
+                    .bind(&id).fetch_all(&mut *tx).await.map_err(StoreError::from)?;
+                let same: std::collections::BTreeSet<(InvoiceId, i64)> = theirs.iter().map(|(i, a, _)| (*i, *a)).collect();
+                match url {
+                    Some(url) if same == wanted => Recent::Same(url),
+                    _ => Recent::Overlapping {
+                        numbers: theirs
+                            .into_iter()
+                            .filter(|(i, _, _)| wanted.iter().any(|(w, _)| w == i))
+                            .filter_map(|(_, _, n)| n)
+                            .collect(),
+                        until: created_at + chrono::Duration::minutes(CHECKOUT_MINUTES),
+                    },
+                }
+            }
+        };
+        if !matches!(recent, Recent::None) {
+            return finish_recent(recent, now);
+        }
         sqlx::query(
             "INSERT INTO checkout_sessions (id, provider, account_id, amount, currency, status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6)",
         )
@@ -213,7 +279,9 @@ pub async fn start(
                 .map_err(StoreError::from)?;
         }
         tx.commit().await.map_err(StoreError::from)?;
+        recent
     });
+    debug_assert!(matches!(recent, Recent::None));
     let numbers: Vec<String> = chosen.iter().filter_map(|i| i.number.clone()).collect();
     let description =
         if numbers.len() == 1 { format!("Invoice {}", numbers[0]) } else { format!("Invoices {}", numbers.join(", ")) };
@@ -227,11 +295,13 @@ pub async fn start(
         customer_email: None,
         success_url: &return_url,
         cancel_url: &return_url,
+        expires_at: (now + chrono::Duration::minutes(CHECKOUT_MINUTES)).timestamp(),
     };
     let (session_id, url) = provider.start_session(&req).await?;
     on_db!(db, p => {
-        sqlx::query("UPDATE checkout_sessions SET provider_session_id = $1 WHERE id = $2")
+        sqlx::query("UPDATE checkout_sessions SET provider_session_id = $1, provider_url = $2 WHERE id = $3")
             .bind(&session_id)
+            .bind(&url)
             .bind(&checkout_id)
             .execute(p)
             .await
@@ -239,6 +309,22 @@ pub async fn start(
     });
     tracing::info!(checkout = %checkout_id, provider = provider.name(), %account_id, invoices = chosen.len(), "checkout started");
     Ok(url)
+}
+
+/// The answer to a Pay press that met a recent checkout.
+fn finish_recent(recent: Recent, now: DateTime<Utc>) -> Result<String, CheckoutError> {
+    match recent {
+        Recent::Same(url) => Ok(url),
+        Recent::Overlapping { numbers, until } => {
+            let minutes = (until - now).num_minutes().max(1);
+            let which = if numbers.is_empty() { "these invoices".to_string() } else { numbers.join(", ") };
+            Err(CheckoutError::InProgress(format!(
+                "A payment for {which} was started a moment ago. Finish it in the window it opened, or try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            )))
+        }
+        Recent::None => Err(CheckoutError::Unknown),
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -251,6 +337,14 @@ pub struct CheckoutRow {
     pub currency: String,
     pub status: String,
     pub payment_id: Option<PaymentId>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl CheckoutRow {
+    /// Past its payment window: an unpaid page can no longer take a card.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.payment_id.is_none() && now > self.created_at + chrono::Duration::minutes(CHECKOUT_MINUTES)
+    }
 }
 
 pub async fn get(db: &Db, checkout_id: &str) -> Result<Option<CheckoutRow>, StoreError> {
@@ -259,7 +353,7 @@ pub async fn get(db: &Db, checkout_id: &str) -> Result<Option<CheckoutRow>, Stor
     }
     let row = on_db!(db, p => {
         sqlx::query_as(
-            "SELECT id, provider, provider_session_id, account_id, amount, currency, status, payment_id FROM checkout_sessions WHERE id = $1",
+            "SELECT id, provider, provider_session_id, account_id, amount, currency, status, payment_id, created_at FROM checkout_sessions WHERE id = $1",
         )
         .bind(checkout_id)
         .fetch_optional(p)
@@ -298,6 +392,25 @@ pub async fn complete(
     let expected = fixed::from_db(row.amount);
     let expected_minor = to_minor_units(expected).unwrap_or(-1);
     if expected_minor != amount_minor || !row.currency.eq_ignore_ascii_case(currency) {
+        let paid = Decimal::new(amount_minor, 2);
+        let paid_text = format!("{} {}", paid, currency.to_ascii_uppercase());
+        exceptions::record(
+            db,
+            &NewException {
+                account_id: row.account_id,
+                checkout_id,
+                payment_id: None,
+                kind: ExceptionKind::AmountMismatch,
+                amount: paid,
+                currency: &currency.to_ascii_uppercase(),
+                detail: format!(
+                    "The {} payment reported {paid_text} for a checkout of {} {}; nothing was recorded. Check it with the provider, then refund it or record it by hand.",
+                    row.provider, expected, row.currency
+                ),
+            },
+            now,
+        )
+        .await?;
         return Err(CheckoutError::AmountMismatch {
             expected: format!("{expected_minor} {}", row.currency),
             paid: format!("{amount_minor} {}", currency.to_ascii_uppercase()),
@@ -350,6 +463,33 @@ pub async fn complete(
     });
     if !recorded.duplicate {
         tracing::info!(checkout = %checkout_id, payment_id = %recorded.payment_id, "checkout paid");
+    }
+    // What the payment could not go to (invoices paid or voided meanwhile) is account credit the
+    // client did not mean to leave: staff refund or apply it. Computed from what was stored, so a
+    // repeated completion finds the same answer and the unique key keeps one exception.
+    let unapplied = fixed::from_db(row.amount) - payments::allocated(db, recorded.payment_id).await?;
+    if unapplied > Decimal::ZERO {
+        let numbers: Vec<String> = asked.iter().map(|(_, n, _)| n.clone()).filter(|n| !n.is_empty()).collect();
+        exceptions::record(
+            db,
+            &NewException {
+                account_id: row.account_id,
+                checkout_id,
+                payment_id: Some(recorded.payment_id),
+                kind: ExceptionKind::BecameCredit,
+                amount: unapplied,
+                currency: &row.currency,
+                detail: format!(
+                    "Paid online for {} after {} already paid or voided: {} {} is account credit. Apply it to another invoice or refund it.",
+                    numbers.join(", "),
+                    if numbers.len() == 1 { "it was" } else { "some were" },
+                    unapplied.round_dp(2),
+                    row.currency
+                ),
+            },
+            now,
+        )
+        .await?;
     }
     Ok(recorded.payment_id)
 }

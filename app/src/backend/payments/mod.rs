@@ -3,6 +3,7 @@
 
 pub mod checkout;
 pub mod corrections;
+pub mod exceptions;
 pub mod receipts;
 pub mod record;
 pub mod stripe;

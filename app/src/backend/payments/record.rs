@@ -358,6 +358,14 @@ pub async fn allocations(db: &Db, payment_id: PaymentId) -> Result<Vec<(String, 
     Ok(rows)
 }
 
+/// How much of a payment went to invoices.
+pub async fn allocated(db: &Db, payment_id: PaymentId) -> Result<Decimal, StoreError> {
+    let raw: i64 = on_db!(db, p => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM payment_allocations WHERE payment_id = $1")
+        .bind(payment_id).fetch_one(p).await?);
+    Ok(fixed::from_db(raw))
+}
+
 /// Unallocated payments of an account: what it may apply to future invoices.
 pub async fn account_credit(db: &Db, account_id: AccountId) -> Result<Decimal, StoreError> {
     let raw: i64 = on_db!(db, p => {

@@ -49,6 +49,8 @@ pub struct SessionRequest<'a> {
     pub customer_email: Option<&'a str>,
     pub success_url: &'a str,
     pub cancel_url: &'a str,
+    /// Unix time after which the session cannot be paid (Stripe allows 30 minutes to 24 hours).
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -80,6 +82,7 @@ pub fn session_form(req: &SessionRequest<'_>) -> Vec<(String, String)> {
         ("line_items[0][price_data][currency]".into(), req.currency.to_ascii_lowercase()),
         ("line_items[0][price_data][unit_amount]".into(), req.amount_minor.to_string()),
         ("line_items[0][price_data][product_data][name]".into(), req.description.into()),
+        ("expires_at".into(), req.expires_at.to_string()),
     ];
     if let Some(email) = req.customer_email {
         form.push(("customer_email".into(), email.into()));
@@ -241,6 +244,7 @@ mod tests {
     #[test]
     fn the_session_form_uses_minor_units_and_lower_case_currency() {
         let form = session_form(&SessionRequest {
+            expires_at: 1_767_000_000,
             checkout_id: "abc",
             amount_minor: 125_050,
             currency: "USD",
