@@ -271,6 +271,48 @@ on_both_engines!(without_a_mail_server_an_email_is_written_to_file_and_not_calle
     assert_eq!(text(&db, &format!("SELECT status FROM invoices WHERE id = {acme_invoice}")).await, "sent");
 });
 
+on_both_engines!(generate_only_invoices_and_sends_nothing, |db| async move {
+    let f = fixture(&db).await;
+    let s =
+        AutomationSettings { mode: AutoInvoiceMode::GenerateOnly, delivery: Delivery::Automatic, template_id: None };
+    automation::save(&db, &s, t0() - Duration::days(1)).await.unwrap();
+    let report = scheduler::tick(&db, t0(), "a").await.unwrap();
+    assert_eq!(report.invoices_created, 2, "{report:?}");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, 0, "nothing is emailed");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM invoices WHERE ready_to_send_at IS NOT NULL").await, 0, "nor queued");
+    assert_eq!(text(&db, &format!("SELECT status FROM invoices WHERE account_id = {}", f.acme)).await, "open");
+    // Staff can still send them, as with any invoice.
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0());
+    let id = InvoiceId(scalar(&db, &format!("SELECT id FROM invoices WHERE account_id = {}", f.acme)).await);
+    scheduler::queue_invoice_emails(&db, t0(), scheduler::Selection::Ids(vec![id]), None, None).await.unwrap();
+    assert_eq!(courier(&db, &sink, &clock).deliver_due().await.unwrap().delivered, 1);
+});
+
+on_both_engines!(cannot_send_lists_accounts_without_a_recipient_and_failures_list_refusals, |db| async move {
+    use app::backend::invoicing::delivery_views;
+    let f = fixture(&db).await;
+    // Before the run: Quiet Co (no contacts) has a line item that will be billed.
+    let listed = delivery_views::accounts_without_recipient(&db, day(7)).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!((listed[0].account.as_str(), listed[0].line_items), ("Quiet Co", 1));
+
+    // The run: Quiet Co's invoice cannot be emailed and shows under Email failures with why;
+    // Acme's is refused by the server (550) and shows with the server's reply.
+    exec(&db, &format!("UPDATE contacts SET email = 'reject@acme.example' WHERE id = {}", f.ann)).await;
+    set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
+    let sink = SmtpSink::start();
+    let clock = ManualClock::new(t0() + Duration::days(1));
+    scheduler::tick(&db, t0() + Duration::days(1), "a").await.unwrap();
+    courier(&db, &sink, &clock).deliver_due().await.unwrap();
+    let failed = delivery_views::failures(&db, 10).await.unwrap();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    let quiet = failed.iter().find(|x| x.account.as_deref() == Some("Quiet Co")).unwrap();
+    assert!(quiet.reason.contains("no invoice recipient"), "{}", quiet.reason);
+    let acme = failed.iter().find(|x| x.account.as_deref() == Some("Acme Motors")).unwrap();
+    assert!(acme.reason.contains("550") && acme.invoice_number.is_some(), "{acme:?}");
+});
+
 on_both_engines!(a_voided_invoice_is_not_emailed, |db| async move {
     fixture(&db).await;
     set_delivery(&db, Delivery::Automatic, t0() - Duration::days(1)).await;
