@@ -12,6 +12,8 @@ pub struct ApiKeySummary {
     pub id: ApiKeyId,
     pub name: String,
     pub prefix: String,
+    /// "Read only" or "Read and write".
+    pub scope: String,
     pub created_by: Option<String>,
     /// Times are local to the organisation and already formatted.
     pub created: String,
@@ -48,6 +50,10 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, AppError> {
             id: k.id,
             name: k.name,
             prefix: k.key_prefix,
+            scope: crate::domain::api_key::ApiKeyScope::parse(&k.scope)
+                .map(|s| s.label())
+                .unwrap_or("Read only")
+                .to_string(),
             created_by: k.created_by,
             created: local(k.created_at),
             last_used: k.last_used_at.map(local),
@@ -57,10 +63,19 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, AppError> {
 }
 
 #[server(endpoint = "create_api_key")]
-pub async fn create_api_key(name: String) -> Result<NewApiKey, AppError> {
-    use crate::domain::role::Role;
+pub async fn create_api_key(name: String, #[server(default)] scope: Option<String>) -> Result<NewApiKey, AppError> {
+    use crate::{
+        backend::ServiceError,
+        domain::{api_key::ApiKeyScope, role::Role},
+    };
     let (state, user) = super::guard::require(Role::Admin)?;
-    let created = crate::backend::auth::api_keys::create(&state.db, state.clock.now(), user.id, &name).await?;
+    // Without a choice (an older form), a key can write, as keys always could.
+    let scope = match scope.as_deref().map(str::trim) {
+        None | Some("") => ApiKeyScope::Write,
+        Some(s) => ApiKeyScope::parse(s)
+            .ok_or_else(|| AppError::from(ServiceError::field("scope", "Choose read only or read and write.")))?,
+    };
+    let created = crate::backend::auth::api_keys::create(&state.db, state.clock.now(), user.id, &name, scope).await?;
     Ok(NewApiKey { name: created.name, key: created.key })
 }
 

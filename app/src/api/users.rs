@@ -53,7 +53,7 @@ pub async fn update_user_access(user_id: UserId, role: String, status: String) -
         "inactive" => false,
         _ => return Err(ServiceError::field("status", "Choose active or inactive.").into()),
     };
-    auth::update_access(&state.db, &actor, user_id, role, active).await?;
+    auth::update_access(&state.db, &actor, user_id, role, active, state.clock.now()).await?;
     Ok(())
 }
 

@@ -9,6 +9,39 @@ pub const PREFIX_LEN: usize = 8;
 pub const SECRET_LEN: usize = 43;
 pub const MAX_NAME_CHARS: usize = 80;
 
+/// What a key may do with the REST API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ApiKeyScope {
+    /// GET only: for reporting and syncing systems that only look.
+    Read,
+    /// Also create and change accounts and orders.
+    Write,
+}
+
+impl ApiKeyScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiKeyScope::Read => "read",
+            ApiKeyScope::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "read" => Some(ApiKeyScope::Read),
+            "write" => Some(ApiKeyScope::Write),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ApiKeyScope::Read => "Read only",
+            ApiKeyScope::Write => "Read and write",
+        }
+    }
+}
+
 /// The trimmed name, or what is wrong with it.
 pub fn validate_name(name: &str) -> Result<String, FieldError> {
     let name = name.trim();

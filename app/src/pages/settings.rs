@@ -360,8 +360,8 @@ fn ApiKeys() -> impl IntoView {
             <h2 id="api-keys-heading">"API keys"</h2>
             <p class="muted">
                 "Other systems call the REST API at " <code>"/api/v1"</code> " with "
-                <code>"Authorization: Bearer <key>"</code> ". A key can read and create accounts and orders; "
-                "revoke it when the system no longer needs it."
+                <code>"Authorization: Bearer <key>"</code> ". A key reads, or also creates and changes, accounts and orders; "
+                "revoke it when the system no longer needs it. Keys go with the admin who made them when that admin leaves."
             </p>
             {move || match create.value().get() {
                 Some(Ok(created)) => Some(view! {
@@ -387,6 +387,15 @@ fn ApiKeys() -> impl IntoView {
             <ActionForm action=create attr:class="form grid-4" attr:novalidate=true>
                 <Field name="name" id_prefix="api-key-" label="Name" value=String::new()
                     hint="The system that will use it, e.g. \"Ad order system\"." errors=create_errors disabled=false/>
+                <div class="field">
+                    <label for="api-key-scope">"Access"</label>
+                    <select id="api-key-scope" name="scope" aria-describedby="api-key-scope-hint">
+                        <option value="read">"Read only"</option>
+                        <option value="write" selected=true>"Read and write"</option>
+                    </select>
+                    <p class="hint" id="api-key-scope-hint">"Read only keys can list and show, not create or change."</p>
+                    <p class="field-error">{move || field_error(&create_errors.get(), "scope")}</p>
+                </div>
                 <div class="form-actions span-4">
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create key"</button>
                 </div>
@@ -418,6 +427,7 @@ fn ApiKeyTable(keys: Vec<ApiKeySummary>, revoke: ServerAction<RevokeApiKey>) -> 
                 <tr>
                     <th scope="row">{k.name.clone()}</th>
                     <td><code>{format!("prk_{}_…", k.prefix)}</code></td>
+                    <td>{k.scope.clone()}</td>
                     <td>{k.created.clone()}{k.created_by.clone().map(|by| format!(" by {by}"))}</td>
                     <td>{k.last_used.clone().unwrap_or_else(|| "Never".into())}</td>
                     <td>{action}</td>
@@ -430,7 +440,7 @@ fn ApiKeyTable(keys: Vec<ApiKeySummary>, revoke: ServerAction<RevokeApiKey>) -> 
             <table class="table">
                 <caption class="visually-hidden">"API keys"</caption>
                 <thead><tr>
-                    <th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Created"</th>
+                    <th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Access"</th><th scope="col">"Created"</th>
                     <th scope="col">"Last used"</th><th scope="col">"Status"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>

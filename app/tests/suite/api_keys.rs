@@ -10,7 +10,7 @@ use app::{
         auth::{self, api_keys},
     },
     domain::{
-        api_key,
+        api_key::{self, ApiKeyScope},
         ids::{ApiKeyId, UserId},
         role::Role,
     },
@@ -33,7 +33,7 @@ async fn last_used(db: &Db, id: ApiKeyId) -> Option<DateTime<Utc>> {
 
 on_both_engines!(keys_are_stored_only_as_a_hash, |db| async move {
     let ada = admin(&db).await;
-    let created = api_keys::create(&db, t0(), ada, "  Ad order system ").await.unwrap();
+    let created = api_keys::create(&db, t0(), ada, "  Ad order system ", ApiKeyScope::Write).await.unwrap();
     assert_eq!(created.name, "Ad order system");
     assert_eq!(api_key::prefix_of(&created.key), Some(created.prefix.as_str()), "{created:?}");
     assert!(!format!("{created:?}").contains(&created.key), "Debug never prints the key");
@@ -53,14 +53,14 @@ on_both_engines!(keys_are_stored_only_as_a_hash, |db| async move {
     assert_eq!(listed[0].created_by.as_deref(), Some("Ada Admin"));
     assert!(listed[0].last_used_at.is_none() && listed[0].revoked_at.is_none());
 
-    let other = api_keys::create(&db, t0(), ada, "CRM").await.unwrap();
+    let other = api_keys::create(&db, t0(), ada, "CRM", ApiKeyScope::Write).await.unwrap();
     assert_ne!(other.key, created.key);
     assert_ne!(auth::token_hash(&other.key), auth::token_hash(&created.key));
 });
 
 on_both_engines!(a_key_works_until_revoked, |db| async move {
     let ada = admin(&db).await;
-    let key = api_keys::create(&db, t0(), ada, "Ad order system").await.unwrap();
+    let key = api_keys::create(&db, t0(), ada, "Ad order system", ApiKeyScope::Write).await.unwrap();
     let caller = api_keys::authenticate(&db, t0(), &key.key).await.unwrap().expect("a fresh key authenticates");
     assert_eq!((caller.key_id, caller.prefix.as_str()), (key.id, key.prefix.as_str()));
 
@@ -83,7 +83,7 @@ on_both_engines!(a_key_works_until_revoked, |db| async move {
 
 on_both_engines!(last_used_is_written_at_most_once_a_minute, |db| async move {
     let ada = admin(&db).await;
-    let key = api_keys::create(&db, t0(), ada, "Ad order system").await.unwrap();
+    let key = api_keys::create(&db, t0(), ada, "Ad order system", ApiKeyScope::Write).await.unwrap();
     assert_eq!(last_used(&db, key.id).await, None);
     api_keys::authenticate(&db, t0(), &key.key).await.unwrap().unwrap();
     assert_eq!(last_used(&db, key.id).await, Some(t0()));
@@ -96,9 +96,33 @@ on_both_engines!(last_used_is_written_at_most_once_a_minute, |db| async move {
 
 on_both_engines!(key_names_are_validated, |db| async move {
     let ada = admin(&db).await;
-    match api_keys::create(&db, t0(), ada, "   ").await {
+    match api_keys::create(&db, t0(), ada, "   ", ApiKeyScope::Write).await {
         Err(ServiceError::Invalid(f)) => assert_eq!(f[0].field, "name"),
         other => panic!("expected a field error, got {other:?}"),
     }
     assert!(app::backend::auth::api_key_store::list(&db).await.unwrap().is_empty());
+});
+
+on_both_engines!(a_key_carries_its_scope_and_leaves_with_the_admin_who_made_it, |db| async move {
+    let ada = admin(&db).await;
+    let reader = api_keys::create(&db, t0(), ada, "Reporting", ApiKeyScope::Read).await.unwrap();
+    let caller = api_keys::authenticate(&db, t0(), &reader.key).await.unwrap().unwrap();
+    assert_eq!(caller.scope, ApiKeyScope::Read);
+    let writer = api_keys::create(&db, t0(), ada, "Ad order system", ApiKeyScope::Write).await.unwrap();
+
+    // A second admin demotes Ada: her keys stop working with her admin rights.
+    let bo = auth::create_user(&db, t0(), "bo@example.com", "Bo", Role::Admin, "another long password").await.unwrap();
+    let bo = app::views::common::CurrentUser {
+        id: bo,
+        email: "bo@example.com".into(),
+        name: "Bo".into(),
+        role: Role::Admin,
+    };
+    auth::update_access(&db, &bo, ada, Role::Billing, true, t0()).await.unwrap();
+    assert!(api_keys::authenticate(&db, t0(), &reader.key).await.unwrap().is_none());
+    assert!(api_keys::authenticate(&db, t0(), &writer.key).await.unwrap().is_none());
+    // Bo's own keys are untouched by that.
+    let bos = api_keys::create(&db, t0(), bo.id, "CRM", ApiKeyScope::Write).await.unwrap();
+    auth::update_access(&db, &bo, ada, Role::Billing, false, t0()).await.unwrap();
+    assert!(api_keys::authenticate(&db, t0(), &bos.key).await.unwrap().is_some());
 });

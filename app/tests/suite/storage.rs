@@ -223,7 +223,7 @@ on_both_engines!(unknown_email_and_inactive_users_cannot_sign_in, |db| async mov
     assert!(matches!(r, Err(ServiceError::BadCredentials)));
     let v = auth::create_user(&db, t0(), "vic@example.com", "Vic", Role::Viewer, "viewer password").await.unwrap();
     let s = auth::sign_in(&db, &cfg, t0(), "vic@example.com", "viewer password", IP).await.unwrap();
-    auth::update_access(&db, &actor, UserId(v.0), Role::Viewer, false).await.unwrap();
+    auth::update_access(&db, &actor, UserId(v.0), Role::Viewer, false, t0()).await.unwrap();
     // Deactivation ends existing sessions at once.
     assert!(auth::resolve_session(&db, &cfg, t0(), &s.token).await.unwrap().is_none());
     let r = auth::sign_in(&db, &cfg, t0(), "vic@example.com", "viewer password", IP).await;
@@ -232,13 +232,13 @@ on_both_engines!(unknown_email_and_inactive_users_cannot_sign_in, |db| async mov
 
 on_both_engines!(the_last_active_admin_cannot_be_removed, |db| async move {
     let actor = admin(&db).await;
-    let r = auth::update_access(&db, &actor, actor.id, Role::Billing, true).await;
+    let r = auth::update_access(&db, &actor, actor.id, Role::Billing, true, t0()).await;
     assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
-    let r = auth::update_access(&db, &actor, actor.id, Role::Admin, false).await;
+    let r = auth::update_access(&db, &actor, actor.id, Role::Admin, false, t0()).await;
     assert!(matches!(r, Err(ServiceError::Conflict(_))));
     let other = auth::create_user(&db, t0(), "bo@example.com", "Bo", Role::Billing, "billing password").await.unwrap();
-    auth::update_access(&db, &actor, UserId(other.0), Role::Admin, true).await.unwrap();
-    auth::update_access(&db, &actor, actor.id, Role::Viewer, true).await.unwrap();
+    auth::update_access(&db, &actor, UserId(other.0), Role::Admin, true, t0()).await.unwrap();
+    auth::update_access(&db, &actor, actor.id, Role::Viewer, true, t0()).await.unwrap();
     assert_eq!(app::backend::auth::users::count_active_admins(&db).await.unwrap(), 1);
 });
 
@@ -249,17 +249,17 @@ on_both_engines!(two_admins_demoting_each_other_at_once_leave_one, |db| async mo
         let bo = auth::create_user(&db, t0(), &email, "Bo", Role::Admin, "admin password!").await.unwrap();
         let bo = CurrentUser { id: UserId(bo.0), email, name: "Bo".into(), role: Role::Admin };
         let (a, b) = tokio::join!(
-            auth::update_access(&db, &bo, ada.id, Role::Billing, true),
-            auth::update_access(&db, &ada, bo.id, Role::Billing, true),
+            auth::update_access(&db, &bo, ada.id, Role::Billing, true, t0()),
+            auth::update_access(&db, &ada, bo.id, Role::Billing, true, t0()),
         );
         assert!(a.is_ok() != b.is_ok(), "exactly one demotion goes through: {a:?} {b:?}");
         assert_eq!(app::backend::auth::users::count_active_admins(&db).await.unwrap(), 1);
         // Back to Ada as the one admin for the next round.
         if a.is_ok() {
-            auth::update_access(&db, &bo, ada.id, Role::Admin, true).await.unwrap();
-            auth::update_access(&db, &ada, bo.id, Role::Viewer, false).await.unwrap();
+            auth::update_access(&db, &bo, ada.id, Role::Admin, true, t0()).await.unwrap();
+            auth::update_access(&db, &ada, bo.id, Role::Viewer, false, t0()).await.unwrap();
         } else {
-            auth::update_access(&db, &ada, bo.id, Role::Viewer, false).await.unwrap();
+            auth::update_access(&db, &ada, bo.id, Role::Viewer, false, t0()).await.unwrap();
         }
     }
 });

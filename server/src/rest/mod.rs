@@ -60,6 +60,15 @@ async fn require_key(State(state): State<AppState>, mut req: Request, next: Next
     };
     match api_keys::authenticate(&state.db, state.clock.now(), key).await {
         Ok(Some(caller)) => {
+            let reads = matches!(*req.method(), http::Method::GET | http::Method::HEAD);
+            if !reads && caller.scope == app::domain::api_key::ApiKeyScope::Read {
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "This API key may only read; an admin can create a read-and-write key in Settings.",
+                )
+                .into_response();
+            }
             let span = tracing::info_span!("rest", key_id = %caller.key_id, key_prefix = %caller.prefix);
             req.extensions_mut().insert(caller);
             tracing::Instrument::instrument(next.run(req), span).await

@@ -4,7 +4,10 @@
 use crate::serve;
 use app::{
     backend::{Db, auth::api_keys, demo::seed},
-    domain::ids::{LineItemId, UserId},
+    domain::{
+        api_key::ApiKeyScope,
+        ids::{LineItemId, UserId},
+    },
 };
 use testkit::on_both_engines;
 
@@ -26,7 +29,7 @@ struct Running {
 async fn start(db: Db) -> Running {
     seed::seed_demo(&db, t0()).await.unwrap();
     let admin = app::backend::auth::users::find_by_email(&db, "admin@pressrun.example").await.unwrap().unwrap();
-    let key = api_keys::create(&db, t0(), admin.id, "Ad order system").await.unwrap().key;
+    let key = api_keys::create(&db, t0(), admin.id, "Ad order system", ApiKeyScope::Write).await.unwrap().key;
     let base = serve::serve(&db, t0()).await;
     let http = serve::browser();
     Running { base, db, key, http }
@@ -99,6 +102,25 @@ on_both_engines!(requests_without_a_live_key_are_refused, |db| async move {
     api_keys::revoke(&s.db, t0(), UserId(1), id).await.unwrap();
     let (status, body) = answer(s.get("/accounts")).await;
     assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthorized"), "revoked");
+});
+
+on_both_engines!(a_read_only_key_reads_and_cannot_write, |db| async move {
+    let s = start(db).await;
+    let admin = app::backend::auth::users::find_by_email(&s.db, "admin@pressrun.example").await.unwrap().unwrap();
+    let reader = api_keys::create(&s.db, t0(), admin.id, "Reporting", ApiKeyScope::Read).await.unwrap().key;
+    let before = app::on_db!(&s.db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts").fetch_one(p).await.unwrap());
+    let (status, _) = answer(s.http.get(s.url("/accounts")).bearer_auth(&reader)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = answer(s.http.get(s.url("/line-items")).bearer_auth(&reader)).await;
+    assert_eq!(status, StatusCode::OK);
+    let write =
+        s.http.post(s.url("/accounts")).bearer_auth(&reader).json(&json!({"name": "Sneaky Co", "kind": "advertiser"}));
+    let (status, body) = answer(write).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "forbidden"));
+    let (status, _) = answer(s.http.put(s.url("/orders/1")).bearer_auth(&reader).json(&json!({}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let after = app::on_db!(&s.db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts").fetch_one(p).await.unwrap());
+    assert_eq!(before, after, "nothing was written");
 });
 
 on_both_engines!(sessions_and_keys_do_not_mix, |db| async move {

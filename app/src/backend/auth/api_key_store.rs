@@ -14,6 +14,7 @@ pub struct ApiKeyRecord {
     pub id: ApiKeyId,
     pub name: String,
     pub key_prefix: String,
+    pub scope: String,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -26,6 +27,7 @@ pub struct LiveKey {
     pub id: ApiKeyId,
     pub name: String,
     pub key_prefix: String,
+    pub scope: String,
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -34,25 +36,26 @@ pub async fn create(
     name: &str,
     key_prefix: &str,
     key_hash: &str,
+    scope: &str,
     created_by: UserId,
     now: DateTime<Utc>,
 ) -> Result<ApiKeyId, StoreError> {
     Ok(on_db!(db, p => sqlx::query_scalar::<_, ApiKeyId>(
-        "INSERT INTO api_keys (name, key_prefix, key_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(name).bind(key_prefix).bind(key_hash).bind(created_by).bind(now).fetch_one(p).await?))
+        "INSERT INTO api_keys (name, key_prefix, key_hash, scope, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(name).bind(key_prefix).bind(key_hash).bind(scope).bind(created_by).bind(now).fetch_one(p).await?))
 }
 
 /// Newest first; revoked keys stay listed so their use can still be traced.
 pub async fn list(db: &Db) -> Result<Vec<ApiKeyRecord>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as::<_, ApiKeyRecord>(
-        "SELECT k.id, k.name, k.key_prefix, u.name AS created_by, k.created_at, k.last_used_at, k.revoked_at
+        "SELECT k.id, k.name, k.key_prefix, k.scope, u.name AS created_by, k.created_at, k.last_used_at, k.revoked_at
          FROM api_keys k LEFT JOIN staff_users u ON u.id = k.created_by
          ORDER BY k.created_at DESC, k.id DESC").fetch_all(p).await?))
 }
 
 pub async fn find_live(db: &Db, key_hash: &str) -> Result<Option<LiveKey>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as::<_, LiveKey>(
-        "SELECT id, name, key_prefix, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+        "SELECT id, name, key_prefix, scope, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
         .bind(key_hash).fetch_optional(p).await?))
 }
 

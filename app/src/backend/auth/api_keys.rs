@@ -11,7 +11,7 @@ use crate::{
         auth::{api_key_store as api_keys, token_hash},
     },
     domain::{
-        api_key::{self, PREFIX_LEN, SCHEME},
+        api_key::{self, ApiKeyScope, PREFIX_LEN, SCHEME},
         ids::{ApiKeyId, UserId},
     },
 };
@@ -46,6 +46,7 @@ pub struct KeyCaller {
     pub key_id: ApiKeyId,
     pub name: String,
     pub prefix: String,
+    pub scope: ApiKeyScope,
 }
 
 fn new_key() -> (String, String) {
@@ -57,15 +58,21 @@ fn new_key() -> (String, String) {
     (prefix, key)
 }
 
-pub async fn create(db: &Db, now: DateTime<Utc>, created_by: UserId, name: &str) -> Result<CreatedKey, ServiceError> {
+pub async fn create(
+    db: &Db,
+    now: DateTime<Utc>,
+    created_by: UserId,
+    name: &str,
+    scope: ApiKeyScope,
+) -> Result<CreatedKey, ServiceError> {
     let name = api_key::validate_name(name).map_err(|e| ServiceError::Invalid(vec![e]))?;
     // A prefix collision only makes two keys look alike in the list; a hash collision is
     // refused by the unique index, so one retry covers the astronomically unlikely case.
     for _ in 0..2 {
         let (prefix, key) = new_key();
-        match api_keys::create(db, &name, &prefix, &token_hash(&key), created_by, now).await {
+        match api_keys::create(db, &name, &prefix, &token_hash(&key), scope.as_str(), created_by, now).await {
             Ok(id) => {
-                tracing::info!(key_id = %id, prefix = %prefix, %created_by, "API key created");
+                tracing::info!(key_id = %id, prefix = %prefix, %created_by, scope = scope.as_str(), "API key created");
                 return Ok(CreatedKey { id, name, prefix, key });
             }
             Err(StoreError::Conflict(_)) => continue,
@@ -96,5 +103,7 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, presented: &str) -> Resul
     if key.last_used_at.is_none_or(|t| t < stale_before) {
         api_keys::touch(db, key.id, now, stale_before).await?;
     }
-    Ok(Some(KeyCaller { key_id: key.id, name: key.name, prefix: key.key_prefix }))
+    // An unknown scope (a newer release's) is treated as the narrowest.
+    let scope = ApiKeyScope::parse(&key.scope).unwrap_or(ApiKeyScope::Read);
+    Ok(Some(KeyCaller { key_id: key.id, name: key.name, prefix: key.key_prefix, scope }))
 }

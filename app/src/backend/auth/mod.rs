@@ -274,15 +274,17 @@ pub async fn create_user(
 }
 
 /// Changes a user's role or active flag, keeping at least one active admin, and signs the
-/// user out everywhere so the change takes effect at once.
+/// user out everywhere so the change takes effect at once. A user who is deactivated or stops
+/// being an admin loses the API keys they created.
 pub async fn update_access(
     db: &Db,
     actor: &CurrentUser,
     user_id: UserId,
     role: Role,
     active: bool,
+    now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    match users::update_access(db, user_id, role, active).await? {
+    match users::update_access(db, user_id, role, active, now).await? {
         users::AccessChange::Changed => {}
         users::AccessChange::LastAdmin => {
             return Err(ServiceError::Conflict("Pressrun needs at least one active admin.".into()));

@@ -68,7 +68,13 @@ pub enum AccessChange {
 /// Changes a user's role and active flag and ends their sessions, in one write transaction
 /// that first locks the active admins (on PostgreSQL; SQLite's writers are serialised anyway):
 /// two admins demoting each other at the same moment cannot leave Pressrun without one.
-pub async fn update_access(db: &Db, id: UserId, role: Role, active: bool) -> Result<AccessChange, StoreError> {
+pub async fn update_access(
+    db: &Db,
+    id: UserId,
+    role: Role,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<AccessChange, StoreError> {
     Ok(on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         if db.is_postgres() {
@@ -92,6 +98,11 @@ pub async fn update_access(db: &Db, id: UserId, role: Role, active: bool) -> Res
         sqlx::query("UPDATE staff_users SET role = $1, active = $2 WHERE id = $3")
             .bind(role.as_str()).bind(active).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        // Someone who leaves, or is no longer an admin, takes the API keys they made with them.
+        if !(active && role == Role::Admin) {
+            sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE created_by = $2")
+                .bind(now).bind(id).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         AccessChange::Changed
     }))
