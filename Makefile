@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test unit integration e2e tools build fmt clippy bench
+.PHONY: run test unit integration e2e tools build fmt clippy bench fuzz
 
 ## Build the release site and serve it on http://127.0.0.1:3000 with the demo publisher.
 run: tools
@@ -40,3 +40,9 @@ bench:
 	cargo bench -p app --features ssr --bench billable -- --postgres
 	cargo bench -p server --bench delivery
 	cargo bench -p server --bench delivery -- --postgres
+
+## The generated-input properties of `make test` (parsers, templates, CSV import, REST bodies), run long.
+fuzz:
+	scripts/ensure-postgres.sh
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} cargo test -p app --features ssr --test suite fuzz
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} cargo test -p server --test suite generated_json

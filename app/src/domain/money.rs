@@ -50,7 +50,12 @@ pub fn format_money(amount: Decimal, currency: &str) -> String {
     if sym.is_empty() { format!("{sign}{grouped}.{frac} {currency}") } else { format!("{sign}{sym}{grouped}.{frac}") }
 }
 
-/// Parses an amount as people type it: `1,234.50`, `$99`, ` 12 `. At most four decimals.
+/// The largest amount anyone may type (a trillion): far above any real invoice, far below what
+/// the four-decimal BIGINT columns hold, so a typed amount is always storable.
+pub const MAX_TYPED_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
+/// Parses an amount as people type it: `1,234.50`, `$99`, ` 12 `. At most four decimals, and
+/// less than [`MAX_TYPED_AMOUNT`] either way.
 pub fn parse_amount(input: &str) -> Result<Decimal, String> {
     let cleaned: String = input.trim().chars().filter(|c| !matches!(c, ',' | ' ' | '$' | '€' | '£' | '₹')).collect();
     if cleaned.is_empty() {
@@ -59,6 +64,9 @@ pub fn parse_amount(input: &str) -> Result<Decimal, String> {
     let value: Decimal = cleaned.parse().map_err(|_| format!("\"{}\" is not an amount.", input.trim()))?;
     if value.scale() > 4 {
         return Err("Use at most four decimal places.".into());
+    }
+    if value.abs() >= MAX_TYPED_AMOUNT {
+        return Err("Enter an amount under 1,000,000,000,000.".into());
     }
     Ok(value)
 }
@@ -88,5 +96,9 @@ mod tests {
         assert!(parse_amount("abc").is_err());
         assert!(parse_amount("").is_err());
         assert!(parse_amount("1.23456").is_err());
+        assert_eq!(MAX_TYPED_AMOUNT, dec("1000000000000"));
+        assert!(parse_amount("999999999999.99").is_ok());
+        assert!(parse_amount("1,000,000,000,000").is_err());
+        assert!(parse_amount("792300000000000000000000000").is_err());
     }
 }

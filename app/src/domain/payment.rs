@@ -217,7 +217,7 @@ pub fn validate_manual(
 /// Minor units (cents) of an amount, as payment providers want them. Every supported currency
 /// has two decimals; an amount with fractions of a cent is refused rather than rounded.
 pub fn to_minor_units(amount: Decimal) -> Option<i64> {
-    let cents = amount * Decimal::from(100);
+    let cents = amount.checked_mul(Decimal::from(100))?;
     if cents.fract() != Decimal::ZERO {
         return None;
     }

@@ -5,6 +5,7 @@
 mod accounts;
 mod api_keys;
 mod documents;
+mod fuzz;
 mod orders;
 mod schema;
 mod storage;

@@ -476,3 +476,91 @@ on_both_engines!(orders_round_trip_with_exact_money, |db| async move {
     let (status, _) = answer(s.http.put(s.url("/orders/999999")).bearer_auth(&s.key).json(&update)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 });
+
+/// JSON shaped like what the REST API takes, with every field name it knows and values of every
+/// type and size, nested a little.
+fn generated_body() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let name = prop_oneof![
+        Just("name"),
+        Just("kind"),
+        Just("contacts"),
+        Just("email"),
+        Just("invoice_role"),
+        Just("account_id"),
+        Just("bill_to_account_id"),
+        Just("payment_terms_days"),
+        Just("lines"),
+        Just("line_items"),
+        Just("quantity"),
+        Just("unit_price"),
+        Just("discount"),
+        Just("run_date"),
+        Just("product_id"),
+        Just("status"),
+        Just("ordered_on"),
+        Just("external_ref"),
+        Just("archived"),
+        Just("description"),
+        Just("order_number"),
+        Just("zzz"),
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+        prop_oneof![
+            Just("advertiser".to_string()),
+            Just("agency".to_string()),
+            Just("to".to_string()),
+            Just("confirmed".to_string()),
+            Just("2026-02-30".to_string()),
+            Just("2026-12-01".to_string()),
+            Just("99999999999999999999999999".to_string()),
+            Just("-1".to_string()),
+            Just("a@b.example".to_string()),
+            "\\PC{0,20}",
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 40, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::vec((name.clone(), inner), 0..8)
+                .prop_map(|fields| Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+        ]
+    })
+}
+
+on_both_engines!(generated_json_bodies_never_get_a_server_error, |db| async move {
+    use proptest::{
+        strategy::{Strategy, ValueTree},
+        test_runner::{Config, TestRunner},
+    };
+    let s = start(db).await;
+    let mut runner = TestRunner::new(Config::default());
+    let strategy = generated_body();
+    let mut answered = 0;
+    for _ in 0..runner.config().cases {
+        let body = strategy.new_tree(&mut runner).unwrap().current();
+        for (method, path) in
+            [("POST", "/accounts"), ("PATCH", "/accounts/1"), ("POST", "/orders"), ("PUT", "/orders/1")]
+        {
+            let r = s
+                .http
+                .request(method.parse().unwrap(), s.url(path))
+                .bearer_auth(&s.key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let text = r.text().await.unwrap();
+            assert!(!status.is_server_error(), "{method} {path} answered {status} to {body}: {text}");
+            assert!(serde_json::from_str::<Value>(&text).is_ok(), "{method} {path}: not JSON: {text}");
+            answered += 1;
+        }
+    }
+    assert!(answered >= 4 * 64);
+});
