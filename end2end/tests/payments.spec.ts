@@ -94,3 +94,46 @@ test('Email selected on the Invoices list sends each chosen invoice once', async
     await expect.poll(() => subjects().filter((s) => s.includes(n)).length, { timeout: 30_000 }).toBe(before[i] + 1);
   }
 });
+
+// A check is recorded while the client is on the card page: the card payment that follows
+// becomes account credit, and staff see it under Payment exceptions until they resolve it.
+test('money paid online for an invoice settled meanwhile waits under Payment exceptions', async ({ page, browser }) => {
+  await signIn(page, DEMO.billing);
+  await page.goto('/accounting/invoices?tab=unpaid&sort=due_date&dir=asc');
+  await hydrated(page);
+  const row = page.locator('tbody tr').filter({ hasText: 'Sent' }).first();
+  const number = (await row.locator('th').textContent())!.trim();
+  await row.getByRole('link', { name: number, exact: true }).click();
+  await hydrated(page);
+  const links = page.getByRole('region', { name: 'Client links' });
+  await links.getByRole('button', { name: 'New Pay Online link' }).click();
+  const link = await links.getByLabel('New client link').inputValue();
+
+  const client = await (await browser.newContext()).newPage();
+  await client.goto(link);
+  await client.getByRole('button', { name: 'Pay Online' }).click();
+  await expect(client.getByText('Test payments: no card is charged')).toBeVisible();
+
+  // Meanwhile the client's check arrives and is recorded in full.
+  await page.getByRole('link', { name: 'Record payment' }).click();
+  await hydrated(page);
+  await page.getByLabel('Reference').fill('CHK-7781');
+  await page.getByRole('button', { name: 'Record payment' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Paid');
+
+  await client.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await client.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await client.getByLabel('CVC').fill('123');
+  await client.getByRole('button', { name: /^Pay / }).click();
+  await expect(client.getByRole('heading', { name: 'Paid — thank you' })).toBeVisible();
+
+  await page.goto('/accounting/payments');
+  await hydrated(page);
+  const exceptions = page.getByRole('region', { name: /Payment exceptions/ });
+  const item = exceptions.locator('li').filter({ hasText: number });
+  await expect(item).toContainText('Paid after the invoice was settled');
+  await expect(item).toContainText('account credit');
+  await screenshot(page, 'payment-exceptions');
+  await item.getByRole('button', { name: 'Mark resolved' }).click();
+  await expect(page.locator('.exceptions li').filter({ hasText: number })).toHaveCount(0);
+});
