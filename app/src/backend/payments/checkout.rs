@@ -26,6 +26,7 @@ use crate::{
     },
     domain::{
         ids::{AccountId, InvoiceId, PaymentId},
+        money::format_money,
         payment::{OpenBalance, PaymentMethod, allocate_in_order, to_minor_units},
     },
     on_db,
@@ -393,7 +394,7 @@ pub async fn complete(
     let expected_minor = to_minor_units(expected).unwrap_or(-1);
     if expected_minor != amount_minor || !row.currency.eq_ignore_ascii_case(currency) {
         let paid = Decimal::new(amount_minor, 2);
-        let paid_text = format!("{} {}", paid, currency.to_ascii_uppercase());
+        let paid_text = format_money(paid, &currency.to_ascii_uppercase());
         exceptions::record(
             db,
             &NewException {
@@ -404,8 +405,9 @@ pub async fn complete(
                 amount: paid,
                 currency: &currency.to_ascii_uppercase(),
                 detail: format!(
-                    "The {} payment reported {paid_text} for a checkout of {} {}; nothing was recorded. Check it with the provider, then refund it or record it by hand.",
-                    row.provider, expected, row.currency
+                    "The {} payment reported {paid_text} for a checkout of {}; nothing was recorded. Check it with the provider, then refund it or record it by hand.",
+                    row.provider,
+                    format_money(expected, &row.currency)
                 ),
             },
             now,
@@ -480,11 +482,10 @@ pub async fn complete(
                 amount: unapplied,
                 currency: &row.currency,
                 detail: format!(
-                    "Paid online for {} after {} already paid or voided: {} {} is account credit. Apply it to another invoice or refund it.",
+                    "Paid online for {} after {} already paid or voided: {} is account credit. Apply it to another invoice or refund it.",
                     numbers.join(", "),
                     if numbers.len() == 1 { "it was" } else { "some were" },
-                    unapplied.round_dp(2),
-                    row.currency
+                    format_money(unapplied, &row.currency),
                 ),
             },
             now,
