@@ -55,10 +55,21 @@ pub async fn remove_draft_line(invoice_id: InvoiceId, line_id: i64) -> Result<()
 
 /// Returns the number the invoice was given.
 #[server(endpoint = "finalise_draft")]
-pub async fn finalise_draft(id: InvoiceId) -> Result<String, AppError> {
-    use crate::{backend::invoicing::drafts, domain::role::Role};
+pub async fn finalise_draft(id: InvoiceId, #[server(default)] then: Option<String>) -> Result<String, AppError> {
+    use crate::{
+        backend::invoicing::{automation, drafts},
+        domain::{delivery::AfterGenerate, role::Role},
+    };
     let (state, user) = super::guard::require(Role::Billing)?;
-    let number = drafts::finalise(&state.db, state.clock.now(), id, &actor(&user)).await?;
+    // As on Invoice Selected: `ready` goes to Ready to send (and the next batch), `email` now.
+    let then = match then.as_deref().map(str::trim) {
+        Some("ready") => AfterGenerate::MarkReady,
+        Some("email") => AfterGenerate::QueueEmail,
+        _ => AfterGenerate::Nothing,
+    };
+    let template = automation::get(&state.db).await?.template_id;
+    let number = drafts::finalise(&state.db, state.clock.now(), id, &actor(&user), then, template).await?;
+    state.outbox_wake.notify_one();
     tracing::info!(invoice_id = %id, user_id = %user.id, %number, "draft finalised");
     Ok(number)
 }

@@ -93,8 +93,14 @@ pub fn DraftEditor(inv: InvoiceDetail, changed: RwSignal<u32>) -> impl IntoView 
             <div class="draft-lines">{lines}</div>
             <div class="draft-finalise">
                 {form_error(finalise_result)}
-                <ActionForm action=finalise>
+                <ActionForm action=finalise attr:class="draft-finalise-form">
                     <input type="hidden" name="id" value=id.to_string()/>
+                    <label for="finalise-then">"Then"</label>
+                    <select id="finalise-then" name="then">
+                        <option value="">"Keep for review"</option>
+                        <option value="ready">"Put in Ready to send"</option>
+                        <option value="email">"Email now"</option>
+                    </select>
                     <button type="submit" class="button button-primary" disabled=move || finalise.pending().get()>
                         "Finalise"
                     </button>

@@ -15,6 +15,7 @@ use app::{
         },
     },
     domain::{
+        delivery::AfterGenerate,
         draft::{DraftDates, LineEdit},
         ids::{AccountId, InvoiceId, LineItemId},
         invoice::{InvoiceStatus, InvoiceTotals, LineCharge},
@@ -356,10 +357,10 @@ on_both_engines!(drafts_are_edited_then_finalised_with_the_next_number, |db| asy
     assert_eq!(rebilled.created[0].number, "INV-2026-00002");
 
     // Finalising numbers with the next number, in order, with no gaps.
-    assert_eq!(finalise(&db, t0(), draft_b, "Test").await.unwrap(), "INV-2026-00003");
+    assert_eq!(finalise(&db, t0(), draft_b, "Test", AfterGenerate::Nothing, None).await.unwrap(), "INV-2026-00003");
     let next = book(&db, 2, &["After the draft".to_string()]).await;
     assert_eq!(invoice(&db, next).await.1, "INV-2026-00004");
-    assert_eq!(finalise(&db, t0(), draft_a, "Test").await.unwrap(), "INV-2026-00005");
+    assert_eq!(finalise(&db, t0(), draft_a, "Test", AfterGenerate::Nothing, None).await.unwrap(), "INV-2026-00005");
     let (record, _, events) = app::backend::invoicing::invoices::get(&db, draft_a).await.unwrap().unwrap();
     assert_eq!((record.number.as_deref(), record.status().unwrap()), (Some("INV-2026-00005"), InvoiceStatus::Open));
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
@@ -385,7 +386,7 @@ on_both_engines!(only_drafts_can_be_edited, |db| async move {
     refused(drafts::update_line(&db, t0(), open, lines[0].id, &edit, "Test").await.map(|_| ()));
     refused(drafts::update_dates(&db, t0(), open, dates, "Test").await);
     refused(drafts::remove_line(&db, t0(), open, lines[0].id, "Test").await);
-    refused(finalise(&db, t0(), open, "Test").await.map(|_| ()));
+    refused(finalise(&db, t0(), open, "Test", AfterGenerate::Nothing, None).await.map(|_| ()));
     let (record, after, _) = app::backend::invoicing::invoices::get(&db, open).await.unwrap().unwrap();
     assert_eq!((after[0].description.as_str(), record.number.as_deref()), ("Open line", Some(number.as_str())));
 
@@ -394,7 +395,10 @@ on_both_engines!(only_drafts_can_be_edited, |db| async move {
     let draft = draft_line_items(&db, t0(), &request(more)).await.unwrap().created[0].id;
     let (_, dl, _) = app::backend::invoicing::invoices::get(&db, draft).await.unwrap().unwrap();
     drafts::remove_line(&db, t0(), draft, dl[0].id, "Test").await.unwrap();
-    assert!(matches!(finalise(&db, t0(), draft, "Test").await, Err(ServiceError::Conflict(_))));
+    assert!(matches!(
+        finalise(&db, t0(), draft, "Test", AfterGenerate::Nothing, None).await,
+        Err(ServiceError::Conflict(_))
+    ));
     let counter: Option<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT MAX(last_value) FROM invoice_counters").fetch_one(p).await.unwrap());
     assert_eq!(counter, Some(1), "a refused finalise uses no number");
     assert!(matches!(

@@ -9,11 +9,12 @@ use reqwest::{Client, StatusCode};
 
 struct Running {
     base: String,
+    db: Db,
 }
 
 async fn start(db: Db) -> Running {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap();
-    Running { base: serve::serve_demo(&db, now).await }
+    Running { base: serve::serve_demo(&db, now).await, db }
 }
 
 use serve::browser;
@@ -134,10 +135,17 @@ on_both_engines!(drafts_are_edited_over_http_and_other_invoices_are_refused, |db
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(detail(&billing).await["lines"][0]["description"], "Edited over HTTP");
 
-    let r = billing.post(format!("{}/api/finalise_draft", s.base)).form(&[("id", id.as_str())]).send().await.unwrap();
+    let r = billing
+        .post(format!("{}/api/finalise_draft", s.base))
+        .form(&[("id", id.as_str()), ("then", "ready")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let number: String = r.json().await.unwrap();
     assert!(number.starts_with("INV-2026-"), "{number}");
+    let ready = app::backend::invoicing::delivery_views::ready_ids(&s.db).await.unwrap();
+    assert!(ready.contains(&app::domain::ids::InvoiceId(id.parse().unwrap())), "Finalise put it in Ready to send");
 
     // Now it is an open invoice: every edit is refused with 409 and a reason.
     let r = billing.post(format!("{}/api/update_draft_line", s.base)).form(&edit).send().await.unwrap();

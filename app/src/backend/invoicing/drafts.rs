@@ -5,6 +5,7 @@
 use crate::{
     backend::{
         Db, ServiceError, StoreError,
+        delivery::outbox::{self, NewMessage},
         invoicing::{create::NEXT_SEQUENCE_SQL, events},
         platform::{
             db::{BeginWrite, Conn},
@@ -12,8 +13,10 @@ use crate::{
         },
     },
     domain::{
+        delivery::AfterGenerate,
         draft::{DraftDates, LineEdit},
-        ids::InvoiceId,
+        email_kind::{EmailKind, InvoiceEmailPayload, invoice_email_key},
+        ids::{InvoiceId, TemplateId},
         invoice::{InvoiceStatus, InvoiceTotals},
         invoice_event::InvoiceEventKind,
         invoice_number::InvoiceNumberFormat,
@@ -196,7 +199,18 @@ pub async fn remove_line(
 }
 
 /// Numbers a draft with the next gapless number of its issue date's period and opens it.
-pub async fn finalise(db: &Db, now: DateTime<Utc>, invoice_id: InvoiceId, actor: &str) -> Result<String, ServiceError> {
+/// Gives a draft the next invoice number; then, in the same transaction, puts it in Ready to
+/// send or queues its email when `then` says so, like the scheduler does for its invoices.
+pub async fn finalise(
+    db: &Db,
+    now: DateTime<Utc>,
+    invoice_id: InvoiceId,
+    actor: &str,
+    then: AfterGenerate,
+    template_id: Option<TemplateId>,
+) -> Result<String, ServiceError> {
+    let payload = serde_json::to_string(&InvoiceEmailPayload { template_id })
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let number = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         lock_draft!(tx, db, invoice_id);
@@ -232,6 +246,27 @@ pub async fn finalise(db: &Db, now: DateTime<Utc>, invoice_id: InvoiceId, actor:
             .await
             .map_err(StoreError::from)?;
         events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::Finalised, &format!("Numbered {number}"), actor, now).await?;
+        match then {
+            AfterGenerate::Nothing => {}
+            AfterGenerate::MarkReady => {
+                sqlx::query("UPDATE invoices SET ready_to_send_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(invoice_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            AfterGenerate::QueueEmail => {
+                let message = NewMessage {
+                    effect_key: invoice_email_key(invoice_id, 1),
+                    kind: EmailKind::Invoice.as_str(),
+                    payload: payload.clone(),
+                    invoice_id: Some(invoice_id),
+                    due: now,
+                };
+                outbox::enqueue(Conn::from(&mut *tx), &message).await?;
+            }
+        }
         tx.commit().await.map_err(StoreError::from)?;
         number
     });
