@@ -22,7 +22,7 @@ use crate::{
         invoice_number::InvoiceNumberFormat,
         terms::PaymentTerms,
     },
-    on_db,
+    on_conn, on_db,
 };
 use std::collections::BTreeMap;
 
@@ -386,27 +386,7 @@ async fn create(
             events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::Created, &detail, &req.actor, now).await?;
             // Drafts are not finished invoices: nothing is sent until a person finalises one.
             let then = if numbering == Numbering::Draft { AfterGenerate::Nothing } else { req.then };
-            match then {
-                AfterGenerate::Nothing => {}
-                AfterGenerate::MarkReady => {
-                    sqlx::query("UPDATE invoices SET ready_to_send_at = $1 WHERE id = $2")
-                        .bind(now)
-                        .bind(invoice_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::from)?;
-                }
-                AfterGenerate::QueueEmail => {
-                    let message = NewMessage {
-                        effect_key: invoice_email_key(invoice_id, 1),
-                        kind: EmailKind::Invoice.as_str(),
-                        payload: email_payload.clone(),
-                        invoice_id: Some(invoice_id),
-                        due: now,
-                    };
-                    outbox::enqueue(Conn::from(&mut *tx), &message).await?;
-                }
-            }
+            hand_to_delivery(Conn::from(&mut *tx), invoice_id, then, &email_payload, now).await?;
             outcome.created.push(Created {
                 id: invoice_id,
                 number,
@@ -438,4 +418,37 @@ async fn create(
         "line items invoiced"
     );
     Ok(outcome)
+}
+
+/// What happens to a newly numbered invoice, in the transaction that numbered it: nothing (it
+/// waits for a person), into Ready to send (and the next scheduled batch), or its first email
+/// queued. Used by invoice creation and by Finalise, so both hand invoices over alike.
+pub(crate) async fn hand_to_delivery(
+    conn: Conn<'_>,
+    invoice_id: InvoiceId,
+    then: AfterGenerate,
+    email_payload: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match then {
+        AfterGenerate::Nothing => {}
+        AfterGenerate::MarkReady => on_conn!(conn, c => {
+            sqlx::query("UPDATE invoices SET ready_to_send_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(invoice_id)
+                .execute(&mut *c)
+                .await?;
+        }),
+        AfterGenerate::QueueEmail => {
+            let message = NewMessage {
+                effect_key: invoice_email_key(invoice_id, 1),
+                kind: EmailKind::Invoice.as_str(),
+                payload: email_payload.to_string(),
+                invoice_id: Some(invoice_id),
+                due: now,
+            };
+            outbox::enqueue(conn, &message).await?;
+        }
+    }
+    Ok(())
 }

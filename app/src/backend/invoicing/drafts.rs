@@ -5,8 +5,10 @@
 use crate::{
     backend::{
         Db, ServiceError, StoreError,
-        delivery::outbox::{self, NewMessage},
-        invoicing::{create::NEXT_SEQUENCE_SQL, events},
+        invoicing::{
+            create::{NEXT_SEQUENCE_SQL, hand_to_delivery},
+            events,
+        },
         platform::{
             db::{BeginWrite, Conn},
             fixed,
@@ -15,7 +17,7 @@ use crate::{
     domain::{
         delivery::AfterGenerate,
         draft::{DraftDates, LineEdit},
-        email_kind::{EmailKind, InvoiceEmailPayload, invoice_email_key},
+        email_kind::InvoiceEmailPayload,
         ids::{InvoiceId, TemplateId},
         invoice::{InvoiceStatus, InvoiceTotals},
         invoice_event::InvoiceEventKind,
@@ -246,27 +248,7 @@ pub async fn finalise(
             .await
             .map_err(StoreError::from)?;
         events::record(Conn::from(&mut *tx), invoice_id, InvoiceEventKind::Finalised, &format!("Numbered {number}"), actor, now).await?;
-        match then {
-            AfterGenerate::Nothing => {}
-            AfterGenerate::MarkReady => {
-                sqlx::query("UPDATE invoices SET ready_to_send_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(invoice_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?;
-            }
-            AfterGenerate::QueueEmail => {
-                let message = NewMessage {
-                    effect_key: invoice_email_key(invoice_id, 1),
-                    kind: EmailKind::Invoice.as_str(),
-                    payload: payload.clone(),
-                    invoice_id: Some(invoice_id),
-                    due: now,
-                };
-                outbox::enqueue(Conn::from(&mut *tx), &message).await?;
-            }
-        }
+        hand_to_delivery(Conn::from(&mut *tx), invoice_id, then, &payload, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         number
     });
