@@ -25,6 +25,7 @@ pub fn is_public(path: &str) -> bool {
     path == "/sign-in"
         || path == "/health"
         || path == "/favicon.svg"
+        || path == "/favicon.ico"
         || path.starts_with("/pkg/")
         || path.starts_with("/portal/")
         || path.starts_with("/webhooks/")

@@ -9,6 +9,8 @@ pub mod documents;
 pub mod guard;
 pub mod jobs;
 pub mod portal;
+pub mod reports;
 pub mod rest;
 pub mod routes;
+pub mod serving;
 pub mod webhooks;

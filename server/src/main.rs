@@ -206,7 +206,7 @@ async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     let (stop, workers) = jobs::spawn(&state, &config);
     let options = routes::leptos_options(&config.site_root, config.addr);
     let app = routes::router_with(state, options, config.portal_rate_per_minute, config.trusted_proxies.clone());
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let listener = server::serving::bind(config.addr).await?;
     println!("Pressrun is running at http://{}", config.addr);
     if config.load_demo {
         print_demo_sign_in();

@@ -20,12 +20,16 @@ use crate::client_address::{self, TrustedProxies};
 pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
     // cargo-leptos sets LEPTOS_ENV=DEV for `watch`, which turns on live reload.
     let env = std::env::var("LEPTOS_ENV").ok().and_then(|e| e.parse().ok()).unwrap_or(leptos::config::Env::PROD);
+    // Leptos panics on a page render if told the names are hashed and the hash file is
+    // missing, so the file's presence decides (test binaries and old builds have none).
+    let hash_files = crate::serving::hash_file_beside_binary().is_some();
     LeptosOptions::builder()
         .output_name("pressrun")
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .env(env)
+        .hash_files(hash_files)
         .build()
 }
 
@@ -53,13 +57,19 @@ pub fn router_with(
         move || provide_context(state.clone())
     };
     let health_state = state.clone();
+    let site_root = std::path::Path::new(options.site_root.as_ref());
+    let package = crate::serving::site_package(&site_root.join(options.site_pkg_dir.as_ref()), options.hash_files);
+    let favicon = crate::serving::favicon(site_root);
     let documents = Router::new()
         .route("/accounting/invoices/{id}/pdf", get(crate::documents::pdf))
         .route("/accounting/invoices/{id}/html", get(crate::documents::html))
+        .route("/accounting/aging.csv", get(crate::reports::aging_csv))
         .with_state(state.clone());
     Router::new()
         .route("/health", get(move || health(State(health_state.clone()))))
         .merge(documents)
+        .nest("/pkg", package)
+        .merge(favicon)
         .merge(crate::portal::router(state.clone(), portal_rate_per_minute))
         .merge(crate::webhooks::router(state.clone()))
         .nest(crate::rest::PREFIX, crate::rest::router(state.clone()))
@@ -84,6 +94,7 @@ pub fn router_with(
             HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; object-src 'none'"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(crate::serving::compression())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         // Outermost: every layer and handler above sees the client's address, not a proxy's.
         .layer(axum::middleware::from_fn_with_state(Arc::new(trusted_proxies), client_address::resolve))

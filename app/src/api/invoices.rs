@@ -11,7 +11,7 @@ use crate::{
 pub const PER_PAGE: i64 = 25;
 
 #[cfg(feature = "ssr")]
-async fn today_and_currency(
+pub(crate) async fn today_and_currency(
     state: &crate::backend::AppState,
 ) -> Result<(chrono::NaiveDate, String, chrono_tz::Tz), AppError> {
     let org = crate::backend::platform::organisation::load(&state.db).await?;

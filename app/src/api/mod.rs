@@ -1,6 +1,7 @@
 //! Server functions: authorise, call a backend service, return DTOs. Thin by design.
 
 pub mod accounts;
+pub mod aging;
 pub mod api_keys;
 pub mod automation;
 pub mod billable;

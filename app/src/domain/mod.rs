@@ -2,6 +2,7 @@
 //! preview in the browser and the scheduler on the server can never disagree.
 
 pub mod account_input;
+pub mod aging;
 pub mod api_key;
 pub mod billing_rule;
 pub mod calendar;

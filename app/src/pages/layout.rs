@@ -34,6 +34,7 @@ pub fn StaffLayout() -> impl IntoView {
                         <NavLink href="/accounting/billable-line-items" label="Billable Line Items"/>
                         <NavLink href="/accounting/invoices" label="Invoices"/>
                         <NavLink href="/accounting/payments" label="Payments"/>
+                        <NavLink href="/accounting/aging" label="Aging"/>
                     </ul>
                     <p class="nav-group" id="nav-automation">"Automation"</p>
                     <ul class="nav" aria-labelledby="nav-automation">

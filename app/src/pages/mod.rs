@@ -2,6 +2,7 @@
 
 mod account_editor;
 mod accounts;
+mod aging;
 mod automation;
 mod billable;
 mod common;
@@ -27,7 +28,7 @@ mod template_editor;
 mod templates;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{ParentRoute, Route, Router, Routes},
@@ -45,6 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -59,7 +61,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/pressrun.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Pressrun".to_string() } else { format!("{page} · Pressrun") }/>
         <Router>
             <Routes fallback=|| view! { <common::NotFound/> }>
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     // Rendered whole before sending, so a missing invoice can answer 404.
                     <Route path=path!("accounting/invoices/:id") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("accounting/payments") view=payments::PaymentsPage/>
+                    <Route path=path!("accounting/aging") view=aging::AgingPage/>
                     <Route path=path!("accounting/payments/new") view=payments::RecordPaymentPage/>
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
                     <Route path=path!("automation/reminders") view=reminders::RemindersPage/>

@@ -3,6 +3,7 @@
 //! behaviour beyond formatting helpers, so all three layers can depend on them.
 
 pub mod accounts;
+pub mod aging;
 pub mod billable;
 pub mod common;
 pub mod delivery;

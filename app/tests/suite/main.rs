@@ -3,6 +3,7 @@
 //! database each (`testkit::on_both_engines!`).
 
 mod accounts;
+mod aging;
 mod api_keys;
 mod documents;
 mod fuzz;

@@ -50,6 +50,8 @@ const SERVER_FNS: &[(&str, Who, Args)] = &[
     ("get_order_editor", Viewer, Form(&[("id", MISSING)])),
     ("get_billable", Viewer, Form(&[("query", "")])),
     ("get_invoices", Viewer, Form(&[("query", "")])),
+    ("get_aging", Viewer, Form(&[("query", "")])),
+    ("get_aging_account", Viewer, Form(&[("account_id", MISSING), ("as_of_day", "")])),
     ("get_invoice", Viewer, Form(&[("id", MISSING)])),
     ("get_invoice_deliveries", Viewer, Form(&[("invoice_id", MISSING)])),
     ("get_invoice_reminders", Viewer, Form(&[("invoice_id", MISSING)])),

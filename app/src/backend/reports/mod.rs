@@ -1,3 +1,4 @@
 //! Read models for the dashboard and reports.
 
+pub mod aging;
 pub mod dashboard;

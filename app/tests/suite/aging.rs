@@ -1,0 +1,193 @@
+//! Accounting > Aging: the report's grouped SQL equals the rule in `domain::aging` applied
+//! invoice by invoice and payment by payment, on the demo ledger plus the cases it lacks
+//! (credit waiting, a voided payment, a payment dated after the day looked at, a void invoice).
+
+use std::collections::BTreeMap;
+
+use testkit::on_both_engines;
+
+use app::{
+    backend::{
+        Db,
+        demo::{history, seed},
+        payments::{corrections, record},
+        platform::{fixed, organisation},
+        reports::aging,
+    },
+    domain::{
+        aging::{AccountAging, AgedInvoice, AgedPayment, AgingBucket, Allocation, age},
+        ids::{AccountId, InvoiceId, PaymentId},
+        payment::PaymentMethod,
+    },
+    on_db,
+    views::aging::{AccountKindFilter, AgingQuery, AgingSort},
+};
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap()
+}
+
+/// The whole ledger, read row by row with no aggregation.
+async fn recompute(db: &Db, as_of: NaiveDate) -> BTreeMap<AccountId, AccountAging> {
+    let invoices = on_db!(db, p => sqlx::query_as::<_, (InvoiceId, AccountId, String, NaiveDate, NaiveDate, i64)>(
+        "SELECT id, account_id, status, issue_date, due_date, total FROM invoices ORDER BY id")
+        .fetch_all(p).await.unwrap());
+    let payments = on_db!(db, p => sqlx::query_as::<_, (PaymentId, AccountId, NaiveDate, i64)>(
+        "SELECT id, account_id, received_on, amount FROM payments WHERE voided_at IS NULL ORDER BY id")
+        .fetch_all(p).await.unwrap());
+    let allocations = on_db!(db, p => sqlx::query_as::<_, (PaymentId, InvoiceId, i64)>(
+        "SELECT payment_id, invoice_id, amount FROM payment_allocations ORDER BY id")
+        .fetch_all(p).await.unwrap());
+    let invoice_at: BTreeMap<InvoiceId, usize> = invoices.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+    let payment_at: BTreeMap<PaymentId, usize> = payments.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+    let invoices: Vec<AgedInvoice<AccountId>> = invoices
+        .iter()
+        .map(|(_, account, status, issue_date, due_date, total)| AgedInvoice {
+            account: *account,
+            issue_date: *issue_date,
+            due_date: *due_date,
+            total: fixed::from_db(*total),
+            counts: status != "draft" && status != "void",
+        })
+        .collect();
+    let payments: Vec<AgedPayment<AccountId>> = payments
+        .iter()
+        .map(|(_, account, received_on, amount)| AgedPayment {
+            account: *account,
+            received_on: *received_on,
+            amount: fixed::from_db(*amount),
+        })
+        .collect();
+    // Allocations of voided payments stay on record; they paid nothing.
+    let allocations: Vec<Allocation> = allocations
+        .iter()
+        .filter_map(|(payment, invoice, amount)| {
+            Some(Allocation { payment: *payment_at.get(payment)?, invoice: invoice_at[invoice], amount: fixed::from_db(*amount) })
+        })
+        .collect();
+    age(&invoices, &payments, &allocations, as_of)
+}
+
+async fn open_invoice(db: &Db, skip: usize) -> (InvoiceId, AccountId, Decimal) {
+    let rows = on_db!(db, p => sqlx::query_as::<_, (InvoiceId, AccountId, i64, i64)>(
+        "SELECT id, account_id, total, amount_paid FROM invoices
+         WHERE status IN ('open', 'sent') AND amount_paid = 0 ORDER BY id")
+        .fetch_all(p).await.unwrap());
+    let (id, account, total, _) = rows[skip];
+    (id, account, fixed::from_db(total))
+}
+
+fn payment(account: AccountId, amount: Decimal, received_on: NaiveDate, allocations: Vec<(InvoiceId, Decimal)>) -> record::NewPayment {
+    record::NewPayment {
+        account_id: account,
+        method: PaymentMethod::Check,
+        amount,
+        currency: "USD".into(),
+        received_on,
+        reference: format!("chk-{amount}-{received_on}"),
+        notes: String::new(),
+        provider: String::new(),
+        provider_ref: None,
+        allocations,
+        created_by: None,
+        actor: "Test".into(),
+        send_receipt: false,
+    }
+}
+
+/// The demo publisher with its billing history, and the cases the history lacks.
+async fn ledger(db: &Db) -> NaiveDate {
+    seed::seed_demo(db, now()).await.unwrap();
+    let today = organisation::today(db, now()).await.unwrap();
+    let h = history::seed(db, now(), today).await.unwrap();
+    assert!(h.invoices > 5 && h.payments > 2, "the demo history has invoices and payments: {h:?}");
+
+    // Credit: paid more than the invoice, the rest waits on the account.
+    let (inv, account, total) = open_invoice(db, 0).await;
+    record::record(db, &payment(account, total + Decimal::new(12_345, 2), today - Days::new(3), vec![(inv, total)]), now())
+        .await
+        .unwrap();
+    // A bounced check: recorded against an invoice, then voided.
+    let (inv, account, total) = open_invoice(db, 0).await;
+    let bounced = record::record(db, &payment(account, total, today - Days::new(10), vec![(inv, total)]), now()).await.unwrap();
+    corrections::void(db, bounced.payment_id, "check returned unpaid", "Test", now()).await.unwrap();
+    // Part-paid with a check dated after today (postdated).
+    let (inv, account, _) = open_invoice(db, 1).await;
+    record::record(db, &payment(account, Decimal::from(10), today + Days::new(5), vec![(inv, Decimal::from(10))]), now())
+        .await
+        .unwrap();
+    today
+}
+
+on_both_engines!(aging_equals_the_rule_applied_row_by_row, |db| async move {
+    let today = ledger(&db).await;
+    let mut seen_buckets = std::collections::BTreeSet::new();
+    let mut seen_credit = false;
+    for offset in [-120_i64, -75, -61, -60, -31, -30, -1, 0, 5, 6, 45, 400] {
+        let as_of = today.checked_add_signed(chrono::Duration::days(offset)).unwrap();
+        let sql = aging::by_account(&db, as_of).await.unwrap();
+        let reference = recompute(&db, as_of).await;
+        assert_eq!(sql, reference, "aging on {as_of}");
+        for a in sql.values() {
+            seen_credit |= a.unapplied_credit > Decimal::ZERO;
+            for b in AgingBucket::ALL {
+                if a.buckets.get(b) > Decimal::ZERO {
+                    seen_buckets.insert(b);
+                }
+            }
+        }
+    }
+    // The comparison is only as good as the cases the ledger holds.
+    assert_eq!(seen_buckets.len(), 5, "every bucket was exercised: {seen_buckets:?}");
+    assert!(seen_credit, "unapplied credit was exercised");
+});
+
+on_both_engines!(the_report_filters_sorts_and_totals_what_it_admits, |db| async move {
+    let today = ledger(&db).await;
+    let as_of = today + Days::new(45);
+    let all = aging::report(&db, as_of, today, "USD".into(), &AgingQuery::default(), None).await.unwrap();
+    assert!(all.accounts >= 3, "several accounts owe: {}", all.accounts);
+    let sum = |rows: &[app::views::aging::AgingRow]| {
+        let mut b = app::domain::aging::Buckets::default();
+        rows.iter().for_each(|r| b.merge(&r.buckets));
+        b
+    };
+    assert_eq!(all.totals, sum(&all.rows));
+    assert!(all.rows.windows(2).all(|w| w[0].buckets.total() >= w[1].buckets.total()), "largest balance first");
+
+    let oldest = AgingQuery { sort: AgingSort::Oldest, ..Default::default() };
+    let by_age = aging::report(&db, as_of, today, "USD".into(), &oldest, Some(2)).await.unwrap();
+    assert_eq!(by_age.rows.len(), 2, "limited to 2 rows");
+    assert_eq!(by_age.accounts, all.accounts, "the limit does not change what is counted");
+    assert_eq!(by_age.totals, all.totals, "nor the totals");
+    let most_over_90 = all.rows.iter().map(|r| r.buckets.get(AgingBucket::Over90)).max().unwrap();
+    assert_eq!(by_age.rows[0].buckets.get(AgingBucket::Over90), most_over_90);
+
+    let agencies = AgingQuery { kind: AccountKindFilter::Agencies, ..Default::default() };
+    let only = aging::report(&db, as_of, today, "USD".into(), &agencies, None).await.unwrap();
+    assert!(only.rows.iter().all(|r| r.kind == "agency"));
+    assert_eq!(only.totals, sum(&only.rows));
+
+    let first = &all.rows[0];
+    let needle = first.account.to_uppercase();
+    let search = AgingQuery { search: needle, ..Default::default() };
+    let found = aging::report(&db, as_of, today, "USD".into(), &search, None).await.unwrap();
+    assert!(found.rows.iter().any(|r| r.account_id == first.account_id), "search ignores case");
+
+    // The drill-down lists the same balance the row shows.
+    let invoices = aging::account_invoices(&db, first.account_id, as_of).await.unwrap();
+    assert_eq!(invoices.iter().map(|i| i.balance).sum::<Decimal>(), first.buckets.total());
+    assert_eq!(invoices.len() as i64, first.open_invoices);
+    assert!(invoices.windows(2).all(|w| w[0].due_date <= w[1].due_date), "oldest due first");
+    for i in &invoices {
+        assert_eq!(i.bucket, AgingBucket::of(i.due_date, as_of));
+    }
+
+    let csv = aging::csv(&all);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), all.rows.len() + 2, "header, one line per account, totals");
+    assert!(lines[0].starts_with("Account,Kind,Current,1-30 days"));
+    assert!(lines.last().unwrap().starts_with("Total,,"));
+});
