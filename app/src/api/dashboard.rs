@@ -15,6 +15,7 @@ pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
     let counts = dashboard::counts(&state.db).await?;
     let weeks = dashboard::booked_by_week(&state.db, today, 13).await?;
     let booked_next_90_days = weeks.iter().map(|w| w.amount).sum::<Decimal>();
+    let collections = crate::backend::reports::collections::summary(&state.db, today, state.clock.now(), 12).await?;
     Ok(DashboardSummary {
         organisation: org.name,
         currency: org.currency,
@@ -26,5 +27,6 @@ pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
         accounts_without_recipient: counts.accounts_without_recipient,
         booked_next_90_days,
         weeks,
+        collections,
     })
 }

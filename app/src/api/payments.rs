@@ -189,14 +189,36 @@ fn payment_error(e: crate::backend::payments::record::PaymentError) -> AppError 
 /// Returns the new payment's id.
 #[server(endpoint = "record_payment")]
 pub async fn record_payment(form: ManualPaymentForm) -> Result<PaymentId, AppError> {
+    use crate::domain::role::Role;
+    let (state, user) = super::guard::require(Role::Billing)?;
+    let by = PaymentRecorder { created_by: Some(user.id), actor: format!("{} ({})", user.name, user.email) };
+    let recorded = record_manual(&state, &form, &by, None).await?;
+    tracing::info!(payment_id = %recorded.payment_id, user_id = %user.id, "manual payment recorded");
+    Ok(recorded.payment_id)
+}
+
+/// Who entered a payment: a staff member, or a system through the REST API.
+#[cfg(feature = "ssr")]
+pub struct PaymentRecorder {
+    pub created_by: Option<crate::domain::ids::UserId>,
+    /// Shown on the invoice timeline.
+    pub actor: String,
+}
+
+/// Validates and records a payment entered by hand (the Record payment form, `POST
+/// /api/v1/payments`). With `once_key`, a second call with the same key records nothing and
+/// answers the first payment (`Recorded::duplicate`), decided inside the payment's transaction.
+#[cfg(feature = "ssr")]
+pub async fn record_manual(
+    state: &crate::backend::AppState,
+    form: &ManualPaymentForm,
+    by: &PaymentRecorder,
+    once_key: Option<String>,
+) -> Result<crate::backend::payments::record::Recorded, crate::backend::ServiceError> {
     use crate::{
         backend::{ServiceError, payments::record as payments, payments::record::NewPayment},
-        domain::{
-            payment::{OpenBalance, validate_manual},
-            role::Role,
-        },
+        domain::payment::{OpenBalance, validate_manual},
     };
-    let (state, user) = super::guard::require(Role::Billing)?;
     let now = state.clock.now();
     let org = crate::backend::platform::organisation::load(&state.db).await?;
     let today = crate::backend::platform::organisation::today(&state.db, now).await?;
@@ -206,7 +228,7 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<PaymentId, AppErr
         .into_iter()
         .map(|i| OpenBalance { invoice_id: i.id, balance: i.balance() })
         .collect();
-    let valid = validate_manual(&form, &open, today).map_err(ServiceError::Invalid)?;
+    let valid = validate_manual(form, &open, today).map_err(ServiceError::Invalid)?;
     let recorded = payments::record(
         &state.db,
         &NewPayment {
@@ -218,19 +240,21 @@ pub async fn record_payment(form: ManualPaymentForm) -> Result<PaymentId, AppErr
             reference: valid.reference.clone(),
             notes: valid.notes.clone(),
             provider: String::new(),
-            provider_ref: None,
+            provider_ref: once_key,
             allocations: valid.allocations.clone(),
-            created_by: Some(user.id),
-            actor: format!("{} ({})", user.name, user.email),
+            created_by: by.created_by,
+            actor: by.actor.clone(),
             send_receipt: true,
         },
         now,
     )
     .await
-    .map_err(payment_error)?;
+    .map_err(|e| match e {
+        payments::PaymentError::Invalid(fields) => ServiceError::Invalid(fields),
+        payments::PaymentError::Store(s) => ServiceError::Store(s),
+    })?;
     state.outbox_wake.notify_one();
-    tracing::info!(payment_id = %recorded.payment_id, user_id = %user.id, "manual payment recorded");
-    Ok(recorded.payment_id)
+    Ok(recorded)
 }
 
 /// Voids a payment entered by hand (a returned check, a mistaken entry): the invoices it paid

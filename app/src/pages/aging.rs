@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
-use rust_decimal::{Decimal, prelude::ToPrimitive};
+use rust_decimal::Decimal;
 
 use super::{
+    charts::BucketChart,
     common::{EmptyState, ErrorNotice, Loading, PageHeader},
     format,
 };
@@ -199,50 +200,6 @@ fn AgingTable(query: AgingQuery, rows: Vec<AgingRow>, totals: Buckets, unapplied
                 </tfoot>
             </table>
         </div>
-    }
-}
-
-/// The five buckets as horizontal bars, drawn on the server as SVG; the table above says the
-/// same in numbers, and the chart's label says it in words.
-#[component]
-fn BucketChart(totals: Buckets, currency: String) -> impl IntoView {
-    let max = totals.0.iter().copied().max().unwrap_or(Decimal::ZERO).max(Decimal::ONE);
-    let total = totals.total();
-    let (width, row_h, label_w, value_w) = (760.0_f64, 34.0_f64, 110.0_f64, 150.0_f64);
-    let bar_w = width - label_w - value_w;
-    let summary = AgingBucket::ALL
-        .into_iter()
-        .map(|b| format!("{} {}", b.label(), format::money(totals.get(b), &currency)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let bars = AgingBucket::ALL
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let v = totals.get(b);
-            let share = if total.is_zero() { Decimal::ZERO } else { v / total * Decimal::from(100) };
-            // Display-only geometry: the amounts stay decimal.
-            let w = ((v / max).to_f64().unwrap_or(0.0) * bar_w).max(if v > Decimal::ZERO { 2.0 } else { 0.0 });
-            let y = i as f64 * row_h;
-            let class = format!("bar bucket-{}", b.index());
-            view! {
-                <g>
-                    <text x=label_w - 10.0 y=y + row_h * 0.62 text-anchor="end" class="tick">{b.label()}</text>
-                    <rect x=label_w y=y + 6.0 width=w height=row_h - 12.0 rx="3" class=class>
-                        <title>{format!("{}: {}", b.label(), format::money(v, &currency))}</title>
-                    </rect>
-                    <text x=label_w + w + 8.0 y=y + row_h * 0.62 class="tick">
-                        {format!("{} ({}%)", format::money(v, &currency), share.round_dp(0))}
-                    </text>
-                </g>
-            }
-        })
-        .collect_view();
-    view! {
-        <svg class="chart chart-aging" viewBox=format!("0 0 {width} {}", row_h * 5.0) role="img"
-            aria-label=format!("Open balance by days past due: {summary}.") preserveAspectRatio="xMinYMid meet">
-            {bars}
-        </svg>
     }
 }
 

@@ -3,10 +3,14 @@ use leptos_router::components::A;
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 
 use super::{
+    charts::{BucketChart, MonthChart, TrendChart, compact_money},
     common::{ErrorNotice, Loading, PageHeader},
     format,
 };
-use crate::{api::dashboard::get_dashboard, views::common::WeekBucket};
+use crate::{
+    api::dashboard::get_dashboard,
+    views::common::{CollectionsSummary, WeekBucket},
+};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -21,6 +25,8 @@ pub fn DashboardPage() -> impl IntoView {
                         let currency = s.currency.clone();
                         view! {
                             <p class="lede">{format!("{} · today is {}", s.organisation, format::date(s.today))}</p>
+                            <Collections c=s.collections.clone() currency=currency.clone()/>
+                            <h2 class="section-title">"Bookings"</h2>
                             <div class="stats">
                                 <Stat label="Accounts" value=format::count(s.accounts) href="/accounts"/>
                                 <Stat label="Products" value=format::count(s.products) href="/products"/>
@@ -48,6 +54,91 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The billing team's first question each morning: who owes what, and is it getting better.
+#[component]
+fn Collections(c: CollectionsSummary, currency: String) -> impl IntoView {
+    let money = {
+        let currency = currency.clone();
+        move |d: Decimal| format::money(d, &currency)
+    };
+    let dso = c.dso_days.map(|d| format!("{d} days")).unwrap_or_else(|| "—".into());
+    let failures_class = if c.email_failures > 0 { "stat stat-alert" } else { "stat" };
+    let (outstanding, past_due, credit) = (money(c.outstanding), money(c.past_due), money(c.unapplied_credit));
+    let has_top = !c.top_overdue.is_empty();
+    let top = c
+        .top_overdue
+        .into_iter()
+        .map(|a| {
+            let href = format!("/accounting/aging?sort=oldest&account={}", a.account_id);
+            let over_90 = a.buckets.get(crate::domain::aging::AgingBucket::Over90);
+            view! {
+                <tr>
+                    <th scope="row"><A href=href>{a.account}</A></th>
+                    <td class="num strong">{money(a.past_due)}</td>
+                    <td class="num" class:zero=over_90.is_zero()>{money(over_90)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2 class="section-title">"Collections"</h2>
+        <div class="stats">
+            <A href="/accounting/aging" attr:class="stat">
+                <span class="stat-value">{outstanding}</span><span class="stat-label">"Outstanding"</span>
+            </A>
+            <A href="/accounting/invoices?tab=past_due" attr:class="stat">
+                <span class="stat-value">{past_due}</span><span class="stat-label">"Past due"</span>
+            </A>
+            <A href="/accounting/aging" attr:class="stat" attr:title="Days sales outstanding: open balance ÷ the last 90 days' invoicing × 90">
+                <span class="stat-value">{dso}</span><span class="stat-label">"DSO, 90 days"</span>
+            </A>
+            <A href="/accounting/aging" attr:class="stat">
+                <span class="stat-value">{credit}</span><span class="stat-label">"Unapplied credit"</span>
+            </A>
+            <A href="/automation/accounting" attr:class="stat">
+                <span class="stat-value">{format::count(c.reminders_last_7_days)}</span><span class="stat-label">"Reminders sent, 7 days"</span>
+            </A>
+            <A href="/automation/accounting#failures-heading" attr:class=failures_class>
+                <span class="stat-value">{format::count(c.email_failures)}</span><span class="stat-label">"Email failures"</span>
+            </A>
+        </div>
+        <div class="grid-2">
+            <section class="card">
+                <h2>"Invoiced and collected"</h2>
+                <p class="muted">"Per month, the last 12 months."</p>
+                <MonthChart months=c.months.clone() currency=currency.clone()/>
+            </section>
+            <section class="card">
+                <h2>"Past due at month end"</h2>
+                <p class="muted">"Lower is better."</p>
+                <TrendChart months=c.months.clone() currency=currency.clone()/>
+            </section>
+        </div>
+        <div class="grid-2">
+            <section class="card">
+                <h2>"Open balance by age"</h2>
+                <BucketChart totals=c.buckets currency=currency.clone()/>
+                <p><A href="/accounting/aging">"Open the aging report"</A></p>
+            </section>
+            <section class="card">
+                <h2>"Most overdue accounts"</h2>
+                {if has_top {
+                    view! {
+                        <div class="table-wrap">
+                            <table class="table">
+                                <thead><tr><th scope="col">"Account"</th><th scope="col" class="num">"Past due"</th><th scope="col" class="num">"Over 90 days"</th></tr></thead>
+                                <tbody>{top}</tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! { <p class="muted">"No account is past due."</p> }.into_any()
+                }}
+            </section>
+        </div>
     }
 }
 
@@ -127,16 +218,5 @@ pub fn WeekChart(
             {grid}
             {bars}
         </svg>
-    }
-}
-
-fn compact_money(v: Decimal, currency: &str) -> String {
-    let full = format::money(v, currency);
-    if v >= Decimal::from(1000) {
-        let k = (v / Decimal::from(1000)).round_dp(1);
-        let sym: String = full.chars().take_while(|c| !c.is_ascii_digit()).collect();
-        format!("{sym}{k}k")
-    } else {
-        full
     }
 }

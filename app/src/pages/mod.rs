@@ -5,6 +5,7 @@ mod accounts;
 mod aging;
 mod automation;
 mod billable;
+mod charts;
 mod common;
 mod dashboard;
 mod deliveries;

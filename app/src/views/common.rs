@@ -69,6 +69,42 @@ pub struct DashboardSummary {
     pub booked_next_90_days: Decimal,
     /// Booked amount by week of run date, from this week on.
     pub weeks: Vec<WeekBucket>,
+    pub collections: CollectionsSummary,
+}
+
+/// What is owed today and how collection went, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionsSummary {
+    pub outstanding: Decimal,
+    pub past_due: Decimal,
+    pub unapplied_credit: Decimal,
+    /// Days sales outstanding over the last 90 days; none when nothing was invoiced.
+    pub dso_days: Option<Decimal>,
+    pub buckets: crate::domain::aging::Buckets,
+    /// Oldest month first, ending with this month.
+    pub months: Vec<MonthFigures>,
+    /// The accounts with the most past due, at most ten.
+    pub top_overdue: Vec<OverdueAccount>,
+    pub reminders_last_7_days: i64,
+    pub email_failures: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthFigures {
+    /// The month's first day.
+    pub month: NaiveDate,
+    pub invoiced: Decimal,
+    pub collected: Decimal,
+    /// Past due on the month's last day (today for this month).
+    pub past_due_at_end: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueAccount {
+    pub account_id: AccountId,
+    pub account: String,
+    pub past_due: Decimal,
+    pub buckets: crate::domain::aging::Buckets,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

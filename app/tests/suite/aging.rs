@@ -22,7 +22,7 @@ use app::{
     on_db,
     views::aging::{AccountKindFilter, AgingQuery, AgingSort},
 };
-use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
 fn now() -> DateTime<Utc> {
@@ -190,4 +190,53 @@ on_both_engines!(the_report_filters_sorts_and_totals_what_it_admits, |db| async 
     assert_eq!(lines.len(), all.rows.len() + 2, "header, one line per account, totals");
     assert!(lines[0].starts_with("Account,Kind,Current,1-30 days"));
     assert!(lines.last().unwrap().starts_with("Total,,"));
+});
+
+on_both_engines!(the_collections_dashboard_equals_the_ledger, |db| async move {
+    let today = ledger(&db).await;
+    let c = app::backend::reports::collections::summary(&db, today, now(), 12).await.unwrap();
+    let reference = recompute(&db, today).await;
+    let outstanding: Decimal = reference.values().map(|a| a.buckets.total()).sum();
+    let past_due: Decimal = reference.values().map(|a| a.buckets.past_due()).sum();
+    let credit: Decimal = reference.values().map(|a| a.unapplied_credit).sum();
+    assert_eq!((c.outstanding, c.past_due, c.unapplied_credit), (outstanding, past_due, credit));
+    assert!(c.outstanding > Decimal::ZERO && c.past_due > Decimal::ZERO);
+
+    // Month by month, from the raw rows.
+    assert_eq!(c.months.len(), 12);
+    assert_eq!(c.months.last().unwrap().month, today.with_day(1).unwrap());
+    let invoices = on_db!(&db, p => sqlx::query_as::<_, (String, NaiveDate, i64)>(
+        "SELECT status, issue_date, total FROM invoices").fetch_all(p).await.unwrap());
+    let payments = on_db!(&db, p => sqlx::query_as::<_, (NaiveDate, i64)>(
+        "SELECT received_on, amount FROM payments WHERE voided_at IS NULL").fetch_all(p).await.unwrap());
+    let same_month = |a: NaiveDate, b: NaiveDate| a.year() == b.year() && a.month() == b.month();
+    for m in &c.months {
+        let invoiced: Decimal = invoices
+            .iter()
+            .filter(|(s, d, _)| s != "draft" && s != "void" && same_month(*d, m.month) && *d <= today)
+            .map(|(_, _, t)| fixed::from_db(*t))
+            .sum();
+        let collected: Decimal =
+            payments.iter().filter(|(d, _)| same_month(*d, m.month) && *d <= today).map(|(_, a)| fixed::from_db(*a)).sum();
+        assert_eq!((m.invoiced, m.collected), (invoiced, collected), "{}", m.month);
+        let end = (m.month + chrono::Months::new(1)).pred_opt().unwrap().min(today);
+        let expected: Decimal = recompute(&db, end).await.values().map(|a| a.buckets.past_due()).sum();
+        assert_eq!(m.past_due_at_end, expected, "past due at the end of {}", m.month);
+    }
+    assert!(c.months.iter().any(|m| m.invoiced > Decimal::ZERO) && c.months.iter().any(|m| m.collected > Decimal::ZERO));
+
+    // Top overdue: the largest past-due balances, largest first.
+    let mut expected: Vec<Decimal> = reference.values().map(|a| a.buckets.past_due()).filter(|d| *d > Decimal::ZERO).collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    expected.truncate(10);
+    assert_eq!(c.top_overdue.iter().map(|a| a.past_due).collect::<Vec<_>>(), expected);
+    assert!(c.top_overdue.iter().all(|a| !a.account.is_empty()));
+
+    // DSO: open balance over the last 90 days' invoicing, in days.
+    let sales: Decimal = invoices
+        .iter()
+        .filter(|(s, d, _)| s != "draft" && s != "void" && *d <= today && (today - *d).num_days() < 90)
+        .map(|(_, _, t)| fixed::from_db(*t))
+        .sum();
+    assert_eq!(c.dso_days, Some((outstanding / sales * Decimal::from(90)).round_dp(0)));
 });

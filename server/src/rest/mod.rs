@@ -5,10 +5,12 @@
 
 mod accounts;
 mod error;
+mod invoices;
 pub mod json;
 mod line_items;
 mod orders;
 mod paging;
+mod payments;
 
 use app::backend::{AppState, auth::api_keys};
 use axum::{
@@ -36,6 +38,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .route("/orders", get(orders::list).post(orders::create))
         .route("/orders/{id}", get(orders::show).put(orders::update))
         .route("/line-items", get(line_items::list))
+        .route("/invoices", get(invoices::list))
+        .route("/invoices/{id}", get(invoices::show))
+        .route("/payments", get(payments::list).post(payments::create))
+        .route("/payments/{id}", get(payments::show))
         .fallback(error::no_such_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))

@@ -545,7 +545,7 @@ on_both_engines!(generated_json_bodies_never_get_a_server_error, |db| async move
     for _ in 0..runner.config().cases {
         let body = strategy.new_tree(&mut runner).unwrap().current();
         for (method, path) in
-            [("POST", "/accounts"), ("PATCH", "/accounts/1"), ("POST", "/orders"), ("PUT", "/orders/1")]
+            [("POST", "/accounts"), ("PATCH", "/accounts/1"), ("POST", "/orders"), ("PUT", "/orders/1"), ("POST", "/payments")]
         {
             let r = s
                 .http
@@ -562,5 +562,131 @@ on_both_engines!(generated_json_bodies_never_get_a_server_error, |db| async move
             answered += 1;
         }
     }
-    assert!(answered >= 4 * 64);
+    assert!(answered >= 5 * 64);
 });
+
+/// The demo publisher with its billing history, for reading invoices and payments back.
+async fn start_with_history(db: Db) -> Running {
+    let s = start(db).await;
+    let today = app::backend::platform::organisation::today(&s.db, t0()).await.unwrap();
+    app::backend::demo::history::seed(&s.db, t0(), today).await.unwrap();
+    s
+}
+
+on_both_engines!(invoices_are_read_back_with_lines_and_balances, |db| async move {
+    let s = start_with_history(db).await;
+    let (status, all) = answer(s.get("/invoices?per_page=200")).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let total = all["total"].as_i64().unwrap();
+    let invoice_count = scalar(&s.db, "SELECT COUNT(*) FROM invoices").await;
+    assert_eq!(total, invoice_count);
+    assert!(total > 3);
+
+    // Filters agree with the database.
+    let (_, paid) = answer(s.get("/invoices?status=paid")).await;
+    assert_eq!(paid["total"].as_i64().unwrap(), scalar(&s.db, "SELECT COUNT(*) FROM invoices WHERE status = 'paid'").await);
+    assert!(paid["items"].as_array().unwrap().iter().all(|i| i["status"] == "paid" && i["balance"] == "0.00"));
+    let account = all["items"][0]["account_id"].as_i64().unwrap();
+    let (_, mine) = answer(s.get(&format!("/invoices?account_id={account}"))).await;
+    assert!(mine["items"].as_array().unwrap().iter().all(|i| i["account_id"] == account));
+    let (_, none) = answer(s.get(&format!("/invoices?updated_since={}", (t0() + chrono::Duration::days(1)).to_rfc3339()))).await;
+    assert_eq!(none["total"], 0, "nothing happened after now");
+    let (_, since) = answer(s.get("/invoices?updated_since=2000-01-01T00:00:00Z&issued_from=2000-01-01&issued_to=2100-01-01")).await;
+    assert_eq!(since["total"].as_i64().unwrap(), total);
+
+    // One invoice with its lines; the money adds up to the cent.
+    let id = all["items"][0]["id"].as_i64().unwrap();
+    let (status, one) = answer(s.get(&format!("/invoices/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let lines = one["lines"].as_array().unwrap();
+    assert!(!lines.is_empty());
+    let dec = |v: &Value| v.as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let net: rust_decimal::Decimal = lines.iter().map(|l| dec(&l["net_amount"]) + dec(&l["tax_amount"])).sum();
+    assert_eq!(net, dec(&one["total"]));
+    assert_eq!(dec(&one["total"]) - dec(&one["amount_paid"]), dec(&one["balance"]));
+    assert_eq!(one["pdf_url"], format!("/accounting/invoices/{id}/pdf"));
+
+    // Bad filters name themselves.
+    let (status, body) = answer(s.get("/invoices?status=overdue")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), ["status"]);
+    let (status, body) = answer(s.get("/invoices?issued_from=2026-12-01&issued_to=2026-11-01")).await;
+    assert_eq!((status, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["issued_to".to_string()]));
+    let (status, _) = answer(s.get("/invoices?updated_since=yesterday")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = answer(s.get("/invoices/999999")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+});
+
+on_both_engines!(a_payment_posted_twice_with_one_idempotency_key_is_recorded_once, |db| async move {
+    let s = start_with_history(db).await;
+    let (_, open) = answer(s.get("/invoices?status=sent&per_page=5")).await;
+    let open = open["items"].as_array().unwrap().iter().find(|i| i["balance"] != "0.00").cloned().expect("an open invoice");
+    let (invoice, account) = (open["id"].as_i64().unwrap(), open["account_id"].as_i64().unwrap());
+    let before = scalar(&s.db, "SELECT COUNT(*) FROM payments").await;
+    let body = json!({
+        "account_id": account, "method": "check", "amount": "25.00", "received_on": "2026-11-20",
+        "reference": "LOCKBOX-1", "allocations": [{"invoice_id": invoice, "amount": "20.00"}]
+    });
+    let post = |key: &str, body: &Value| s.post("/payments", body).header("Idempotency-Key", key.to_string());
+
+    // Retries race: several at once with one key.
+    let racing = all_at_once(
+        (0..4).map(|_| post("b7c1e6f0-0001", &body).send()).collect::<Vec<_>>()
+    ).await;
+    let mut statuses: Vec<u16> = racing.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 200, 200, 201], "one created, the rest replayed");
+    assert_eq!(scalar(&s.db, "SELECT COUNT(*) FROM payments").await, before + 1);
+
+    let (status, replay) = answer(post("b7c1e6f0-0001", &body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(replay["amount"], "25.00");
+    assert_eq!(replay["unallocated"], "5.00");
+    assert_eq!(replay["allocations"][0]["invoice_id"], invoice);
+    assert_eq!(scalar(&s.db, "SELECT COUNT(*) FROM payments").await, before + 1);
+
+    // The same key for a different payment is a mistake, said so.
+    let other = json!({"account_id": account, "method": "check", "amount": "99.00", "received_on": "2026-11-20"});
+    let (status, err) = answer(post("b7c1e6f0-0001", &other)).await;
+    assert_eq!((status, error_code(&err)), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
+
+    // A new key is a new payment; no key at all is too.
+    let (status, second) = answer(post("b7c1e6f0-0002", &other)).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let (status, _) = answer(s.post("/payments", &other)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(scalar(&s.db, "SELECT COUNT(*) FROM payments").await, before + 3);
+
+    // Reading back.
+    let id = replay["id"].as_i64().unwrap();
+    let (_, listed) = answer(s.get(&format!("/payments?account_id={account}&received_from=2026-11-20&received_to=2026-11-20"))).await;
+    assert_eq!(listed["total"], 3);
+    assert!(listed["items"].as_array().unwrap().iter().any(|p| p["id"] == id));
+    let (status, one) = answer(s.get(&format!("/payments/{id}"))).await;
+    assert_eq!((status, one["reference"].as_str()), (StatusCode::OK, Some("LOCKBOX-1")));
+
+    // Bad input names its field; nothing is written.
+    let too_much = json!({"account_id": account, "method": "check", "amount": "10.00", "received_on": "2026-11-20",
+        "allocations": [{"invoice_id": invoice, "amount": "20.00"}]});
+    let (status, err) = answer(s.post("/payments", &too_much)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, err) = answer(s.post("/payments", &json!({"account_id": account, "method": "barter", "amount": "1", "received_on": "2026-11-20"}))).await;
+    assert_eq!((status, error_fields(&err)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["method".to_string()]));
+    let (status, err) = answer(post("   ", &other)).await;
+    assert_eq!((status, error_fields(&err)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["Idempotency-Key".to_string()]));
+    assert_eq!(scalar(&s.db, "SELECT COUNT(*) FROM payments").await, before + 3);
+});
+
+/// Sends every request at once and waits for all of them.
+async fn all_at_once<F: std::future::Future + Send + 'static>(fs: Vec<F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}

@@ -234,6 +234,11 @@ const REST_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/orders/1"),
     ("PUT", "/api/v1/orders/1"),
     ("GET", "/api/v1/line-items"),
+    ("GET", "/api/v1/invoices"),
+    ("GET", "/api/v1/invoices/1"),
+    ("GET", "/api/v1/payments"),
+    ("POST", "/api/v1/payments"),
+    ("GET", "/api/v1/payments/1"),
 ];
 
 async fn call(client: &Client, base: &str, endpoint: &str, args: &Args) -> StatusCode {

@@ -11,4 +11,5 @@ pub mod drafts;
 pub mod events;
 pub mod invoices;
 pub mod open_items;
+pub mod rest_views;
 pub mod sending;

@@ -6,4 +6,5 @@ pub mod corrections;
 pub mod exceptions;
 pub mod receipts;
 pub mod record;
+pub mod rest_views;
 pub mod stripe;
