@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ## Build the release site and serve it on http://127.0.0.1:3000 with the demo publisher.
 run: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	PRESSRUN_DEMO=1 PRESSRUN_SITE_ROOT=target/site target/release/pressrun serve
 
 ## Every test: unit, storage and HTTP on SQLite and PostgreSQL, then Chromium end-to-end.

@@ -13,8 +13,8 @@ use crate::{
     views::delivery::InvoiceDeliveries,
 };
 
-fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%b %-d, %Y %H:%M:%S UTC").to_string()
+fn when(t: &crate::views::common::LocalTime) -> String {
+    t.shown.clone()
 }
 
 #[component]
@@ -66,15 +66,15 @@ fn Deliveries(data: InvoiceDeliveries, invoice_id: InvoiceId, send: ServerAction
                             <p>
                                 <strong>{d.what.clone()}</strong>" "
                                 <span class=format!("badge badge-{}", d.status)>{d.status.replace('_', " ")}</span>
-                                {format!(" queued {}", when(d.queued_at))}
+                                {format!(" queued {}", when(&d.queued_at))}
                                 {(!d.recipients.is_empty()).then(|| format!(" · to {}", d.recipients))}
-                                {d.next_attempt_at.map(|t| format!(" · next attempt {}", when(t)))}
+                                {d.next_attempt_at.as_ref().map(|t| format!(" · next attempt {}", when(t)))}
                             </p>
                             {(!d.last_error.is_empty()).then(|| view! { <p class="reason">{d.last_error.clone()}</p> })}
                             {d.message_id.clone().map(|m| view! { <p class="hint">{format!("Message-ID <{m}>")}</p> })}
                             <ul class="attempts">
                                 {d.attempts.into_iter().map(|a| view! {
-                                    <li>{format!("{} — {}{}", when(a.started_at), a.outcome,
+                                    <li>{format!("{} — {}{}", when(&a.started_at), a.outcome,
                                         if a.reply.is_empty() { String::new() } else { format!(": {}", a.reply) })}</li>
                                 }).collect_view()}
                             </ul>

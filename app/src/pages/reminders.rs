@@ -24,9 +24,6 @@ use crate::{
     views::reminders::{InvoiceReminders, ReminderRecord, ReminderRuleDto, ReminderSettingsView, RemindersView},
 };
 
-fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%b %-d, %Y %H:%M UTC").to_string()
-}
 
 fn step_label(days: i64) -> String {
     format!("Day {days}")
@@ -275,7 +272,7 @@ fn RecordTable(
                     let outbox_id = r.outbox_id;
                     view! {
                         <tr>
-                            <td>{when(r.sent_at.unwrap_or(r.created_at))}</td>
+                            <td>{r.when.shown.clone()}</td>
                             <td>{step_label(r.days)}{r.manual.then_some(" (sent by hand)")}</td>
                             <td>{invoice_link(r.invoice_id, r.number)}</td>
                             <td>{r.account}</td>
@@ -372,7 +369,7 @@ fn InvoiceReminderState(
                     {data.history.into_iter().map(|r| view! {
                         <li>
                             <span class=format!("badge badge-{}", r.status)>{r.status.clone()}</span>
-                            {format!(" {} reminder{} · {}", step_label(r.days), if r.manual { " (by hand)" } else { "" }, when(r.sent_at.unwrap_or(r.created_at)))}
+                            {format!(" {} reminder{} · {}", step_label(r.days), if r.manual { " (by hand)" } else { "" }, r.when.shown.clone())}
                             {(!r.reason.is_empty()).then(|| view! { <p class="reason">{r.reason.clone()}</p> })}
                         </li>
                     }).collect_view()}

@@ -1,6 +1,6 @@
 //! What server functions send to the browser. Plain data, shared by both builds.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -151,4 +151,20 @@ pub struct OrderSummary {
 pub struct Priced<T> {
     pub currency: String,
     pub items: T,
+}
+
+/// An instant as staff read it: on the organisation's clock, written out by the server (the
+/// browser carries no time-zone database), with the instant kept for ordering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalTime {
+    pub utc: DateTime<Utc>,
+    /// `Dec 1, 2026 12:00 EST`.
+    pub shown: String,
+}
+
+impl LocalTime {
+    #[cfg(feature = "ssr")]
+    pub fn new(utc: DateTime<Utc>, zone: chrono_tz::Tz) -> Self {
+        LocalTime { utc, shown: utc.with_timezone(&zone).format("%b %-d, %Y %H:%M %Z").to_string() }
+    }
 }

@@ -1,6 +1,9 @@
 //! What the browser sees of auto-invoicing and email delivery.
 
-use crate::domain::ids::{AccountId, InvoiceId, OutboxId, TemplateId};
+use crate::{
+    domain::ids::{AccountId, InvoiceId, OutboxId, TemplateId},
+    views::common::LocalTime,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -89,16 +92,16 @@ pub struct InvoiceDelivery {
     pub status: String,
     pub recipients: String,
     pub message_id: Option<String>,
-    pub queued_at: DateTime<Utc>,
-    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub queued_at: LocalTime,
+    pub next_attempt_at: Option<LocalTime>,
     pub last_error: String,
     pub attempts: Vec<DeliveryAttempt>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryAttempt {
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
+    pub started_at: LocalTime,
+    pub finished_at: Option<LocalTime>,
     pub outcome: String,
     pub reply: String,
 }

@@ -53,6 +53,8 @@ pub struct ReminderRecord {
     pub actor: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// When it was sent, or decided if not sent: on the organisation's clock.
+    pub when: crate::views::common::LocalTime,
     pub outbox_id: Option<OutboxId>,
     /// Why it failed or was cancelled.
     pub reason: String,

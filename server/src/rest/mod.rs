@@ -8,6 +8,7 @@ mod error;
 mod invoices;
 pub mod json;
 mod line_items;
+pub mod openapi;
 mod orders;
 mod paging;
 mod payments;
@@ -32,7 +33,7 @@ pub fn owns(path: &str) -> bool {
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
-    Router::new()
+    let keyed = Router::new()
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/{id}", get(accounts::show).patch(accounts::update))
         .route("/orders", get(orders::list).post(orders::create))
@@ -46,7 +47,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), require_key))
-        .with_state(state)
+        .with_state(state);
+    // The description is public: it holds no data, and client generators fetch it without a key.
+    Router::new().route("/openapi.json", get(openapi::serve)).merge(keyed)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -589,7 +589,7 @@ on_both_engines!(invoices_are_read_back_with_lines_and_balances, |db| async move
     let account = all["items"][0]["account_id"].as_i64().unwrap();
     let (_, mine) = answer(s.get(&format!("/invoices?account_id={account}"))).await;
     assert!(mine["items"].as_array().unwrap().iter().all(|i| i["account_id"] == account));
-    let (_, none) = answer(s.get(&format!("/invoices?updated_since={}", (t0() + chrono::Duration::days(1)).to_rfc3339()))).await;
+    let (_, none) = answer(s.get(&format!("/invoices?updated_since={}", (t0() + chrono::Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))).await;
     assert_eq!(none["total"], 0, "nothing happened after now");
     let (_, since) = answer(s.get("/invoices?updated_since=2000-01-01T00:00:00Z&issued_from=2000-01-01&issued_to=2100-01-01")).await;
     assert_eq!(since["total"].as_i64().unwrap(), total);
@@ -690,3 +690,27 @@ where
     }
     out
 }
+
+on_both_engines!(the_openapi_description_is_public_and_names_every_route, |db| async move {
+    let s = start(db).await;
+    let r = s.http.get(s.url("/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "no key needed");
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut described: Vec<(String, String)> = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            described.push((method.to_uppercase(), format!("/api/v1{path}").replace("{id}", "1")));
+        }
+    }
+    described.sort();
+    let mut routes: Vec<(String, String)> =
+        crate::roles::REST_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    routes.sort();
+    assert_eq!(described, routes, "the description and the routes the role matrix checks are the same");
+    // Every reference resolves.
+    let text = doc.to_string();
+    for name in text.split("#/components/schemas/").skip(1).map(|t| t.split('"').next().unwrap()) {
+        assert!(doc["components"]["schemas"].get(name).is_some(), "schema {name} is defined");
+    }
+});

@@ -224,7 +224,7 @@ const SERVER_FNS: &[(&str, Who, Args)] = &[
 ];
 
 /// The REST API answers only to an API key, whoever else asks.
-const REST_ROUTES: &[(&str, &str)] = &[
+pub const REST_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/accounts"),
     ("POST", "/api/v1/accounts"),
     ("GET", "/api/v1/accounts/1"),

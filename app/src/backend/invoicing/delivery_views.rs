@@ -196,23 +196,25 @@ pub async fn for_invoice(db: &Db, invoice_id: InvoiceId) -> Result<Vec<InvoiceDe
         .await?;
         (rows, attempts)
     });
+    let zone = crate::backend::platform::organisation::zone(&crate::backend::platform::organisation::load(db).await?);
+    let local = |t| crate::views::common::LocalTime::new(t, zone);
     Ok(rows
         .into_iter()
         .map(|r| InvoiceDelivery {
             outbox_id: r.id,
             what: EmailKind::parse(&r.kind).map_or("Email", EmailKind::label).to_string(),
-            next_attempt_at: (r.status == "pending").then_some(r.next_attempt_at),
+            next_attempt_at: (r.status == "pending").then(|| local(r.next_attempt_at)),
             status: r.status,
             recipients: r.recipients,
             message_id: r.message_id,
-            queued_at: r.created_at,
+            queued_at: local(r.created_at),
             last_error: r.last_error,
             attempts: attempts
                 .iter()
                 .filter(|a| a.outbox_id == r.id)
                 .map(|a| DeliveryAttempt {
-                    started_at: a.started_at,
-                    finished_at: a.finished_at,
+                    started_at: local(a.started_at),
+                    finished_at: a.finished_at.map(local),
                     outcome: a.outcome.clone(),
                     reply: a.reply.clone(),
                 })

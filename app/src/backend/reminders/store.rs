@@ -218,9 +218,11 @@ pub async fn records(
         .fetch_all(p)
         .await?
     });
+    let zone = crate::backend::platform::organisation::zone(&crate::backend::platform::organisation::load(db).await?);
     Ok(rows
         .into_iter()
         .map(|r| ReminderRecord {
+            when: crate::views::common::LocalTime::new(r.sent_at.unwrap_or(r.created_at), zone),
             id: r.id,
             invoice_id: r.invoice_id,
             number: r.number.unwrap_or_default(),
