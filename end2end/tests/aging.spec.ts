@@ -55,3 +55,26 @@ test('the collections dashboard reads on a phone', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Most overdue accounts' })).toBeVisible();
   await screenshot(page, 'dashboard-collections-mobile');
 });
+
+// The month ahead: each day says what becomes billable and who invoices it; a day opens to its
+// line items, and ads that will not bill say why.
+test('the billing calendar shows the month ahead day by day', async ({ page }) => {
+  await signIn(page, DEMO.billing, '/accounting/billing-calendar');
+  await expect(page.getByRole('heading', { level: 1, name: 'Billing Calendar' })).toBeVisible();
+  await hydrated(page);
+  const days = page.getByRole('group', { name: 'Days of the month' });
+  const busy = days.getByRole('link', { name: /line items? billable/ });
+  if ((await busy.count()) === 0) {
+    await page.getByRole('link', { name: /→$/ }).click();
+  }
+  await expect(busy.first()).toBeVisible();
+  await screenshot(page, 'billing-calendar');
+  await busy.first().click();
+  await expect(page).toHaveURL(/day=\d{4}-\d{2}-\d{2}/);
+  const list = page.getByRole('region', { name: /Billable on/ });
+  await expect(list.locator('tbody tr').first()).toBeVisible();
+  await expect(list.getByRole('columnheader', { name: 'Invoiced by' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /and not billing/ })).toBeVisible();
+  await page.goto('/accounting/billing-calendar?month=2026-13');
+  await expect(page.getByRole('alert')).toContainText('Choose a month as YYYY-MM');
+});

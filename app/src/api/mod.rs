@@ -5,6 +5,7 @@ pub mod aging;
 pub mod api_keys;
 pub mod automation;
 pub mod billable;
+pub mod calendar;
 pub mod dashboard;
 pub mod directory;
 pub mod drafts;

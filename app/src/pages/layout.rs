@@ -35,6 +35,7 @@ pub fn StaffLayout() -> impl IntoView {
                         <NavLink href="/accounting/invoices" label="Invoices"/>
                         <NavLink href="/accounting/payments" label="Payments"/>
                         <NavLink href="/accounting/aging" label="Aging"/>
+                        <NavLink href="/accounting/billing-calendar" label="Billing Calendar"/>
                     </ul>
                     <p class="nav-group" id="nav-automation">"Automation"</p>
                     <ul class="nav" aria-labelledby="nav-automation">

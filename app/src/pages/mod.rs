@@ -5,6 +5,7 @@ mod accounts;
 mod aging;
 mod automation;
 mod billable;
+mod calendar;
 mod charts;
 mod common;
 mod dashboard;
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounting/invoices/:id") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("accounting/payments") view=payments::PaymentsPage/>
                     <Route path=path!("accounting/aging") view=aging::AgingPage/>
+                    <Route path=path!("accounting/billing-calendar") view=calendar::BillingCalendarPage/>
                     <Route path=path!("accounting/payments/new") view=payments::RecordPaymentPage/>
                     <Route path=path!("automation/accounting") view=automation::AutomationAccountingPage/>
                     <Route path=path!("automation/reminders") view=reminders::RemindersPage/>

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod aging;
 pub mod billable;
+pub mod calendar;
 pub mod common;
 pub mod delivery;
 pub mod invoices;

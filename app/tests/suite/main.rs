@@ -5,6 +5,7 @@
 mod accounts;
 mod aging;
 mod api_keys;
+mod calendar;
 mod documents;
 mod fuzz;
 mod orders;

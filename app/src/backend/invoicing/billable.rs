@@ -270,3 +270,79 @@ pub async fn auto_invoice_due_with_dates(
     );
     Ok(on_db!(db, p => sqlx::query_as::<_, (LineItemId, AccountId, NaiveDate)>(&sql).bind(until).fetch_all(p).await?))
 }
+
+/// A line item as the billing calendar shows it: when it becomes billable (or why it will not),
+/// whether the scheduler invoices it and whether its invoice can be emailed.
+#[derive(Debug, Clone)]
+pub struct CalendarLine {
+    pub row: BillableRow,
+    pub billable_date: Option<NaiveDate>,
+    pub auto_invoice: bool,
+    pub can_email: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct CalendarRow {
+    #[sqlx(flatten)]
+    row: Row,
+    auto_invoice: bool,
+    can_email: bool,
+}
+
+/// Unbilled line items that become billable from `from` to `to` (by billable date), and those
+/// running in that span that never will as things stand (by run date).
+pub async fn calendar_lines(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<CalendarLine>, StoreError> {
+    let sql = format!(
+        "SELECT x.*, pr.auto_invoice,
+                EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = x.bill_to_id AND c.invoice_role = 'to') AS can_email
+         FROM ({}) x JOIN products pr ON pr.id = x.product_id
+         WHERE (x.billable_date >= $1 AND x.billable_date <= $2)
+            OR (x.billable_date IS NULL AND x.run_date >= $1 AND x.run_date <= $2)
+         ORDER BY x.billable_date, x.account, x.id",
+        unbilled_sql(db.is_postgres())
+    );
+    let rows = on_db!(db, p => sqlx::query_as::<_, CalendarRow>(&sql).bind(from).bind(to).fetch_all(p).await?);
+    rows.into_iter()
+        .map(|r| {
+            let row = r.row.into_row(today)?;
+            let billable_date = match row.status {
+                crate::domain::billing_rule::BillableStatus::BillableNow { since } => Some(since),
+                crate::domain::billing_rule::BillableStatus::BillableOn(d) => Some(d),
+                crate::domain::billing_rule::BillableStatus::NotBillable(_) => None,
+            };
+            Ok(CalendarLine { row, billable_date, auto_invoice: r.auto_invoice, can_email: r.can_email })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeldLine {
+    pub id: LineItemId,
+    pub run_date: NaiveDate,
+    pub order_number: String,
+    pub account: String,
+    pub product: String,
+    pub hold_reason: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub discount: i64,
+}
+
+/// Line items held by a voided invoice that run from `from` to `to`: they bill again only when
+/// someone releases them.
+pub async fn held_lines(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeldLine>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT li.id, li.run_date, o.order_number, a.name AS account, p.name AS product, li.hold_reason,
+                li.quantity, li.unit_price, li.discount
+         FROM line_items li JOIN orders o ON o.id = li.order_id JOIN accounts a ON a.id = o.account_id
+         JOIN products p ON p.id = li.product_id
+         WHERE li.hold_reason IS NOT NULL AND li.run_date >= $1 AND li.run_date <= $2
+           AND NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.line_item_id = li.id AND il.live = TRUE)
+         ORDER BY li.run_date, li.id")
+        .bind(from).bind(to).fetch_all(p).await?))
+}
