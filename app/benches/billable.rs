@@ -168,6 +168,30 @@ async fn main() {
     println!("  = {:.1} µs per line item", took.as_secs_f64() * 1e6 / ids.len() as f64);
     report("page 1 of Billable now after invoicing", time(5, || billable::page(&db, &now_filter, today, 50)).await);
 
+    // Reports: a third of the invoices half paid by check, then the aging 45 days after the due
+    // date, the collections dashboard (13 agings: 12 month ends and today) and a calendar month.
+    on_db!(&db, p => {
+        sqlx::query("INSERT INTO payments (account_id, method, amount, currency, received_on, created_at)
+                     SELECT account_id, 'check', total / 2, currency, issue_date, created_at FROM invoices WHERE id % 3 = 0")
+            .execute(p).await.unwrap();
+        sqlx::query("INSERT INTO payment_allocations (payment_id, invoice_id, amount, created_at)
+                     SELECT pm.id, i.id, pm.amount, pm.created_at FROM payments pm
+                     JOIN invoices i ON i.account_id = pm.account_id AND i.id % 3 = 0")
+            .execute(p).await.unwrap();
+    });
+    let invoices: i64 = on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(p).await.unwrap());
+    let as_of = today + Days::new(75);
+    println!("reports over {invoices} invoices and their payments:");
+    report("aging by account (one day)", time(5, || app::backend::reports::aging::by_account(&db, as_of)).await);
+    report(
+        "collections dashboard (12 months)",
+        time(3, || app::backend::reports::collections::summary(&db, as_of, Utc::now(), 12)).await,
+    );
+    report(
+        "billing calendar (one month)",
+        time(5, || app::backend::reports::calendar::month(&db, today + Days::new(30), None, today, "USD".into())).await,
+    );
+
     db.close().await;
     cleanup();
 }

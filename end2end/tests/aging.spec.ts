@@ -75,6 +75,7 @@ test('the billing calendar shows the month ahead day by day', async ({ page }) =
   await expect(list.locator('tbody tr').first()).toBeVisible();
   await expect(list.getByRole('columnheader', { name: 'Invoiced by' })).toBeVisible();
   await expect(page.getByRole('heading', { name: /and not billing/ })).toBeVisible();
+  await screenshot(page, 'billing-calendar-day');
   await page.goto('/accounting/billing-calendar?month=2026-13');
   await expect(page.getByRole('alert')).toContainText('Choose a month as YYYY-MM');
 });

@@ -47,12 +47,13 @@ pub fn AgingPage() -> impl IntoView {
                 let as_of_error = result.as_ref().err().and_then(|e| e.field("as_of"));
                 view! {
                     <AgingFilter query=q.clone() as_of=result.as_ref().ok().map(|r| r.as_of.to_string()) error=as_of_error.clone()/>
+                    // The chosen account's invoices come first, where the click happened.
+                    {q.account.map(|_| view! { <AccountDrillDown query=q.clone()/> })}
                     {match result {
                         Err(_) if as_of_error.is_some() => ().into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                         Ok(r) => view! { <AgingView report=r/> }.into_any(),
                     }}
-                    {q.account.map(|_| view! { <AccountDrillDown query=q.clone()/> })}
                 }
                 .into_any()
             })}

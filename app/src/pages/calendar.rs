@@ -67,7 +67,7 @@ fn Calendar(c: BillingCalendar) -> impl IntoView {
     };
     let list_title = match day {
         Some(d) => format!("Billable on {}", format::date(d)),
-        None => format!("Billable in {title}"),
+        None => "Line items of a day".to_string(),
     };
     view! {
         <nav class="month-nav" aria-label="Months">
@@ -84,8 +84,12 @@ fn Calendar(c: BillingCalendar) -> impl IntoView {
                 <h2 id="day-list-title">{list_title}</h2>
                 {day.map(|_| view! { <A href=href(month, None) attr:class="button button-secondary">"Whole month"</A> })}
             </header>
-            <CalendarItems items=items currency=currency.clone() empty="Nothing becomes billable then." show_reason=false/>
-            <ListedOf shown=LIMIT_SHOWN.min(items_total) total=items_total/>
+            {if day.is_some() {
+                view! { <CalendarItems items=items currency=currency.clone() empty="Nothing becomes billable that day." show_reason=false/> }.into_any()
+            } else {
+                view! { <p class="muted">"Choose a day in the calendar to list what becomes billable on it."</p> }.into_any()
+            }}
+            {day.is_some().then(|| view! { <ListedOf shown=LIMIT_SHOWN.min(items_total) total=items_total/> })}
         </section>
         <section class="card" aria-labelledby="not-billing-title">
             <h2 id="not-billing-title">{format!("Running in {} and not billing ({})", month.format("%B"), not_billing_total)}</h2>

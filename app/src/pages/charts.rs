@@ -30,10 +30,17 @@ pub fn compact_money(v: Decimal, currency: &str) -> String {
 /// The five buckets as horizontal bars, drawn on the server as SVG; the table above says the
 /// same in numbers, and the chart's label says it in words.
 #[component]
-pub fn BucketChart(totals: Buckets, currency: String) -> impl IntoView {
+pub fn BucketChart(
+    totals: Buckets,
+    currency: String,
+    /// The drawing's width in SVG units: smaller for a half-width card, so its text stays legible.
+    #[prop(default = 760.0)]
+    width: f64,
+) -> impl IntoView {
     let max = totals.0.iter().copied().max().unwrap_or(Decimal::ZERO).max(Decimal::ONE);
     let total = totals.total();
-    let (width, row_h, label_w, value_w) = (760.0_f64, 34.0_f64, 110.0_f64, 150.0_f64);
+    // Room for the labels and amounts at the larger type phones get (see main.css).
+    let (row_h, label_w, value_w) = (34.0_f64, 130.0_f64, 200.0_f64);
     let bar_w = width - label_w - value_w;
     let summary = AgingBucket::ALL
         .into_iter()
@@ -76,7 +83,8 @@ pub fn BucketChart(totals: Buckets, currency: String) -> impl IntoView {
 #[component]
 pub fn MonthChart(months: Vec<MonthFigures>, currency: String) -> impl IntoView {
     let max = months.iter().flat_map(|m| [m.invoiced, m.collected]).max().unwrap_or(Decimal::ZERO).max(Decimal::ONE);
-    let (width, height, pad_left, pad_bottom) = (760.0_f64, 260.0_f64, 64.0_f64, 40.0_f64);
+    // Drawn for a half-width card: text at this scale reads like the page's small print.
+    let (width, height, pad_left, pad_bottom) = (480.0_f64, 250.0_f64, 60.0_f64, 36.0_f64);
     let plot_h = height - pad_bottom - 16.0;
     let slot = (width - pad_left) / months.len().max(1) as f64;
     let invoiced: Decimal = months.iter().map(|m| m.invoiced).sum();
@@ -125,7 +133,8 @@ pub fn MonthChart(months: Vec<MonthFigures>, currency: String) -> impl IntoView 
 #[component]
 pub fn TrendChart(months: Vec<MonthFigures>, currency: String) -> impl IntoView {
     let max = months.iter().map(|m| m.past_due_at_end).max().unwrap_or(Decimal::ZERO).max(Decimal::ONE);
-    let (width, height, pad_left, pad_bottom) = (760.0_f64, 260.0_f64, 64.0_f64, 40.0_f64);
+    // Drawn for a half-width card: text at this scale reads like the page's small print.
+    let (width, height, pad_left, pad_bottom) = (480.0_f64, 250.0_f64, 60.0_f64, 36.0_f64);
     let plot_h = height - pad_bottom - 16.0;
     let slot = (width - pad_left) / months.len().max(1) as f64;
     let point = |i: usize, v: Decimal| (pad_left + (i as f64 + 0.5) * slot, height - pad_bottom - ratio(v, max) * plot_h);

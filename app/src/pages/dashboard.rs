@@ -120,7 +120,7 @@ fn Collections(c: CollectionsSummary, currency: String) -> impl IntoView {
         <div class="grid-2">
             <section class="card">
                 <h2>"Open balance by age"</h2>
-                <BucketChart totals=c.buckets currency=currency.clone()/>
+                <BucketChart totals=c.buckets currency=currency.clone() width=520.0/>
                 <p><A href="/accounting/aging">"Open the aging report"</A></p>
             </section>
             <section class="card">

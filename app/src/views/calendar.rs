@@ -45,8 +45,9 @@ pub struct BillingCalendar {
     pub days: Vec<CalendarDay>,
     /// The day whose line items are listed, if one was chosen.
     pub day: Option<NaiveDate>,
-    /// That day's line items, or the month's when no day was chosen (at most `LIST_LIMIT`).
+    /// That day's line items (at most `LIST_LIMIT`); none when no day was chosen.
     pub items: Vec<CalendarItem>,
+    /// Line items of the chosen day, or of the whole month when none was chosen.
     pub items_total: usize,
     /// Running this month and not billing as things stand, with the reason.
     pub not_billing: Vec<CalendarItem>,

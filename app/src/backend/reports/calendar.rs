@@ -76,8 +76,11 @@ pub async fn month(
             slot.cannot_email += 1;
         }
     }
-    let listed: Vec<CalendarItem> =
-        billing.iter().filter(|l| day.is_none_or(|d| l.billable_date == Some(d))).map(|l| item(l)).collect();
+    // A month can hold thousands of line items: the list is of one chosen day.
+    let listed: Vec<CalendarItem> = match day {
+        Some(d) => billing.iter().filter(|l| l.billable_date == Some(d)).map(|l| item(l)).collect(),
+        None => Vec::new(),
+    };
     let mut not_billing: Vec<CalendarItem> = never.iter().map(|l| item(l)).collect();
     for h in billable::held_lines(db, first, last).await? {
         not_billing.push(CalendarItem {
@@ -95,7 +98,8 @@ pub async fn month(
         });
     }
     not_billing.sort_by_key(|i| (i.run_date, i.id));
-    let (items_total, not_billing_total) = (listed.len(), not_billing.len());
+    let items_total = if day.is_some() { listed.len() } else { billing.len() };
+    let not_billing_total = not_billing.len();
     Ok(BillingCalendar {
         month: first,
         today,
