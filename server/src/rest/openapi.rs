@@ -8,6 +8,10 @@ fn money() -> Value {
     json!({ "type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2,}$", "description": "A decimal string, never a JSON number: floats lose cents." })
 }
 
+fn decimal() -> Value {
+    json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "A decimal string such as \"2\" or \"1.5\"." })
+}
+
 fn id() -> Value {
     json!({ "type": "integer", "format": "int64", "minimum": 1 })
 }
@@ -176,7 +180,7 @@ pub fn document() -> Value {
                 })),
                 "LineItemInput": object(&["product_id", "run_date"], json!({
                     "id": id(), "product_id": id(), "run_date": date(), "description": text(),
-                    "quantity": money(), "unit_price": money(), "discount": money()
+                    "quantity": decimal(), "unit_price": money(), "discount": money()
                 })),
                 "OrderInput": object(&["account_id"], json!({
                     "account_id": id(), "order_number": text(), "status": { "enum": ["draft", "confirmed", "cancelled"] },
@@ -185,7 +189,7 @@ pub fn document() -> Value {
                 })),
                 "LineItem": object(&["id", "order_id", "product_id", "run_date", "amount", "status"], json!({
                     "id": id(), "order_id": id(), "product_id": id(), "product": text(), "run_date": date(), "description": text(),
-                    "quantity": money(), "unit_price": money(), "discount": money(), "amount": money(),
+                    "quantity": decimal(), "unit_price": money(), "discount": money(), "amount": money(),
                     "status": { "enum": ["billed", "unbilled"] }, "invoice_id": nullable(id()), "invoice_number": nullable(text())
                 })),
                 "Order": object(&["id", "order_number", "account_id", "status"], json!({
@@ -195,8 +199,8 @@ pub fn document() -> Value {
                 })),
                 "InvoiceLine": object(&["position", "product", "net_amount"], json!({
                     "line_item_id": nullable(id()), "position": { "type": "integer" }, "product": text(), "description": text(),
-                    "run_date": nullable(date()), "quantity": money(), "unit_price": money(), "discount": money(),
-                    "tax_rate": text(), "net_amount": money(), "tax_amount": money()
+                    "run_date": nullable(date()), "quantity": decimal(), "unit_price": money(), "discount": money(),
+                    "tax_rate": decimal(), "net_amount": money(), "tax_amount": money()
                 })),
                 "Invoice": object(&["id", "account_id", "status", "total", "balance"], json!({
                     "id": id(), "number": nullable(text()), "account_id": id(), "account": text(),
