@@ -179,7 +179,8 @@ async fn main() {
                      JOIN invoices i ON i.account_id = pm.account_id AND i.id % 3 = 0")
             .execute(p).await.unwrap();
     });
-    let invoices: i64 = on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(p).await.unwrap());
+    let invoices: i64 =
+        on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(p).await.unwrap());
     let as_of = today + Days::new(75);
     println!("reports over {invoices} invoices and their payments:");
     report("aging by account (one day)", time(5, || app::backend::reports::aging::by_account(&db, as_of)).await);

@@ -21,9 +21,12 @@ test('changing a rule moves the live preview, and the change is saved', async ({
   await row.getByLabel('Days').fill('10');
   await row.getByLabel('Billing rule').selectOption('days_before');
   await expect(preview).toContainText('becomes billable on');
+  // Before Save, what the change would do to the product's unbilled line items.
+  await expect(row.locator('.rule-change')).toContainText(/Saving this (changes \d+ of \d+ unbilled line items|changes no billing date)/);
   await screenshot(page, 'manage-rules');
   await row.getByRole('button', { name: 'Save' }).click();
   await expect(row.getByRole('status')).toHaveText(/Saved/);
+  await expect(row.locator('.rule-change')).toHaveCount(0);
 
   await page.reload();
   const reloaded = page.getByRole('region', { name: 'Billing rule for Full Page Color (Print)' });

@@ -54,11 +54,8 @@ pub fn hash_file_beside_binary() -> Option<std::path::PathBuf> {
 /// year without asking; unhashed names (debug builds) are revalidated on every use.
 pub fn site_package<S: Clone + Send + Sync + 'static>(pkg_dir: &Path, hashed_names: bool) -> Router<S> {
     let files = ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip();
-    let cache_control = HeaderValue::from_static(if hashed_names {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    });
+    let cache_control =
+        HeaderValue::from_static(if hashed_names { "public, max-age=31536000, immutable" } else { "no-cache" });
     Router::new().fallback_service(files).layer(middleware::from_fn(move |req: Request, next: Next| {
         let cache_control = cache_control.clone();
         async move { cached_when_found(next.run(req).await, cache_control) }

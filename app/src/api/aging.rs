@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use crate::views::aging::AgingQuery;
 use crate::{
     api::AppError,
     domain::ids::AccountId,
     views::aging::{AgingAccount, AgingReport},
 };
-#[cfg(feature = "ssr")]
-use crate::views::aging::AgingQuery;
 
 /// Accounts listed on the page; the totals and the CSV cover all of them.
 pub const ROWS_ON_PAGE: usize = 500;
@@ -75,10 +75,7 @@ pub async fn get_aging_account(account_id: AccountId, as_of_day: String) -> Resu
     let account = aging::account_name(&state.db, account_id).await?.ok_or(ServiceError::NotFound("account"))?;
     let invoices = aging::account_invoices(&state.db, account_id, day).await?;
     // The whole day's aging, for one account's credit: the same rule as the report's row.
-    let unapplied_credit = aging::by_account(&state.db, day)
-        .await?
-        .remove(&account_id)
-        .map(|a| a.unapplied_credit)
-        .unwrap_or_default();
+    let unapplied_credit =
+        aging::by_account(&state.db, day).await?.remove(&account_id).map(|a| a.unapplied_credit).unwrap_or_default();
     Ok(AgingAccount { account_id, account, as_of: day, currency, invoices, unapplied_credit })
 }

@@ -81,3 +81,30 @@ pub async fn save_product_rule(
     tracing::info!(%product_id, user_id = %user.id, rule = %parsed_rule.label(), auto, "billing rule saved");
     Ok(())
 }
+
+/// What saving `rule` / `days` for a product would change, before Save. Invalid input answers
+/// "nothing to show" (`None`): the form's own validation speaks on Save.
+#[server(endpoint = "preview_rule_change")]
+pub async fn preview_rule_change(
+    product_id: ProductId,
+    rule: String,
+    days: String,
+) -> Result<Option<crate::domain::rule_change::RuleChangeEffect>, AppError> {
+    use crate::{
+        backend::invoicing::billable,
+        domain::{billing_rule::BillingRule, role::Role, rule_change},
+    };
+    let (state, _user) = super::guard::require(Role::Viewer)?;
+    let day_count = if matches!(rule.as_str(), "days_before" | "days_after") {
+        match days.trim().parse::<i64>() {
+            Ok(d) => d,
+            Err(_) => return Ok(None),
+        }
+    } else {
+        0
+    };
+    let Ok(new_rule) = BillingRule::from_parts(&rule, day_count) else { return Ok(None) };
+    let today = crate::backend::platform::organisation::today(&state.db, state.clock.now()).await?;
+    let items = billable::product_timings(&state.db, product_id).await?;
+    Ok(Some(rule_change::effect(&items, new_rule, today)))
+}

@@ -22,8 +22,13 @@ pub enum AgingBucket {
 }
 
 impl AgingBucket {
-    pub const ALL: [AgingBucket; 5] =
-        [AgingBucket::Current, AgingBucket::Days1To30, AgingBucket::Days31To60, AgingBucket::Days61To90, AgingBucket::Over90];
+    pub const ALL: [AgingBucket; 5] = [
+        AgingBucket::Current,
+        AgingBucket::Days1To30,
+        AgingBucket::Days31To60,
+        AgingBucket::Days61To90,
+        AgingBucket::Over90,
+    ];
 
     /// The bucket of a balance due on `due` when looked at on `as_of`.
     pub fn of(due: NaiveDate, as_of: NaiveDate) -> AgingBucket {
@@ -210,10 +215,34 @@ mod tests {
     #[test]
     fn balances_on_a_day_count_only_what_was_issued_and_paid_by_then() {
         let invoices = vec![
-            AgedInvoice { account: 1, issue_date: d("2026-09-01"), due_date: d("2026-10-01"), total: Decimal::from(100), counts: true },
-            AgedInvoice { account: 1, issue_date: d("2026-11-20"), due_date: d("2026-12-20"), total: Decimal::from(50), counts: true },
-            AgedInvoice { account: 2, issue_date: d("2026-12-05"), due_date: d("2027-01-04"), total: Decimal::from(70), counts: true },
-            AgedInvoice { account: 2, issue_date: d("2026-08-01"), due_date: d("2026-08-31"), total: Decimal::from(80), counts: false },
+            AgedInvoice {
+                account: 1,
+                issue_date: d("2026-09-01"),
+                due_date: d("2026-10-01"),
+                total: Decimal::from(100),
+                counts: true,
+            },
+            AgedInvoice {
+                account: 1,
+                issue_date: d("2026-11-20"),
+                due_date: d("2026-12-20"),
+                total: Decimal::from(50),
+                counts: true,
+            },
+            AgedInvoice {
+                account: 2,
+                issue_date: d("2026-12-05"),
+                due_date: d("2027-01-04"),
+                total: Decimal::from(70),
+                counts: true,
+            },
+            AgedInvoice {
+                account: 2,
+                issue_date: d("2026-08-01"),
+                due_date: d("2026-08-31"),
+                total: Decimal::from(80),
+                counts: false,
+            },
         ];
         let payments = vec![
             AgedPayment { account: 1, received_on: d("2026-11-15"), amount: Decimal::from(40) },

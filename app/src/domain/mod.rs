@@ -22,5 +22,6 @@ pub mod payment;
 pub mod product_input;
 pub mod reminder_ladder;
 pub mod role;
+pub mod rule_change;
 pub mod settings;
 pub mod terms;

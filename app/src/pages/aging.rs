@@ -146,7 +146,13 @@ fn AgingView(report: AgingReport) -> impl IntoView {
 }
 
 #[component]
-fn AgingTable(query: AgingQuery, rows: Vec<AgingRow>, totals: Buckets, unapplied_credit: Decimal, currency: String) -> impl IntoView {
+fn AgingTable(
+    query: AgingQuery,
+    rows: Vec<AgingRow>,
+    totals: Buckets,
+    unapplied_credit: Decimal,
+    currency: String,
+) -> impl IntoView {
     let money = move |d: Decimal| format::money(d, &currency);
     let body = rows
         .into_iter()
@@ -177,7 +183,8 @@ fn AgingTable(query: AgingQuery, rows: Vec<AgingRow>, totals: Buckets, unapplied
             }
         })
         .collect_view();
-    let total_cells = AgingBucket::ALL.into_iter().map(|b| view! { <td class="num">{money(totals.get(b))}</td> }).collect_view();
+    let total_cells =
+        AgingBucket::ALL.into_iter().map(|b| view! { <td class="num">{money(totals.get(b))}</td> }).collect_view();
     view! {
         <div class="table-wrap">
             <table class="table aging">

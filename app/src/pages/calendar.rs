@@ -82,7 +82,7 @@ fn Calendar(c: BillingCalendar) -> impl IntoView {
         <section class="card" id="day-list" aria-labelledby="day-list-title">
             <header class="card-header">
                 <h2 id="day-list-title">{list_title}</h2>
-                {day.map(|_| view! { <A href=href(month, None) attr:class="button button-secondary">"Whole month"</A> })}
+                {day.map(|_| view! { <A href=href(month, None) attr:class="button button-secondary">"Close"</A> })}
             </header>
             {if day.is_some() {
                 view! { <CalendarItems items=items currency=currency.clone() empty="Nothing becomes billable that day." show_reason=false/> }.into_any()
@@ -108,7 +108,13 @@ fn ListedOf(shown: usize, total: usize) -> impl IntoView {
 }
 
 #[component]
-fn MonthGrid(days: Vec<CalendarDay>, month: NaiveDate, today: NaiveDate, day: Option<NaiveDate>, currency: String) -> impl IntoView {
+fn MonthGrid(
+    days: Vec<CalendarDay>,
+    month: NaiveDate,
+    today: NaiveDate,
+    day: Option<NaiveDate>,
+    currency: String,
+) -> impl IntoView {
     let lead = month.weekday().num_days_from_monday() as usize;
     let blanks = (0..lead).map(|_| view! { <div class="cal-cell cal-blank" aria-hidden="true"></div> }).collect_view();
     let cells = days
@@ -178,7 +184,6 @@ fn CalendarItems(items: Vec<CalendarItem>, currency: String, empty: &'static str
             let by = if i.auto_invoice { "Scheduler" } else { "Staff" };
             view! {
                 <tr>
-                    {(!show_reason).then(|| view! { <td>{format::opt_date(i.billable_date)}</td> })}
                     <td>{format::date(i.run_date)}</td>
                     <th scope="row">{who}</th>
                     <td>{i.product.clone()}</td>
@@ -200,7 +205,6 @@ fn CalendarItems(items: Vec<CalendarItem>, currency: String, empty: &'static str
             <table class="table">
                 <thead>
                     <tr>
-                        {(!show_reason).then(|| view! { <th scope="col">"Billable"</th> })}
                         <th scope="col">"Runs"</th>
                         <th scope="col">"Account"</th>
                         <th scope="col">"Product"</th>

@@ -78,7 +78,6 @@ pub fn BucketChart(
     }
 }
 
-
 /// Invoiced and collected per month, side by side.
 #[component]
 pub fn MonthChart(months: Vec<MonthFigures>, currency: String) -> impl IntoView {
@@ -137,7 +136,8 @@ pub fn TrendChart(months: Vec<MonthFigures>, currency: String) -> impl IntoView 
     let (width, height, pad_left, pad_bottom) = (480.0_f64, 250.0_f64, 60.0_f64, 36.0_f64);
     let plot_h = height - pad_bottom - 16.0;
     let slot = (width - pad_left) / months.len().max(1) as f64;
-    let point = |i: usize, v: Decimal| (pad_left + (i as f64 + 0.5) * slot, height - pad_bottom - ratio(v, max) * plot_h);
+    let point =
+        |i: usize, v: Decimal| (pad_left + (i as f64 + 0.5) * slot, height - pad_bottom - ratio(v, max) * plot_h);
     let path = months
         .iter()
         .enumerate()
@@ -177,7 +177,15 @@ pub fn TrendChart(months: Vec<MonthFigures>, currency: String) -> impl IntoView 
 }
 
 #[component]
-fn Grid(max: Decimal, currency: String, width: f64, height: f64, pad_left: f64, pad_bottom: f64, plot_h: f64) -> impl IntoView {
+fn Grid(
+    max: Decimal,
+    currency: String,
+    width: f64,
+    height: f64,
+    pad_left: f64,
+    pad_bottom: f64,
+    plot_h: f64,
+) -> impl IntoView {
     (0..=4)
         .map(|g| {
             let y = height - pad_bottom - f64::from(g) / 4.0 * plot_h;

@@ -24,7 +24,6 @@ use crate::{
     views::reminders::{InvoiceReminders, ReminderRecord, ReminderRuleDto, ReminderSettingsView, RemindersView},
 };
 
-
 fn step_label(days: i64) -> String {
     format!("Day {days}")
 }

@@ -10,7 +10,10 @@ use crate::{
         error::field_error,
         rules::{RulesView, SaveProductRule, get_rules},
     },
-    domain::billing_rule::{BillingRule, preview_sentence},
+    domain::{
+        billing_rule::{BillingRule, preview_sentence},
+        ids::ProductId,
+    },
     views::common::ProductSummary,
 };
 
@@ -133,6 +136,7 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
                 })}
             </ActionForm>
+            <RuleChange product_id=id saved=product.rule kind=kind days=days save_version=save.version()/>
             <p class="rule-preview" aria-live="polite">
                 <RulePreview kind=kind days=days today=today sample_run=sample_run/>
                 {move || general().map(|r| match r {
@@ -142,4 +146,73 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
             </p>
         </section>
     }
+}
+
+/// Before Save: what the rule being chosen would do to the product's unbilled line items.
+#[component]
+fn RuleChange(
+    product_id: ProductId,
+    saved: BillingRule,
+    kind: RwSignal<String>,
+    days: RwSignal<String>,
+    save_version: RwSignal<usize>,
+) -> impl IntoView {
+    // After a save, the rule on screen is the saved one: nothing left to preview.
+    let baseline = RwSignal::new((saved.kind().to_string(), saved.days().to_string()));
+    Effect::new(move |prev: Option<usize>| {
+        let v = save_version.get();
+        if prev.is_some_and(|p| p != v) {
+            baseline.set((kind.get_untracked(), days.get_untracked()));
+        }
+        v
+    });
+    let changed = move || {
+        let (k, d) = baseline.get();
+        let now = (kind.get(), days.get());
+        now.0 != k || (needs_days(&now.0) && now.1.trim() != d)
+    };
+    let effect = Resource::new(
+        move || changed().then(|| (kind.get(), days.get())),
+        move |asked| async move {
+            match asked {
+                Some((k, d)) => crate::api::rules::preview_rule_change(product_id, k, d).await.ok().flatten(),
+                None => None,
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || effect.get().flatten().map(|e| view! { <RuleChangeNotice e=e/> })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RuleChangeNotice(e: crate::domain::rule_change::RuleChangeEffect) -> impl IntoView {
+    let n = |v: i64, what: &str| (v > 0).then(|| format!("{v} {what}"));
+    let parts: Vec<String> = [
+        n(e.become_billable_now, "become billable today"),
+        n(e.earlier - e.become_billable_now, "bill earlier"),
+        n(e.later, "bill later"),
+        n(e.stop_billing, "stop billing"),
+        n(e.start_billing, "start billing"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let text = if e.changes_anything() {
+        format!(
+            "Saving this changes {} of {} unbilled line items: {}. Billable in the next {} days: {} → {}.",
+            e.earlier + e.later + e.stop_billing + e.start_billing,
+            e.line_items,
+            parts.join(", "),
+            crate::domain::rule_change::HORIZON_DAYS,
+            // The amounts without a currency symbol: this page does not load the organisation's.
+            super::format::money(e.billable_soon_before, ""),
+            super::format::money(e.billable_soon_after, ""),
+        )
+    } else {
+        format!("Saving this changes no billing date of the {} unbilled line items.", e.line_items)
+    };
+    view! { <p class="notice notice-warning rule-change" aria-live="polite">{text}</p> }
 }

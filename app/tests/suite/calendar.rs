@@ -7,14 +7,7 @@ use std::collections::BTreeSet;
 use testkit::on_both_engines;
 
 use app::{
-    backend::{
-        Db,
-        demo::seed,
-        invoicing::automation,
-        platform::organisation,
-        reports::calendar,
-        scheduler,
-    },
+    backend::{Db, demo::seed, invoicing::automation, platform::organisation, reports::calendar, scheduler},
     domain::{
         delivery::{AutoInvoiceMode, AutomationSettings, Delivery},
         ids::LineItemId,
@@ -39,7 +32,8 @@ async fn invoiced(db: &Db) -> BTreeSet<LineItemId> {
 
 on_both_engines!(each_day_the_scheduler_invoices_what_the_calendar_listed, |db| async move {
     seed::seed_demo(&db, now()).await.unwrap();
-    let settings = AutomationSettings { mode: AutoInvoiceMode::GenerateOnly, delivery: Delivery::Automatic, template_id: None };
+    let settings =
+        AutomationSettings { mode: AutoInvoiceMode::GenerateOnly, delivery: Delivery::Automatic, template_id: None };
     automation::save(&db, &settings, now() - Duration::days(1)).await.unwrap();
     let today = organisation::today(&db, now()).await.unwrap();
     scheduler::tick(&db, now(), "calendar-test").await.unwrap();

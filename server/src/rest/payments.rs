@@ -5,8 +5,7 @@
 use app::{
     api::payments::{PaymentRecorder, record_manual},
     backend::{
-        AppState, ServiceError, StoreError, auth::api_keys::KeyCaller, payments::rest_views as store,
-        platform::fixed,
+        AppState, ServiceError, StoreError, auth::api_keys::KeyCaller, payments::rest_views as store, platform::fixed,
     },
     domain::{
         ids::{AccountId, InvoiceId, PaymentId},
@@ -194,7 +193,13 @@ pub async fn create(
         Err(ServiceError::Store(StoreError::Conflict(_))) if once.is_some() => {
             match store::payment_by_once_key(&state.db, once.as_deref().unwrap_or_default()).await? {
                 Some(id) => (id, true),
-                None => return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "That payment conflicts with existing data.")),
+                None => {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "conflict",
+                        "That payment conflicts with existing data.",
+                    ));
+                }
             }
         }
         Err(e) => return Err(e.into()),
@@ -208,7 +213,8 @@ pub async fn create(
         ));
     }
     let status = if replayed { StatusCode::OK } else { StatusCode::CREATED };
-    let location = HeaderValue::from_str(&format!("{}/payments/{id}", super::PREFIX)).unwrap_or(HeaderValue::from_static(""));
+    let location =
+        HeaderValue::from_str(&format!("{}/payments/{id}", super::PREFIX)).unwrap_or(HeaderValue::from_static(""));
     let replay = HeaderValue::from_static(if replayed { "true" } else { "false" });
     Ok((status, [(header::LOCATION, location), (HeaderName::from_static("idempotent-replayed"), replay)], Json(body)))
 }

@@ -442,8 +442,13 @@ on_both_engines!(a_line_item_bills_on_its_local_day_not_the_utc_one, |db| async 
     scheduler::tick(&db, t0(), "a").await.unwrap();
     // The Insert running on day 20 is billable 5 days before: day 15, from local midnight in
     // New York (UTC−5 in December), when it is already 05:00 in UTC.
-    let billed = || scalar(&db, "SELECT COUNT(*) FROM invoice_lines il JOIN line_items li ON li.id = il.line_item_id
-                                 WHERE li.run_date = '2026-12-21' AND il.live = TRUE");
+    let billed = || {
+        scalar(
+            &db,
+            "SELECT COUNT(*) FROM invoice_lines il JOIN line_items li ON li.id = il.line_item_id
+                                 WHERE li.run_date = '2026-12-21' AND il.live = TRUE",
+        )
+    };
     assert_eq!(billed().await, 0);
     let local_midnight = Utc.with_ymd_and_hms(2026, 12, 16, 5, 0, 0).unwrap();
     assert_eq!(day(15), NaiveDate::from_ymd_opt(2026, 12, 16).unwrap());

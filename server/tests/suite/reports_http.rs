@@ -44,7 +44,8 @@ on_both_engines!(aging_page_and_csv, |db| async move {
     let lines: Vec<&str> = body.lines().collect();
     assert!(lines.len() >= 3, "{body}");
     assert!(lines[0].starts_with("Account,Kind,Current"));
-    let names: Vec<String> = lines[1..lines.len() - 1].iter().map(|l| l.split(',').next().unwrap().to_lowercase()).collect();
+    let names: Vec<String> =
+        lines[1..lines.len() - 1].iter().map(|l| l.split(',').next().unwrap().to_lowercase()).collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "sorted by name as asked");

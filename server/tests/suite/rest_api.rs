@@ -544,9 +544,13 @@ on_both_engines!(generated_json_bodies_never_get_a_server_error, |db| async move
     let mut answered = 0;
     for _ in 0..runner.config().cases {
         let body = strategy.new_tree(&mut runner).unwrap().current();
-        for (method, path) in
-            [("POST", "/accounts"), ("PATCH", "/accounts/1"), ("POST", "/orders"), ("PUT", "/orders/1"), ("POST", "/payments")]
-        {
+        for (method, path) in [
+            ("POST", "/accounts"),
+            ("PATCH", "/accounts/1"),
+            ("POST", "/orders"),
+            ("PUT", "/orders/1"),
+            ("POST", "/payments"),
+        ] {
             let r = s
                 .http
                 .request(method.parse().unwrap(), s.url(path))
@@ -584,14 +588,22 @@ on_both_engines!(invoices_are_read_back_with_lines_and_balances, |db| async move
 
     // Filters agree with the database.
     let (_, paid) = answer(s.get("/invoices?status=paid")).await;
-    assert_eq!(paid["total"].as_i64().unwrap(), scalar(&s.db, "SELECT COUNT(*) FROM invoices WHERE status = 'paid'").await);
+    assert_eq!(
+        paid["total"].as_i64().unwrap(),
+        scalar(&s.db, "SELECT COUNT(*) FROM invoices WHERE status = 'paid'").await
+    );
     assert!(paid["items"].as_array().unwrap().iter().all(|i| i["status"] == "paid" && i["balance"] == "0.00"));
     let account = all["items"][0]["account_id"].as_i64().unwrap();
     let (_, mine) = answer(s.get(&format!("/invoices?account_id={account}"))).await;
     assert!(mine["items"].as_array().unwrap().iter().all(|i| i["account_id"] == account));
-    let (_, none) = answer(s.get(&format!("/invoices?updated_since={}", (t0() + chrono::Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))).await;
+    let (_, none) = answer(s.get(&format!(
+        "/invoices?updated_since={}",
+        (t0() + chrono::Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )))
+    .await;
     assert_eq!(none["total"], 0, "nothing happened after now");
-    let (_, since) = answer(s.get("/invoices?updated_since=2000-01-01T00:00:00Z&issued_from=2000-01-01&issued_to=2100-01-01")).await;
+    let (_, since) =
+        answer(s.get("/invoices?updated_since=2000-01-01T00:00:00Z&issued_from=2000-01-01&issued_to=2100-01-01")).await;
     assert_eq!(since["total"].as_i64().unwrap(), total);
 
     // One invoice with its lines; the money adds up to the cent.
@@ -621,7 +633,8 @@ on_both_engines!(invoices_are_read_back_with_lines_and_balances, |db| async move
 on_both_engines!(a_payment_posted_twice_with_one_idempotency_key_is_recorded_once, |db| async move {
     let s = start_with_history(db).await;
     let (_, open) = answer(s.get("/invoices?status=sent&per_page=5")).await;
-    let open = open["items"].as_array().unwrap().iter().find(|i| i["balance"] != "0.00").cloned().expect("an open invoice");
+    let open =
+        open["items"].as_array().unwrap().iter().find(|i| i["balance"] != "0.00").cloned().expect("an open invoice");
     let (invoice, account) = (open["id"].as_i64().unwrap(), open["account_id"].as_i64().unwrap());
     let before = scalar(&s.db, "SELECT COUNT(*) FROM payments").await;
     let body = json!({
@@ -631,9 +644,7 @@ on_both_engines!(a_payment_posted_twice_with_one_idempotency_key_is_recorded_onc
     let post = |key: &str, body: &Value| s.post("/payments", body).header("Idempotency-Key", key.to_string());
 
     // Retries race: several at once with one key.
-    let racing = all_at_once(
-        (0..4).map(|_| post("b7c1e6f0-0001", &body).send()).collect::<Vec<_>>()
-    ).await;
+    let racing = all_at_once((0..4).map(|_| post("b7c1e6f0-0001", &body).send()).collect::<Vec<_>>()).await;
     let mut statuses: Vec<u16> = racing.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [200, 200, 200, 201], "one created, the rest replayed");
@@ -660,7 +671,8 @@ on_both_engines!(a_payment_posted_twice_with_one_idempotency_key_is_recorded_onc
 
     // Reading back.
     let id = replay["id"].as_i64().unwrap();
-    let (_, listed) = answer(s.get(&format!("/payments?account_id={account}&received_from=2026-11-20&received_to=2026-11-20"))).await;
+    let (_, listed) =
+        answer(s.get(&format!("/payments?account_id={account}&received_from=2026-11-20&received_to=2026-11-20"))).await;
     assert_eq!(listed["total"], 3);
     assert!(listed["items"].as_array().unwrap().iter().any(|p| p["id"] == id));
     let (status, one) = answer(s.get(&format!("/payments/{id}"))).await;
@@ -671,7 +683,11 @@ on_both_engines!(a_payment_posted_twice_with_one_idempotency_key_is_recorded_onc
         "allocations": [{"invoice_id": invoice, "amount": "20.00"}]});
     let (status, err) = answer(s.post("/payments", &too_much)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
-    let (status, err) = answer(s.post("/payments", &json!({"account_id": account, "method": "barter", "amount": "1", "received_on": "2026-11-20"}))).await;
+    let (status, err) = answer(s.post(
+        "/payments",
+        &json!({"account_id": account, "method": "barter", "amount": "1", "received_on": "2026-11-20"}),
+    ))
+    .await;
     assert_eq!((status, error_fields(&err)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["method".to_string()]));
     let (status, err) = answer(post("   ", &other)).await;
     assert_eq!((status, error_fields(&err)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["Idempotency-Key".to_string()]));

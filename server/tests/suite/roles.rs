@@ -52,6 +52,7 @@ const SERVER_FNS: &[(&str, Who, Args)] = &[
     ("get_invoices", Viewer, Form(&[("query", "")])),
     ("get_aging", Viewer, Form(&[("query", "")])),
     ("get_billing_calendar", Viewer, Form(&[("month", ""), ("day", "")])),
+    ("preview_rule_change", Viewer, Form(&[("product_id", MISSING), ("rule", "immediately"), ("days", "")])),
     ("get_aging_account", Viewer, Form(&[("account_id", MISSING), ("as_of_day", "")])),
     ("get_invoice", Viewer, Form(&[("id", MISSING)])),
     ("get_invoice_deliveries", Viewer, Form(&[("invoice_id", MISSING)])),

@@ -50,7 +50,9 @@ async fn serve_full(
     };
     let app = server::routes::router(state, server::routes::leptos_options("target/site", addr));
     tokio::spawn(async move {
-        axum::serve(server::serving::no_delay(listener), app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(server::serving::no_delay(listener), app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .unwrap();
     });
     base
 }

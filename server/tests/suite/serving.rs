@@ -24,7 +24,8 @@ async fn accepted_connections_have_no_nagle_delay() {
 /// A site package directory as `cargo leptos build --release --precompress` leaves it.
 fn package_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, bytes: &[u8]| std::fs::File::create(dir.path().join(name)).unwrap().write_all(bytes).unwrap();
+    let write =
+        |name: &str, bytes: &[u8]| std::fs::File::create(dir.path().join(name)).unwrap().write_all(bytes).unwrap();
     write("pressrun.9f86d081884c7d65.js", b"console.log('plain')");
     write("pressrun.9f86d081884c7d65.js.br", b"BROTLI-BYTES");
     write("pressrun.9f86d081884c7d65.js.gz", b"GZIP-BYTES");
@@ -84,7 +85,8 @@ on_both_engines!(pages_and_answers_are_compressed, |db| async move {
     let base = serve::serve_demo(&db, now).await;
     let c = serve::signed_in(&base, "billing@pressrun.example", "pressrun-billing").await;
 
-    let page = c.get(format!("{base}/accounting/invoices")).header(header::ACCEPT_ENCODING, "gzip").send().await.unwrap();
+    let page =
+        c.get(format!("{base}/accounting/invoices")).header(header::ACCEPT_ENCODING, "gzip").send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()[header::CONTENT_ENCODING], "gzip");
 

@@ -346,3 +346,26 @@ pub async fn held_lines(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<H
          ORDER BY li.run_date, li.id")
         .bind(from).bind(to).fetch_all(p).await?))
 }
+
+/// A product's unbilled line items, each timed by the product's saved rule, with its amount:
+/// what a rule change on Manage Rules would move.
+pub async fn product_timings(
+    db: &Db,
+    product_id: ProductId,
+) -> Result<Vec<(LineItemTiming, rust_decimal::Decimal)>, StoreError> {
+    let sql = format!("SELECT x.* FROM ({}) x WHERE x.product_id = $1", unbilled_sql(db.is_postgres()));
+    let rows = on_db!(db, p => sqlx::query_as::<_, Row>(&sql).bind(product_id).fetch_all(p).await?);
+    rows.into_iter()
+        .map(|r| {
+            let rule = BillingRule::from_parts(&r.billing_rule, i64::from(r.rule_days)).map_err(StoreError::Invalid)?;
+            let timing = LineItemTiming {
+                rule,
+                run_date: r.run_date,
+                booked_on: r.ordered_on,
+                ignore_before: r.ignore_before,
+                order_confirmed: r.order_status == "confirmed",
+            };
+            Ok((timing, fixed::line_charge(r.quantity, r.unit_price, r.discount, 0).amounts().net))
+        })
+        .collect()
+}

@@ -72,11 +72,21 @@ fn select() -> String {
 macro_rules! bind_filter {
     ($q:expr, $f:expr) => {{
         let mut q = $q;
-        if let Some(s) = &$f.status { q = q.bind(s.clone()); }
-        if let Some(a) = $f.account_id { q = q.bind(a); }
-        if let Some(d) = $f.issued_from { q = q.bind(d); }
-        if let Some(d) = $f.issued_to { q = q.bind(d); }
-        if let Some(t) = $f.updated_since { q = q.bind(t); }
+        if let Some(s) = &$f.status {
+            q = q.bind(s.clone());
+        }
+        if let Some(a) = $f.account_id {
+            q = q.bind(a);
+        }
+        if let Some(d) = $f.issued_from {
+            q = q.bind(d);
+        }
+        if let Some(d) = $f.issued_to {
+            q = q.bind(d);
+        }
+        if let Some(t) = $f.updated_since {
+            q = q.bind(t);
+        }
         q
     }};
 }

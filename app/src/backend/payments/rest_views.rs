@@ -59,9 +59,15 @@ fn conditions(f: &PaymentFilter) -> (String, usize) {
 macro_rules! bind_filter {
     ($q:expr, $f:expr) => {{
         let mut q = $q;
-        if let Some(a) = $f.account_id { q = q.bind(a); }
-        if let Some(d) = $f.received_from { q = q.bind(d); }
-        if let Some(d) = $f.received_to { q = q.bind(d); }
+        if let Some(a) = $f.account_id {
+            q = q.bind(a);
+        }
+        if let Some(d) = $f.received_from {
+            q = q.bind(d);
+        }
+        if let Some(d) = $f.received_to {
+            q = q.bind(d);
+        }
         q
     }};
 }
@@ -75,7 +81,8 @@ pub async fn payments_page(
 ) -> Result<(i64, Vec<PaymentRecord>), StoreError> {
     let (filter, used) = conditions(f);
     let count_sql = format!("SELECT COUNT(*) FROM payments WHERE {filter}");
-    let rows_sql = format!("SELECT {COLUMNS} FROM payments WHERE {filter} ORDER BY id LIMIT ${} OFFSET ${}", used + 1, used + 2);
+    let rows_sql =
+        format!("SELECT {COLUMNS} FROM payments WHERE {filter} ORDER BY id LIMIT ${} OFFSET ${}", used + 1, used + 2);
     let offset = (page.max(1) - 1).saturating_mul(per_page);
     Ok(on_db!(db, p => {
         let total = bind_filter!(sqlx::query_scalar::<_, i64>(&count_sql), f).fetch_one(p).await?;

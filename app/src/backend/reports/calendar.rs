@@ -62,7 +62,8 @@ pub async fn month(
             cannot_email: 0,
         })
         .collect();
-    let (billing, never): (Vec<&CalendarLine>, Vec<&CalendarLine>) = lines.iter().partition(|l| l.billable_date.is_some());
+    let (billing, never): (Vec<&CalendarLine>, Vec<&CalendarLine>) =
+        lines.iter().partition(|l| l.billable_date.is_some());
     for l in &billing {
         let Some(d) = l.billable_date else { continue };
         let Some(slot) = days.get_mut(d.day0() as usize) else { continue };

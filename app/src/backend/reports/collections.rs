@@ -21,7 +21,12 @@ fn month_start(day: NaiveDate, back: u32) -> NaiveDate {
     first.checked_sub_months(Months::new(back)).unwrap_or(first)
 }
 
-pub async fn summary(db: &Db, today: NaiveDate, now: DateTime<Utc>, months: u32) -> Result<CollectionsSummary, StoreError> {
+pub async fn summary(
+    db: &Db,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    months: u32,
+) -> Result<CollectionsSummary, StoreError> {
     let months = months.max(1);
     let aging_today = aging::by_account(db, today).await?;
     let mut buckets = Buckets::default();
@@ -92,8 +97,8 @@ pub async fn summary(db: &Db, today: NaiveDate, now: DateTime<Utc>, months: u32)
     }
 
     let outstanding = buckets.total();
-    let dso = (sales_for_dso > Decimal::ZERO)
-        .then(|| (outstanding / sales_for_dso * Decimal::from(DSO_DAYS)).round_dp(0));
+    let dso =
+        (sales_for_dso > Decimal::ZERO).then(|| (outstanding / sales_for_dso * Decimal::from(DSO_DAYS)).round_dp(0));
     let week_ago = now - chrono::Duration::days(7);
     let (reminders_last_7_days, email_failures) = on_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
         "SELECT (SELECT COUNT(*) FROM invoice_reminders WHERE status = 'sent' AND sent_at >= $1),
@@ -113,7 +118,8 @@ pub async fn summary(db: &Db, today: NaiveDate, now: DateTime<Utc>, months: u32)
 }
 
 async fn account_names(db: &Db) -> Result<std::collections::BTreeMap<AccountId, String>, StoreError> {
-    let rows: Vec<(AccountId, String)> = on_db!(db, p => sqlx::query_as("SELECT id, name FROM accounts").fetch_all(p).await?);
+    let rows: Vec<(AccountId, String)> =
+        on_db!(db, p => sqlx::query_as("SELECT id, name FROM accounts").fetch_all(p).await?);
     Ok(rows.into_iter().collect())
 }
 
