@@ -84,6 +84,6 @@ fn cached_when_found(mut res: Response, cache_control: HeaderValue) -> Response 
 
 /// Compresses pages, server-function answers and API JSON for browsers that accept it. PDFs
 /// are compressed already and precompressed files carry their own encoding.
-pub fn compression() -> CompressionLayer<impl Predicate + Clone> {
+pub fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")))
 }
