@@ -176,8 +176,9 @@ pub fn TrendChart(months: Vec<MonthFigures>, currency: String) -> impl IntoView 
     }
 }
 
+/// Horizontal grid lines with their amounts, for a chart of bars or points over `max`.
 #[component]
-fn Grid(
+pub fn Grid(
     max: Decimal,
     currency: String,
     width: f64,

@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 
 use super::{
-    charts::{BucketChart, MonthChart, TrendChart, compact_money},
+    charts::{BucketChart, Grid, MonthChart, TrendChart},
     common::{ErrorNotice, Loading, PageHeader},
     format,
 };
@@ -200,22 +200,9 @@ pub fn WeekChart(
             }
         })
         .collect_view();
-    let grid = (0..=4)
-        .map(|g| {
-            let frac = f64::from(g) / 4.0;
-            let y = height - pad_bottom - frac * plot_h;
-            let value = crate::domain::money::round_cents(max * Decimal::from(g) / Decimal::from(4));
-            view! {
-                <g>
-                    <line x1=pad_left x2=width y1=y y2=y class="grid"/>
-                    <text x=pad_left - 8.0 y=y + 4.0 text-anchor="end" class="tick">{compact_money(value, &currency)}</text>
-                </g>
-            }
-        })
-        .collect_view();
     view! {
         <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=label preserveAspectRatio="xMidYMid meet">
-            {grid}
+            <Grid max=max currency=currency.clone() width=width height=height pad_left=pad_left pad_bottom=pad_bottom plot_h=plot_h/>
             {bars}
         </svg>
     }

@@ -128,17 +128,26 @@ struct Row {
 }
 
 impl Row {
-    fn into_row(self, today: NaiveDate) -> Result<BillableRow, StoreError> {
+    /// Everything that decides the line item's billing status, under its product's saved rule.
+    fn timing(&self) -> Result<LineItemTiming, StoreError> {
         let rule =
             BillingRule::from_parts(&self.billing_rule, i64::from(self.rule_days)).map_err(StoreError::Invalid)?;
-        let timing = LineItemTiming {
+        Ok(LineItemTiming {
             rule,
             run_date: self.run_date,
             booked_on: self.ordered_on,
             ignore_before: self.ignore_before,
             order_confirmed: self.order_status == "confirmed",
-        };
-        let amount = fixed::line_charge(self.quantity, self.unit_price, self.discount, 0).amounts().net;
+        })
+    }
+
+    fn amount(&self) -> rust_decimal::Decimal {
+        fixed::line_charge(self.quantity, self.unit_price, self.discount, 0).amounts().net
+    }
+
+    fn into_row(self, today: NaiveDate) -> Result<BillableRow, StoreError> {
+        let timing = self.timing()?;
+        let amount = self.amount();
         Ok(BillableRow {
             id: self.id,
             order_number: self.order_number,
@@ -355,17 +364,5 @@ pub async fn product_timings(
 ) -> Result<Vec<(LineItemTiming, rust_decimal::Decimal)>, StoreError> {
     let sql = format!("SELECT x.* FROM ({}) x WHERE x.product_id = $1", unbilled_sql(db.is_postgres()));
     let rows = on_db!(db, p => sqlx::query_as::<_, Row>(&sql).bind(product_id).fetch_all(p).await?);
-    rows.into_iter()
-        .map(|r| {
-            let rule = BillingRule::from_parts(&r.billing_rule, i64::from(r.rule_days)).map_err(StoreError::Invalid)?;
-            let timing = LineItemTiming {
-                rule,
-                run_date: r.run_date,
-                booked_on: r.ordered_on,
-                ignore_before: r.ignore_before,
-                order_confirmed: r.order_status == "confirmed",
-            };
-            Ok((timing, fixed::line_charge(r.quantity, r.unit_price, r.discount, 0).amounts().net))
-        })
-        .collect()
+    rows.iter().map(|r| Ok((r.timing()?, r.amount()))).collect()
 }
