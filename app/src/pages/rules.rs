@@ -136,7 +136,6 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
                 })}
             </ActionForm>
-            <RuleChange product_id=id saved=product.rule kind=kind days=days save_version=save.version()/>
             <p class="rule-preview" aria-live="polite">
                 <RulePreview kind=kind days=days today=today sample_run=sample_run/>
                 {move || general().map(|r| match r {
@@ -144,6 +143,7 @@ fn RuleRow(product: ProductSummary, today: NaiveDate, sample_run: NaiveDate, can
                     Err(m) => view! { <span class="field-error" role="alert">{format!(" {m}")}</span> }.into_any(),
                 })}
             </p>
+            <RuleChange product_id=id saved=product.rule kind=kind days=days save_version=save.version()/>
         </section>
     }
 }
@@ -208,8 +208,8 @@ fn RuleChangeNotice(e: crate::domain::rule_change::RuleChangeEffect) -> impl Int
             parts.join(", "),
             crate::domain::rule_change::HORIZON_DAYS,
             // The amounts without a currency symbol: this page does not load the organisation's.
-            super::format::money(e.billable_soon_before, ""),
-            super::format::money(e.billable_soon_after, ""),
+            super::format::money(e.billable_soon_before, "").trim_end(),
+            super::format::money(e.billable_soon_after, "").trim_end(),
         )
     } else {
         format!("Saving this changes no billing date of the {} unbilled line items.", e.line_items)
