@@ -1,16 +1,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use rust_decimal::{Decimal, prelude::ToPrimitive};
+use rust_decimal::Decimal;
 
 use super::{
-    charts::{BucketChart, Grid, MonthChart, TrendChart},
+    charts::{BucketChart, MonthChart, TrendChart, WeekChart},
     common::{ErrorNotice, Loading, PageHeader},
     format,
 };
-use crate::{
-    api::dashboard::get_dashboard,
-    views::common::{CollectionsSummary, WeekBucket},
-};
+use crate::{api::dashboard::get_dashboard, views::common::CollectionsSummary};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -149,61 +146,5 @@ fn Stat(label: &'static str, value: String, href: &'static str) -> impl IntoView
             <span class="stat-value">{value}</span>
             <span class="stat-label">{label}</span>
         </A>
-    }
-}
-
-/// A bar chart in plain SVG: readable without JavaScript and by screen readers (each bar
-/// has a title, and the chart a summary label).
-#[component]
-pub fn WeekChart(
-    weeks: Vec<WeekBucket>,
-    currency: String,
-    /// What the bars measure, for the chart's summary ("booked revenue").
-    #[prop(default = "booked revenue")]
-    measure: &'static str,
-    /// What each bar counts, for its title ("line items").
-    #[prop(default = "line items")]
-    unit: &'static str,
-) -> impl IntoView {
-    let max = weeks.iter().map(|w| w.amount).max().unwrap_or(Decimal::ZERO).max(Decimal::ONE);
-    let (width, height, pad_left, pad_bottom) = (760.0_f64, 240.0_f64, 64.0_f64, 36.0_f64);
-    let plot_h = height - pad_bottom - 12.0;
-    let slot = (width - pad_left) / weeks.len().max(1) as f64;
-    let total: Decimal = weeks.iter().map(|w| w.amount).sum();
-    let label = format!(
-        "Bar chart of {measure} for {} weeks, {} in total, highest week {}.",
-        weeks.len(),
-        format::money(total, &currency),
-        format::money(max, &currency)
-    );
-    // Display-only geometry: the amounts themselves stay decimal.
-    let ratio = |a: Decimal| (a / max).to_f64().unwrap_or(0.0);
-    let bars = weeks
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let h = (ratio(w.amount) * plot_h).max(if w.amount > Decimal::ZERO { 2.0 } else { 0.0 });
-            let x = pad_left + i as f64 * slot + slot * 0.15;
-            let y = height - pad_bottom - h;
-            let title = format!(
-                "Week of {}: {} across {} {unit}",
-                format::date(w.week_start),
-                format::money(w.amount, &currency),
-                w.line_items
-            );
-            let tick = w.week_start.format("%b %-d").to_string();
-            view! {
-                <g>
-                    <rect x=x y=y width=slot * 0.7 height=h rx="3" class="bar"><title>{title}</title></rect>
-                    <text x=x + slot * 0.35 y=height - pad_bottom + 18.0 text-anchor="middle" class="tick">{tick}</text>
-                </g>
-            }
-        })
-        .collect_view();
-    view! {
-        <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=label preserveAspectRatio="xMidYMid meet">
-            <Grid max=max currency=currency.clone() width=width height=height pad_left=pad_left pad_bottom=pad_bottom plot_h=plot_h/>
-            {bars}
-        </svg>
     }
 }

@@ -54,7 +54,7 @@ pub fn PaymentsPage() -> impl IntoView {
                         <PaymentExceptions exceptions=v.exceptions.clone() can_resolve=v.can_record changed/>
                         <section class="card" aria-labelledby="received-heading">
                             <h2 id="received-heading">"Received per week"</h2>
-                            <super::dashboard::WeekChart weeks=v.weekly currency=v.currency.clone() measure="money received" unit="payments"/>
+                            <super::charts::WeekChart weeks=v.weekly currency=v.currency.clone() measure="money received" unit="payments"/>
                         </section>
                         <PaymentTable rows=v.rows show_account=true can_void=v.can_record changed/>
                     }.into_any(),
